@@ -1,0 +1,84 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+using Prometheus;
+using ReplyX.Api.Health;
+using ReplyX.Web;
+using Scalar.AspNetCore;
+
+namespace ReplyX.Api.Hosting;
+
+public static class ApiHostingExtensions
+{
+    public const string ReadyTag = "ready";
+
+    /// <summary>
+    /// The operations surface every ReplyX process serves, pure silos included: health checks over what
+    /// this node is configured to use, Prometheus metrics, ProblemDetails for errors.
+    /// </summary>
+    public static IHostApplicationBuilder AddReplyXOperations(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+
+        var checks = services.AddHealthChecks()
+            .AddCheck<OrleansClusterHealthCheck>("orleans", HealthStatus.Unhealthy, [ReadyTag], TimeSpan.FromSeconds(5));
+
+        var postgres = builder.Configuration.GetConnectionString("Postgres");
+        if (!string.IsNullOrWhiteSpace(postgres))
+        {
+            services.TryAddSingleton(_ => NpgsqlDataSource.Create(postgres));
+            checks.AddCheck<PostgresHealthCheck>("postgres", HealthStatus.Unhealthy, [ReadyTag], TimeSpan.FromSeconds(5));
+        }
+
+        var redis = builder.Configuration.GetConnectionString("Redis");
+        if (!string.IsNullOrWhiteSpace(redis))
+        {
+            services.TryAddSingleton(_ => new RedisConnection(redis));
+            checks.AddCheck<RedisHealthCheck>("redis", HealthStatus.Unhealthy, [ReadyTag], TimeSpan.FromSeconds(5));
+        }
+        return builder;
+    }
+
+    /// <summary>The HTTP API and the web UI (on top of <see cref="AddReplyXOperations"/>).</summary>
+    public static IHostApplicationBuilder AddReplyXApi(this IHostApplicationBuilder builder)
+    {
+        builder.AddReplyXOperations();
+        builder.Services.AddOpenApi();
+        return builder;
+    }
+
+    public static WebApplication MapReplyXOperations(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseHttpMetrics();
+
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthReportWriter.Write });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = c => c.Tags.Contains(ReadyTag),
+            ResponseWriter = HealthReportWriter.Write,
+        });
+        // Liveness runs no dependency check: a process that answers is alive; a dead database is a readiness problem.
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthReportWriter.Write });
+        app.MapMetrics("/metrics");
+        return app;
+    }
+
+    public static WebApplication MapReplyXApi(this WebApplication app)
+    {
+        app.MapReplyXOperations();
+        app.UseReplyXWebUi();
+        app.MapOpenApi();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapScalarApiReference();
+        }
+        return app;
+    }
+}

@@ -1,0 +1,143 @@
+namespace ReplyX.Accounts;
+
+/// <summary>The embedded default's account store: one lock, copies out, nothing survives the process.</summary>
+public sealed class InMemoryAccountStore : IAccountStore
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<Guid, Account> _accounts = [];
+    private readonly Dictionary<Guid, User> _users = [];
+    private readonly Dictionary<string, Guid> _byEmail = new(StringComparer.Ordinal);
+
+    public Task<CreateUserResult> CreateAccountWithOwner(Account account, User owner, CancellationToken cancellationToken = default)
+    {
+        Validate(owner, requireAccount: true);
+        if (owner.AccountId != account.Id || owner.Role != UserRole.Owner)
+        {
+            throw new ArgumentException("The owner must have the Owner role and belong to the new account.", nameof(owner));
+        }
+        lock (_gate)
+        {
+            if (_accounts.ContainsKey(account.Id))
+            {
+                throw new InvalidOperationException($"Account {account.Id} already exists.");
+            }
+            if (_byEmail.ContainsKey(owner.NormalizedEmail))
+            {
+                return Task.FromResult(CreateUserResult.EmailTaken);
+            }
+            _accounts.Add(account.Id, account);
+            Insert(owner);
+        }
+        return Task.FromResult(CreateUserResult.Created);
+    }
+
+    public Task<CreateUserResult> AddUser(User user, CancellationToken cancellationToken = default)
+    {
+        Validate(user, requireAccount: user.Role != UserRole.Admin);
+        lock (_gate)
+        {
+            if (user.AccountId is { } accountId && !_accounts.ContainsKey(accountId))
+            {
+                throw new InvalidOperationException($"Account {accountId} does not exist.");
+            }
+            if (_byEmail.ContainsKey(user.NormalizedEmail))
+            {
+                return Task.FromResult(CreateUserResult.EmailTaken);
+            }
+            Insert(user);
+        }
+        return Task.FromResult(CreateUserResult.Created);
+    }
+
+    public Task<Account?> GetAccount(Guid accountId, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_accounts.GetValueOrDefault(accountId));
+        }
+    }
+
+    public Task<User?> GetUser(Guid userId, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_users.GetValueOrDefault(userId));
+        }
+    }
+
+    public Task<User?> FindUserByEmail(string email, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_byEmail.TryGetValue(EmailAddress.Normalize(email), out var id) ? _users[id] : null);
+        }
+    }
+
+    public Task<IReadOnlyList<User>> ListAccountUsers(Guid accountId, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<User> users = _users.Values
+                .Where(u => u.AccountId == accountId)
+                .OrderBy(u => u.CreatedAt).ThenBy(u => u.Id)
+                .ToArray();
+            return Task.FromResult(users);
+        }
+    }
+
+    public Task<bool> RemoveAccountUser(Guid accountId, Guid userId, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            if (!_users.TryGetValue(userId, out var user) || user.AccountId != accountId)
+            {
+                return Task.FromResult(false);
+            }
+            _users.Remove(userId);
+            _byEmail.Remove(user.NormalizedEmail);
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<bool> SetBlocked(Guid userId, bool blocked, CancellationToken cancellationToken = default)
+        => Update(userId, u => u with { Blocked = blocked });
+
+    public Task<bool> SetPasswordHash(Guid userId, string passwordHash, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(passwordHash);
+        return Update(userId, u => u with { PasswordHash = passwordHash });
+    }
+
+    private Task<bool> Update(Guid userId, Func<User, User> change)
+    {
+        lock (_gate)
+        {
+            if (!_users.TryGetValue(userId, out var user))
+            {
+                return Task.FromResult(false);
+            }
+            _users[userId] = change(user);
+            return Task.FromResult(true);
+        }
+    }
+
+    private void Insert(User user)
+    {
+        if (_users.ContainsKey(user.Id))
+        {
+            throw new InvalidOperationException($"User {user.Id} already exists.");
+        }
+        _users.Add(user.Id, user);
+        _byEmail.Add(user.NormalizedEmail, user.Id);
+    }
+
+    internal static void Validate(User user, bool requireAccount)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(user.Email);
+        ArgumentException.ThrowIfNullOrWhiteSpace(user.PasswordHash);
+        if (requireAccount != user.AccountId.HasValue)
+        {
+            throw new ArgumentException("Admins belong to no account; owners and operators to exactly one.", nameof(user));
+        }
+    }
+}

@@ -1,0 +1,150 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using Orleans.Configuration;
+using ReplyX.Accounts;
+using StackExchange.Redis;
+
+namespace ReplyX.Hosting;
+
+public static class SiloHostingExtensions
+{
+    /// <summary>
+    /// Hosts a ReplyX silo in this process: clustering and endpoints from <c>Cluster:*</c>, storage from
+    /// <c>Storage:*</c>, and (with PostgreSQL) the schema migrated before the silo starts.
+    /// </summary>
+    public static IHostApplicationBuilder AddReplyXSilo(this IHostApplicationBuilder builder)
+    {
+        var cluster = ClusterSettings.Read(builder.Configuration);
+        var storage = StorageSettings.Read(builder.Configuration);
+        builder.Services.AddSingleton(cluster);
+
+        if (storage.Provider == StorageProvider.Postgres && storage.MigrateOnStart)
+        {
+            // Registered before UseOrleans: hosted services start in registration order, and the ADO.NET
+            // providers read Orleans' query table once when the silo starts.
+            builder.Services.AddHostedService<MigrationHostedService>();
+        }
+
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = cluster.ServiceId;
+            });
+
+            switch (cluster.Membership)
+            {
+                case ClusteringMode.Localhost:
+                    silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, null, cluster.ServiceId, cluster.ClusterId);
+                    break;
+                case ClusteringMode.Redis:
+                    silo.UseRedisClustering(o => o.ConfigurationOptions = RedisOptions(cluster.RedisConnectionString!));
+                    silo.ConfigureEndpoints(AdvertisedAddress(cluster), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
+                    break;
+            }
+
+            // Membership timings (probe timeouts, votes) are tunable per deployment; tests shorten them.
+            silo.Services.AddOptions<ClusterMembershipOptions>().Bind(builder.Configuration.GetSection("Cluster:Liveness"));
+            silo.AddReplyXGrains(builder.Configuration);
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// Everything a silo needs besides clustering: grain storage, reminders, the <c>events</c> stream
+    /// provider and the domain stores. Also used by the test clusters.
+    /// </summary>
+    public static ISiloBuilder AddReplyXGrains(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var storage = StorageSettings.Read(configuration);
+        silo.Services.AddSingleton(storage);
+        silo.Services.TryAddSingleton(TimeProvider.System);
+
+        // Persisted state is System.Text.Json: property names are the contract, CLR type names are not.
+        silo.UseSystemTextJsonGrainStorageSerializer();
+
+        switch (storage.Provider)
+        {
+            case StorageProvider.Memory:
+                silo.AddMemoryGrainStorageAsDefault();
+                silo.AddMemoryGrainStorage(StreamNames.PubSubStore);
+                silo.UseInMemoryReminderService();
+                break;
+            case StorageProvider.Postgres:
+                var connectionString = storage.PostgresConnectionString!;
+                silo.AddAdoNetGrainStorageAsDefault(o =>
+                {
+                    o.Invariant = "Npgsql";
+                    o.ConnectionString = connectionString;
+                });
+                silo.AddAdoNetGrainStorage(StreamNames.PubSubStore, o =>
+                {
+                    o.Invariant = "Npgsql";
+                    o.ConnectionString = connectionString;
+                });
+                silo.UseAdoNetReminderService(o =>
+                {
+                    o.Invariant = "Npgsql";
+                    o.ConnectionString = connectionString;
+                });
+                break;
+        }
+
+        silo.AddMemoryStreams(StreamNames.Provider);
+        silo.Services.AddReplyXStores(storage);
+        silo.Services.AddOptions<LoginThrottleOptions>()
+            .Bind(configuration.GetSection(LoginThrottleOptions.Section))
+            .Validate(o => o.FreeAttempts > 0, $"{LoginThrottleOptions.Section}:FreeAttempts must be positive.")
+            .Validate(o => o.BaseLockout > TimeSpan.Zero && o.MaxLockout >= o.BaseLockout,
+                $"{LoginThrottleOptions.Section}:BaseLockout must be positive and not above MaxLockout.")
+            .ValidateOnStart();
+        return silo;
+    }
+
+    /// <summary>The domain stores: PostgreSQL with <c>Storage:Provider=Postgres</c>, in memory otherwise.</summary>
+    public static IServiceCollection AddReplyXStores(this IServiceCollection services, StorageSettings storage)
+    {
+        services.TryAddSingleton(storage);
+        switch (storage.Provider)
+        {
+            case StorageProvider.Postgres:
+                services.TryAddSingleton(_ => NpgsqlDataSource.Create(storage.PostgresConnectionString!));
+                services.TryAddSingleton<DatabaseMigrator>();
+                services.TryAddSingleton<IAccountStore, PostgresAccountStore>();
+                break;
+            default:
+                services.TryAddSingleton<IAccountStore, InMemoryAccountStore>();
+                break;
+        }
+        return services;
+    }
+
+    internal static ConfigurationOptions RedisOptions(string connectionString)
+    {
+        var options = ConfigurationOptions.Parse(connectionString);
+        // A silo must keep retrying a Redis that restarts rather than die at the first failed connect.
+        options.AbortOnConnectFail = false;
+        return options;
+    }
+
+    private static IPAddress AdvertisedAddress(ClusterSettings cluster)
+    {
+        if (cluster.AdvertisedIPAddress is { } configured)
+        {
+            return IPAddress.Parse(configured);
+        }
+        var candidate = NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork);
+        return candidate ?? IPAddress.Loopback;
+    }
+}
