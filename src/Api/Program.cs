@@ -1,20 +1,28 @@
 using ReplyX.Api.Hosting;
 using ReplyX.Hosting;
 
-// The stand-alone API node: an Orleans client in front of pure silos (Api:Enabled=false on the silos).
-try
-{
-    var builder = WebApplication.CreateBuilder(args);
-    builder.UseReplyXClusterClient();
-    builder.AddReplyXApi();
+namespace ReplyX.Api;
 
-    var app = builder.Build();
-    app.MapReplyXApi();
-    await app.RunAsync();
-    return 0;
-}
-catch (ReplyXConfigurationException ex)
+/// <summary>The stand-alone API node: an Orleans client in front of pure silos (<c>Api:Enabled=false</c> on the silos).</summary>
+public static class ApiProgram
 {
-    await Console.Error.WriteLineAsync(ex.Message);
-    return 2;
+    public static async Task<int> Main(string[] args)
+    {
+        try
+        {
+            var builder = WebApplication.CreateBuilder(args);
+            builder.UseReplyXClusterClient();
+            builder.AddReplyXApi();
+
+            var app = builder.Build();
+            app.MapReplyXApi();
+            await app.RunAsync();
+            return 0;
+        }
+        catch (ReplyXConfigurationException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            return 2;
+        }
+    }
 }

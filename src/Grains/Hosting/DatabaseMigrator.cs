@@ -10,7 +10,8 @@ namespace ReplyX.Hosting;
 /// <summary>One numbered script of <c>sql/</c>, shipped as an embedded resource.</summary>
 public sealed record Migration(int Version, string Name, string Sql)
 {
-    public string Checksum { get; } = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql.ReplaceLineEndings("\n"))));
+    // Computed, not stored: a `with` copy that changes Sql must not keep the old checksum.
+    public string Checksum => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql.ReplaceLineEndings("\n"))));
 }
 
 public sealed record MigrationReport(IReadOnlyList<int> Applied, int CurrentVersion);

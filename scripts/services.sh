@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Throwaway PostgreSQL and Redis servers for tests, on loopback, in a folder of the caller's choosing.
+#   services.sh install                      install postgresql and redis-server with apt-get when missing
+#   services.sh pg-start DIR PORT            initdb (as the postgres user) and start PostgreSQL on 127.0.0.1:PORT
+#   services.sh pg-stop DIR                  stop it at once (immediate shutdown)
+#   services.sh redis-start DIR PORT         start Redis on 127.0.0.1:PORT, no persistence
+#   services.sh redis-stop DIR PORT
+#   services.sh free-port                    print a free loopback TCP port
+set -euo pipefail
+
+pg_bin() {
+  local dir
+  for dir in /usr/lib/postgresql/*/bin; do
+    [[ -x "$dir/initdb" ]] && { echo "$dir"; return 0; }
+  done
+  return 1
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$(( 20000 + RANDOM % 40000 ))
+    port_in_use "$port" || { echo "$port"; return 0; }
+  done
+  echo "no free port found" >&2
+  return 1
+}
+
+install() {
+  local missing=()
+  pg_bin >/dev/null || missing+=(postgresql)
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "Tests need ${missing[*]}; run as root or install them: apt-get install -y ${missing[*]}" >&2
+    return 1
+  fi
+  echo "Installing ${missing[*]} ..." >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+  # Debian's packages start their own servers where systemd runs; the tests use their own instances.
+}
+
+as_postgres() {
+  if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+pg_start() {
+  local dir=$1 port=$2 bin
+  bin=$(pg_bin)
+  mkdir -p "$dir"
+  [[ $(id -u) -eq 0 ]] && chown postgres:postgres "$dir"
+  chmod 700 "$dir"
+  as_postgres "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+    || { cat "$dir/initdb.log" >&2; return 1; }
+  as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start -o \
+    "-p $port -c listen_addresses=127.0.0.1 -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
+    >/dev/null || { cat "$dir/server.log" >&2; return 1; }
+}
+
+pg_stop() {
+  local dir=$1 bin
+  bin=$(pg_bin)
+  [[ -f "$dir/data/postmaster.pid" ]] && as_postgres "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+}
+
+redis_start() {
+  local dir=$1 port=$2
+  mkdir -p "$dir"
+  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+    --pidfile "$dir/redis-$port.pid" --logfile "$dir/redis-$port.log" --dir "$dir"
+  for _ in $(seq 1 100); do
+    port_in_use "$port" && return 0
+    sleep 0.1
+  done
+  cat "$dir/redis-$port.log" >&2
+  return 1
+}
+
+redis_stop() {
+  local dir=$1 port=$2 pid
+  if [[ -f "$dir/redis-$port.pid" ]]; then
+    pid=$(cat "$dir/redis-$port.pid")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+}
+
+case "${1:-}" in
+  install) install ;;
+  pg-bin) pg_bin ;;
+  pg-start) pg_start "$2" "$3" ;;
+  pg-stop) pg_stop "$2" ;;
+  redis-start) redis_start "$2" "$3" ;;
+  redis-stop) redis_stop "$2" "$3" ;;
+  free-port) free_port ;;
+  *) sed -n '2,9p' "$0" >&2; exit 64 ;;
+esac

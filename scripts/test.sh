@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The whole ReplyX test suite: installs and starts throwaway PostgreSQL and Redis servers on free loopback
+# ports in a temporary folder, builds, runs every test project, stops the servers (even on failure) and
+# ends with one line: "N passed, N failed" (", N skipped" when any).
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SERVICES="$ROOT/scripts/services.sh"
+CONFIGURATION=${CONFIGURATION:-Release}
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+"$SERVICES" install || { echo "0 passed, 1 failed"; exit 1; }
+
+WORK=$(mktemp -d /tmp/replyx-test.XXXXXX)
+chmod 755 "$WORK"
+PG_DIR="$WORK/pg"
+REDIS_DIR="$WORK/redis"
+PG_PORT=$("$SERVICES" free-port)
+REDIS_PORT=$("$SERVICES" free-port)
+while [[ $REDIS_PORT == "$PG_PORT" ]]; do REDIS_PORT=$("$SERVICES" free-port); done
+
+cleanup() {
+  "$SERVICES" pg-stop "$PG_DIR"
+  "$SERVICES" redis-stop "$REDIS_DIR" "$REDIS_PORT"
+  # Processes the tests started and could not stop (a crashed test host) must not outlive the run.
+  pkill -f "replyx-test-run=$WORK" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+started=$(date +%s)
+"$SERVICES" pg-start "$PG_DIR" "$PG_PORT" || { echo "PostgreSQL did not start"; echo "0 passed, 1 failed"; exit 1; }
+"$SERVICES" redis-start "$REDIS_DIR" "$REDIS_PORT" || { echo "Redis did not start"; echo "0 passed, 1 failed"; exit 1; }
+echo "PostgreSQL on 127.0.0.1:$PG_PORT, Redis on 127.0.0.1:$REDIS_PORT (started in $(( $(date +%s) - started )) s)"
+
+export REPLYX_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres;Pooling=true;Timeout=10"
+export REPLYX_TEST_REDIS="127.0.0.1:$REDIS_PORT"
+export REPLYX_TEST_SERVICES="$SERVICES"
+export REPLYX_TEST_WORK="$WORK"
+export REPLYX_TEST_CONFIGURATION="$CONFIGURATION"
+
+cd "$ROOT"
+if ! dotnet build ReplyX.sln -c "$CONFIGURATION" -nologo -v quiet; then
+  echo "Build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+RESULTS="$WORK/results"
+mkdir -p "$RESULTS"
+status=0
+for project in tests/*/*.csproj; do
+  name=$(basename "$project" .csproj)
+  echo "== $name"
+  dotnet test "$project" -c "$CONFIGURATION" --no-build -nologo \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
+    --results-directory "$RESULTS" -- RunConfiguration.TestSessionTimeout=1500000 || status=1
+  [[ -f "$RESULTS/$name.trx" ]] || { echo "$name produced no results (test host crashed?)"; echo 1 >"$RESULTS/$name.crashed"; status=1; }
+done
+
+passed=0; failed=0; skipped=0
+for trx in "$RESULTS"/*.trx; do
+  [[ -f $trx ]] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  p=$(get passed); f=$(get failed); e=$(get error); to=$(get timeout); a=$(get aborted); ne=$(get notExecuted)
+  passed=$(( passed + ${p:-0} ))
+  failed=$(( failed + ${f:-0} + ${e:-0} + ${to:-0} + ${a:-0} ))
+  skipped=$(( skipped + ${ne:-0} ))
+done
+failed=$(( failed + $(ls "$RESULTS"/*.crashed 2>/dev/null | wc -l) ))
+[[ $failed -gt 0 ]] && status=1
+echo "Test time: $(( $(date +%s) - started )) s"
+if [[ $skipped -gt 0 ]]; then
+  echo "$passed passed, $failed failed, $skipped skipped"
+else
+  echo "$passed passed, $failed failed"
+fi
+exit $status

@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.TestingHost;
+using ReplyX.Hosting;
+
+namespace ReplyX.Tests.Infrastructure;
+
+/// <summary>Adds the ReplyX grains and providers to each test silo, with storage chosen by the cluster's configuration.</summary>
+public sealed class ReplyXSiloConfigurator : ISiloConfigurator
+{
+    public void Configure(ISiloBuilder siloBuilder)
+    {
+        if (siloBuilder.Configuration["Test:FakeTime"] == "true")
+        {
+            siloBuilder.Services.AddSingleton<TimeProvider>(MemoryClusterFixture.Time);
+        }
+        siloBuilder.AddReplyXGrains(siloBuilder.Configuration);
+    }
+}
+
+public abstract class ReplyXClusterFixture : IAsyncLifetime
+{
+    public TestCluster Cluster { get; private set; } = null!;
+
+    protected abstract Task<Dictionary<string, string?>> Settings();
+
+    public async Task InitializeAsync() => Cluster = await Start(await Settings());
+
+    public async Task DisposeAsync()
+    {
+        if (Cluster is not null)
+        {
+            await Cluster.DisposeAsync();
+        }
+    }
+
+    public static async Task<TestCluster> Start(Dictionary<string, string?> settings, short silos = 1)
+    {
+        var builder = new TestClusterBuilder(silos);
+        if (settings.TryGetValue("Test:ServiceId", out var serviceId) && serviceId is not null)
+        {
+            // Stored grain state is keyed by service id; a restarted cluster must keep it to find its rows.
+            builder.Options.ServiceId = serviceId;
+        }
+        builder.ConfigureHostConfiguration(c => c.AddInMemoryCollection(settings));
+        builder.AddSiloBuilderConfigurator<ReplyXSiloConfigurator>();
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+}
+
+/// <summary>One in-memory two-silo test cluster with a controllable clock, shared by a collection.</summary>
+public sealed class MemoryClusterFixture : ReplyXClusterFixture
+{
+    public static FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
+
+    protected override Task<Dictionary<string, string?>> Settings() => Task.FromResult(new Dictionary<string, string?>
+    {
+        ["Storage:Provider"] = "Memory",
+        ["Test:FakeTime"] = "true",
+    });
+}
+
+[CollectionDefinition(Name)]
+public sealed class MemoryClusterCollection : ICollectionFixture<MemoryClusterFixture>
+{
+    public const string Name = "memory cluster";
+}

@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace ReplyX.Tests.Infrastructure;
+
+/// <summary>
+/// The real silo host (Program of src/Silo) in the test process. The co-hosted silo binds real TCP ports,
+/// so every factory gets free ones.
+/// </summary>
+public sealed class ReplyXAppFactory(IReadOnlyDictionary<string, string?>? settings = null, string environment = "Development")
+    : WebApplicationFactory<Program>
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(environment);
+        // UseSetting reaches WebApplicationBuilder.Configuration before Program reads it (unlike ConfigureAppConfiguration).
+        builder.UseSetting("Cluster:SiloPort", TestServers.FreePort().ToString());
+        builder.UseSetting("Cluster:GatewayPort", TestServers.FreePort().ToString());
+        builder.UseSetting("Cluster:ClusterId", "test-" + Guid.NewGuid().ToString("N")[..8]);
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}
