@@ -1,0 +1,14 @@
+# One image for every ReplyX process: the silo (/app/silo) and the stand-alone API node (/app/api).
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY . .
+RUN dotnet publish src/Silo/ReplyX.Silo.csproj -c Release -o /app/silo \
+ && dotnet publish src/Api/ReplyX.Api.csproj -c Release -o /app/api
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0
+RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY --from=build /app /app
+ENV ASPNETCORE_URLS=http://+:8080
+EXPOSE 8080 11111 30000
+ENTRYPOINT ["dotnet", "/app/silo/ReplyX.Silo.dll"]
