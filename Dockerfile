@@ -7,8 +7,9 @@ RUN dotnet publish src/Silo/ReplyX.Silo.csproj -c Release -o /app/silo \
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
-WORKDIR /app
 COPY --from=build /app /app
+# appsettings.json is read from the working directory: run each process from its own folder.
+WORKDIR /app/silo
 ENV ASPNETCORE_URLS=http://+:8080
 EXPOSE 8080 11111 30000
 ENTRYPOINT ["dotnet", "/app/silo/ReplyX.Silo.dll"]

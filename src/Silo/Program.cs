@@ -53,5 +53,12 @@ catch (Microsoft.Extensions.Options.OptionsValidationException ex)
     await Console.Error.WriteLineAsync("Invalid configuration: " + string.Join(" ", ex.Failures));
     return 2;
 }
+catch (Exception ex) when (ex is not OperationCanceledException)
+{
+    // A failed start (unreachable database, refused migration, port in use) ends with its cause, not a crash dump.
+    await Console.Error.WriteLineAsync($"ReplyX failed to start: {ex.GetType().Name}: {ex.Message}");
+    await Console.Error.WriteLineAsync(ex.ToString());
+    return 1;
+}
 
 public partial class Program;
