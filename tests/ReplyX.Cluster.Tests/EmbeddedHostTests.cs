@@ -31,6 +31,7 @@ public sealed class EmbeddedHostTests(ITestOutputHelper output)
     [InlineData("Storage__Provider", "Oracle", "Storage:Provider")]
     [InlineData("Cluster__Membership", "Redis", "ConnectionStrings:Redis")]
     [InlineData("Api__Enabled", "perhaps", "Api:Enabled")]
+    [InlineData("Auth__Jwt__SigningKey", "too-short", "Auth:Jwt:SigningKey")]
     public async Task Wrong_setting_stops_the_process_with_a_message_naming_the_key(string variable, string value, string key)
     {
         var environment = FreeSiloPorts();

@@ -134,6 +134,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
             ["Cluster__ClusterId"] = clusterId,
             ["Cluster__ServiceId"] = "replyx-failover",
             ["ConnectionStrings__Postgres"] = postgres,
+            ["Auth__Jwt__SigningKey"] = "cluster-test-signing-key-0123456789abcdef",
         });
         await api.WaitHealthy(TimeSpan.FromSeconds(60));
 

@@ -1,4 +1,9 @@
 using System.Text.Json.Serialization;
+using System.Threading.RateLimiting;
+using FluentValidation;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.RateLimiting;
+using ReplyX.Api.Accounts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -23,6 +28,9 @@ public static class ApiHostingExtensions
     {
         var services = builder.Services;
         services.AddProblemDetails();
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
+        // Always throw on unreadable requests so BadRequestExceptionHandler can say why (ProblemDetails).
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
         var checks = services.AddHealthChecks()
@@ -48,7 +56,39 @@ public static class ApiHostingExtensions
     public static IHostApplicationBuilder AddReplyXApi(this IHostApplicationBuilder builder)
     {
         builder.AddReplyXOperations();
-        builder.Services.AddOpenApi();
+        var services = builder.Services;
+        services.AddOpenApi();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddValidatorsFromAssemblyContaining<RegisterRequestValidator>(ServiceLifetime.Singleton);
+
+        var auth = AuthSettings.Read(builder.Configuration);
+        services.AddSingleton(auth);
+        services.AddSingleton<TokenService>();
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<TokenService>((o, tokens) =>
+        {
+            o.MapInboundClaims = false;
+            o.TokenValidationParameters = tokens.ValidationParameters();
+        });
+        services.AddAuthorization();
+
+        var authPermitsPerMinute = builder.Configuration.GetValue("RateLimits:AuthPerMinute", 30);
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = (context, _) =>
+            {
+                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+                {
+                    context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
+                }
+                return ValueTask.CompletedTask;
+            };
+            // Per client address on the anonymous auth endpoints: slows credential stuffing before the per-login lockout.
+            o.AddPolicy(AuthApi.AuthRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = authPermitsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+        });
         return builder;
     }
 
@@ -74,6 +114,10 @@ public static class ApiHostingExtensions
     {
         app.MapReplyXOperations();
         app.UseReplyXWebUi();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        app.MapAuthApi();
         app.MapOpenApi();
         if (app.Environment.IsDevelopment())
         {

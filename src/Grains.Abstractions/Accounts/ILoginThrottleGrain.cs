@@ -37,3 +37,9 @@ public static class LoginThrottleKey
     // A prefix keeps keys out of Orleans' integer/Guid key parsing (see ORLEANS-ADONET.md "Things that bite" 6).
     public static string For(string normalizedLogin) => "login:" + normalizedLogin;
 }
+
+public static class EmailAddress
+{
+    /// <summary>Emails are unique case-insensitively; the stored key is the trimmed, lower-cased form.</summary>
+    public static string Normalize(string email) => email.Trim().ToLowerInvariant();
+}

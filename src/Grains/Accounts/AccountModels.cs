@@ -1,12 +1,5 @@
 namespace ReplyX.Accounts;
 
-public enum UserRole
-{
-    Owner,
-    Operator,
-    Admin,
-}
-
 /// <summary>A business account: the tenant that owns assistants, bots, dialogs and a balance.</summary>
 public sealed record Account(Guid Id, string Name, DateTimeOffset CreatedAt);
 
@@ -25,12 +18,6 @@ public sealed record User(
     DateTimeOffset CreatedAt)
 {
     public string NormalizedEmail => EmailAddress.Normalize(Email);
-}
-
-public static class EmailAddress
-{
-    /// <summary>Emails are unique case-insensitively; the stored key is the trimmed, lower-cased form.</summary>
-    public static string Normalize(string email) => email.Trim().ToLowerInvariant();
 }
 
 public enum CreateUserResult

@@ -118,9 +118,11 @@ public static class SiloHostingExtensions
                 services.TryAddSingleton(_ => NpgsqlDataSource.Create(storage.PostgresConnectionString!));
                 services.TryAddSingleton<DatabaseMigrator>();
                 services.TryAddSingleton<IAccountStore, PostgresAccountStore>();
+                services.TryAddSingleton<IRefreshTokenStore, PostgresRefreshTokenStore>();
                 break;
             default:
                 services.TryAddSingleton<IAccountStore, InMemoryAccountStore>();
+                services.TryAddSingleton<IRefreshTokenStore, InMemoryRefreshTokenStore>();
                 break;
         }
         return services;

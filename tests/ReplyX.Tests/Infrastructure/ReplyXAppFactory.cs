@@ -18,6 +18,7 @@ public sealed class ReplyXAppFactory(IReadOnlyDictionary<string, string?>? setti
         builder.UseSetting("Cluster:GatewayPort", TestServers.FreePort().ToString());
         builder.UseSetting("Cluster:ClusterId", "test-" + Guid.NewGuid().ToString("N")[..8]);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Auth:Jwt:SigningKey", "test-signing-key-for-replyx-tests-0123456789");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

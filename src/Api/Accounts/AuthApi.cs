@@ -1,0 +1,196 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Identity;
+using ReplyX.Accounts;
+using ReplyX.Api.Validation;
+
+namespace ReplyX.Api.Accounts;
+
+/// <summary>Register, login, refresh, logout and /api/me (API.md, Auth and accounts).</summary>
+public static class AuthApi
+{
+    public const string RefreshCookie = "replyx_refresh";
+    public const string CsrfCookie = "replyx_csrf";
+    public const string CsrfHeader = "X-CSRF-Token";
+    public const string AuthRateLimit = "auth";
+
+    private static readonly PasswordHasher<UserView> Hasher = new();
+
+    // Verified against when the email is unknown, so a miss costs as much time as a wrong password.
+    private static readonly string DummyHash = Hasher.HashPassword(null!, Guid.NewGuid().ToString());
+
+    public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
+    {
+        var auth = app.MapGroup("/api/auth").WithTags("Auth").RequireRateLimiting(AuthRateLimit);
+        auth.MapPost("/register", Register).AllowAnonymous().Validate<RegisterRequest>();
+        auth.MapPost("/login", Login).AllowAnonymous().Validate<LoginRequest>();
+        auth.MapPost("/refresh", Refresh).AllowAnonymous();
+        auth.MapPost("/logout", Logout).RequireAuthorization();
+
+        app.MapGet("/api/me", Me).WithTags("Auth").RequireAuthorization();
+        return app;
+    }
+
+    private static async Task<Results<Created<AuthResponse>, Conflict<ProblemDetails>>> Register(
+        RegisterRequest request, IGrainFactory grains, TokenService tokens, HttpContext http, AuthSettings settings)
+    {
+        var email = request.Email!.Trim();
+        var account = new NewAccount(
+            Guid.NewGuid(),
+            string.IsNullOrWhiteSpace(request.AccountName) ? request.Name!.Trim() : request.AccountName.Trim(),
+            Guid.NewGuid(),
+            email,
+            request.Name!.Trim(),
+            Hasher.HashPassword(null!, request.Password!));
+        var identity = grains.GetGrain<IIdentityGrain>(0);
+        if (!await identity.Register(account))
+        {
+            return TypedResults.Conflict(new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict,
+                Title = "This email is already registered.",
+                Extensions = { ["errors"] = new Dictionary<string, string[]> { ["email"] = ["This email is already registered."] } },
+            });
+        }
+        var user = (await identity.GetUser(account.UserId))!;
+        var response = await SignIn(user, identity, tokens, http, settings, familyId: Guid.NewGuid());
+        return TypedResults.Created("/api/me", response);
+    }
+
+    private static async Task<IResult> Login(
+        LoginRequest request, IGrainFactory grains, TokenService tokens, HttpContext http, AuthSettings settings, TimeProvider time)
+    {
+        var throttle = grains.GetGrain<ILoginThrottleGrain>(LoginThrottleKey.For(EmailAddress.Normalize(request.Email!)));
+        var status = await throttle.Check();
+        if (status.IsLocked(time.GetUtcNow()))
+        {
+            return TooManyAttempts(http, status.LockedUntil!.Value - time.GetUtcNow());
+        }
+
+        var identity = grains.GetGrain<IIdentityGrain>(0);
+        var user = await identity.FindByEmail(request.Email!);
+        var verified = Hasher.VerifyHashedPassword(user!, user?.PasswordHash ?? DummyHash, request.Password!);
+        if (user is null || verified == PasswordVerificationResult.Failed)
+        {
+            var after = await throttle.RecordFailure();
+            if (after.IsLocked(time.GetUtcNow()))
+            {
+                return TooManyAttempts(http, after.LockedUntil!.Value - time.GetUtcNow());
+            }
+            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Email or password is incorrect.");
+        }
+        if (user.Blocked)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "This user is blocked.");
+        }
+        await throttle.RecordSuccess();
+        return TypedResults.Ok(await SignIn(user, identity, tokens, http, settings, familyId: Guid.NewGuid()));
+    }
+
+    private static async Task<IResult> Refresh(IGrainFactory grains, TokenService tokens, HttpContext http, AuthSettings settings, TimeProvider time)
+    {
+        var cookie = http.Request.Cookies[RefreshCookie];
+        if (string.IsNullOrEmpty(cookie))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "No refresh token.");
+        }
+        if (!CsrfMatches(http))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden,
+                title: $"The {CsrfHeader} header must match the {CsrfCookie} cookie.");
+        }
+        var identity = grains.GetGrain<IIdentityGrain>(0);
+        var (next, nextHash) = TokenService.CreateRefreshToken();
+        var result = await identity.RotateRefreshToken(TokenService.Hash(cookie), nextHash, time.GetUtcNow() + settings.RefreshTokenLifetime);
+        if (result.Outcome != RefreshOutcome.Rotated)
+        {
+            ClearCookies(http);
+            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized,
+                title: result.Outcome == RefreshOutcome.Reused
+                    ? "This refresh token was already used; every session of its sign-in has been revoked."
+                    : "The refresh token is invalid or expired.");
+        }
+        var user = await identity.GetUser(result.UserId!.Value);
+        if (user is null || user.Blocked)
+        {
+            await identity.RevokeRefreshToken(nextHash);
+            ClearCookies(http);
+            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "The user no longer exists or is blocked.");
+        }
+        SetCookies(http, next, settings);
+        var (access, expires) = tokens.CreateAccessToken(user);
+        return TypedResults.Ok(new RefreshResponse(access, expires));
+    }
+
+    private static async Task<NoContent> Logout(IGrainFactory grains, HttpContext http)
+    {
+        if (http.Request.Cookies[RefreshCookie] is { Length: > 0 } cookie)
+        {
+            await grains.GetGrain<IIdentityGrain>(0).RevokeRefreshToken(TokenService.Hash(cookie));
+        }
+        ClearCookies(http);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<MeResponse>, UnauthorizedHttpResult>> Me(ClaimsPrincipal principal, IGrainFactory grains)
+    {
+        if (!Guid.TryParse(principal.FindFirstValue(ReplyXClaims.UserId), out var userId))
+        {
+            return TypedResults.Unauthorized();
+        }
+        var user = await grains.GetGrain<IIdentityGrain>(0).GetUser(userId);
+        return user is null || user.Blocked ? TypedResults.Unauthorized() : TypedResults.Ok(ToMe(user));
+    }
+
+    private static async Task<AuthResponse> SignIn(UserView user, IIdentityGrain identity, TokenService tokens, HttpContext http, AuthSettings settings, Guid familyId)
+    {
+        var (refresh, refreshHash) = TokenService.CreateRefreshToken();
+        await identity.IssueRefreshToken(user.Id, familyId, refreshHash, DateTimeOffset.UtcNow + settings.RefreshTokenLifetime);
+        SetCookies(http, refresh, settings);
+        var (access, expires) = tokens.CreateAccessToken(user);
+        return new AuthResponse(ToMe(user), access, expires);
+    }
+
+    private static MeResponse ToMe(UserView user) => new(
+        user.Id, user.Email, user.Name, TokenService.RoleName(user.Role),
+        user.AccountId is { } id ? new AccountSummary(id, user.AccountName ?? "") : null);
+
+    private static IResult TooManyAttempts(HttpContext http, TimeSpan wait)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests,
+            title: "Too many failed sign-in attempts.", detail: $"Try again in {seconds} s.");
+    }
+
+    private static bool CsrfMatches(HttpContext http)
+    {
+        var cookie = http.Request.Cookies[CsrfCookie];
+        var header = http.Request.Headers[CsrfHeader].ToString();
+        return !string.IsNullOrEmpty(cookie) && !string.IsNullOrEmpty(header)
+            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(cookie), Encoding.UTF8.GetBytes(header));
+    }
+
+    private static void SetCookies(HttpContext http, string refreshToken, AuthSettings settings)
+    {
+        var secure = !http.RequestServices.GetRequiredService<IWebHostEnvironment>().IsDevelopment();
+        var expires = DateTimeOffset.UtcNow + settings.RefreshTokenLifetime;
+        http.Response.Cookies.Append(RefreshCookie, refreshToken, new CookieOptions
+        {
+            HttpOnly = true, Secure = secure, SameSite = SameSiteMode.Strict, Path = "/api/auth", Expires = expires, IsEssential = true,
+        });
+        http.Response.Cookies.Append(CsrfCookie, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), new CookieOptions
+        {
+            HttpOnly = false, Secure = secure, SameSite = SameSiteMode.Strict, Path = "/", Expires = expires, IsEssential = true,
+        });
+    }
+
+    private static void ClearCookies(HttpContext http)
+    {
+        http.Response.Cookies.Delete(RefreshCookie, new CookieOptions { Path = "/api/auth" });
+        http.Response.Cookies.Delete(CsrfCookie, new CookieOptions { Path = "/" });
+    }
+}

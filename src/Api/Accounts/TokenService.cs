@@ -1,0 +1,68 @@
+using System.IdentityModel.Tokens.Jwt;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Microsoft.IdentityModel.Tokens;
+using ReplyX.Accounts;
+
+namespace ReplyX.Api.Accounts;
+
+public static class ReplyXClaims
+{
+    public const string UserId = "sub";
+    public const string AccountId = "account_id";
+    public const string Role = "role";
+}
+
+/// <summary>Issues short-lived access JWTs and opaque refresh tokens (stored only as SHA-256 hashes).</summary>
+public sealed class TokenService(AuthSettings settings, TimeProvider time)
+{
+    private readonly JwtSecurityTokenHandler _handler = new() { MapInboundClaims = false };
+
+    public (string Token, DateTimeOffset ExpiresAt) CreateAccessToken(UserView user)
+    {
+        var now = time.GetUtcNow();
+        var expires = now + settings.AccessTokenLifetime;
+        var claims = new List<Claim>
+        {
+            new(ReplyXClaims.UserId, user.Id.ToString()),
+            new(ReplyXClaims.Role, RoleName(user.Role)),
+            new(JwtRegisteredClaimNames.Jti, Guid.NewGuid().ToString("N")),
+        };
+        if (user.AccountId is { } accountId)
+        {
+            claims.Add(new Claim(ReplyXClaims.AccountId, accountId.ToString()));
+        }
+        var token = new JwtSecurityToken(
+            settings.Issuer, settings.Audience, claims, now.UtcDateTime, expires.UtcDateTime,
+            new SigningCredentials(settings.SigningKey, SecurityAlgorithms.HmacSha256));
+        return (_handler.WriteToken(token), expires);
+    }
+
+    public static (string Token, byte[] Hash) CreateRefreshToken()
+    {
+        var token = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
+        return (token, Hash(token));
+    }
+
+    public static byte[] Hash(string refreshToken) => SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(refreshToken));
+
+    public static string RoleName(UserRole role) => role switch
+    {
+        UserRole.Owner => "owner",
+        UserRole.Operator => "operator",
+        UserRole.Admin => "admin",
+        _ => throw new ArgumentOutOfRangeException(nameof(role)),
+    };
+
+    public TokenValidationParameters ValidationParameters() => new()
+    {
+        ValidIssuer = settings.Issuer,
+        ValidAudience = settings.Audience,
+        IssuerSigningKey = settings.SigningKey,
+        ValidateIssuerSigningKey = true,
+        ValidateLifetime = true,
+        ClockSkew = TimeSpan.FromSeconds(30),
+        NameClaimType = ReplyXClaims.UserId,
+        RoleClaimType = ReplyXClaims.Role,
+    };
+}

@@ -1,0 +1,37 @@
+using Orleans.Concurrency;
+
+namespace ReplyX.Accounts;
+
+[GrainType("identity"), StatelessWorker]
+public sealed class IdentityGrain(IAccountStore accounts, IRefreshTokenStore refreshTokens, TimeProvider time) : Grain, IIdentityGrain
+{
+    public async Task<bool> Register(NewAccount request)
+    {
+        var now = time.GetUtcNow();
+        var account = new Account(request.AccountId, request.AccountName, now);
+        var owner = new User(request.UserId, request.AccountId, request.Email, request.Name, request.PasswordHash, UserRole.Owner, false, now);
+        return await accounts.CreateAccountWithOwner(account, owner) == CreateUserResult.Created;
+    }
+
+    public async Task<UserView?> FindByEmail(string email) => await View(await accounts.FindUserByEmail(email));
+
+    public async Task<UserView?> GetUser(Guid userId) => await View(await accounts.GetUser(userId));
+
+    public Task IssueRefreshToken(Guid userId, Guid familyId, byte[] tokenHash, DateTimeOffset expiresAt) =>
+        refreshTokens.Issue(userId, familyId, tokenHash, expiresAt);
+
+    public Task<RefreshResult> RotateRefreshToken(byte[] tokenHash, byte[] newTokenHash, DateTimeOffset newExpiresAt) =>
+        refreshTokens.Rotate(tokenHash, newTokenHash, newExpiresAt, time.GetUtcNow());
+
+    public Task<bool> RevokeRefreshToken(byte[] tokenHash) => refreshTokens.RevokeFamily(tokenHash, time.GetUtcNow());
+
+    private async Task<UserView?> View(User? user)
+    {
+        if (user is null)
+        {
+            return null;
+        }
+        var account = user.AccountId is { } id ? await accounts.GetAccount(id) : null;
+        return new UserView(user.Id, user.AccountId, account?.Name, user.Email, user.Name, user.Role, user.Blocked, user.PasswordHash);
+    }
+}
