@@ -70,7 +70,8 @@ public static class ApiHostingExtensions
             o.MapInboundClaims = false;
             o.TokenValidationParameters = tokens.ValidationParameters();
         });
-        services.AddAuthorization();
+        services.AddAuthorizationBuilder()
+            .AddPolicy(OperatorsApi.OwnerPolicy, p => p.RequireAuthenticatedUser().RequireRole("owner").RequireClaim(ReplyXClaims.AccountId));
 
         var authPermitsPerMinute = builder.Configuration.GetValue("RateLimits:AuthPerMinute", 30);
         services.AddRateLimiter(o =>
@@ -112,12 +113,14 @@ public static class ApiHostingExtensions
 
     public static WebApplication MapReplyXApi(this WebApplication app)
     {
+        app.UseReplyXSecurityHeaders();
         app.MapReplyXOperations();
         app.UseReplyXWebUi();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
         app.MapAuthApi();
+        app.MapOperatorsApi();
         app.MapOpenApi();
         if (app.Environment.IsDevelopment())
         {

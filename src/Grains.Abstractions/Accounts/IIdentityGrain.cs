@@ -56,6 +56,17 @@ public interface IIdentityGrain : IGrainWithIntegerKey
     [Alias("GetUser")]
     Task<UserView?> GetUser(Guid userId);
 
+    /// <summary>Adds an operator to the account; false when the email is taken.</summary>
+    [Alias("AddOperator")]
+    Task<bool> AddOperator(Guid accountId, Guid userId, string email, string name, string passwordHash);
+
+    [Alias("ListAccountUsers")]
+    Task<IReadOnlyList<UserView>> ListAccountUsers(Guid accountId);
+
+    /// <summary>Removes an operator of this account; owners and other accounts' users are never touched.</summary>
+    [Alias("RemoveOperator")]
+    Task<bool> RemoveOperator(Guid accountId, Guid userId);
+
     /// <summary>Stores a new refresh token (by its SHA-256 hash), starting a family when <paramref name="familyId"/> is new.</summary>
     [Alias("IssueRefreshToken")]
     Task IssueRefreshToken(Guid userId, Guid familyId, byte[] tokenHash, DateTimeOffset expiresAt);

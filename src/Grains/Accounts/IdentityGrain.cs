@@ -17,6 +17,29 @@ public sealed class IdentityGrain(IAccountStore accounts, IRefreshTokenStore ref
 
     public async Task<UserView?> GetUser(Guid userId) => await View(await accounts.GetUser(userId));
 
+    public async Task<bool> AddOperator(Guid accountId, Guid userId, string email, string name, string passwordHash)
+    {
+        var user = new User(userId, accountId, email, name, passwordHash, UserRole.Operator, false, time.GetUtcNow());
+        return await accounts.AddUser(user) == CreateUserResult.Created;
+    }
+
+    public async Task<IReadOnlyList<UserView>> ListAccountUsers(Guid accountId)
+    {
+        var account = await accounts.GetAccount(accountId);
+        var users = await accounts.ListAccountUsers(accountId);
+        return users.Select(u => new UserView(u.Id, u.AccountId, account?.Name, u.Email, u.Name, u.Role, u.Blocked, "")).ToArray();
+    }
+
+    public async Task<bool> RemoveOperator(Guid accountId, Guid userId)
+    {
+        var user = await accounts.GetUser(userId);
+        if (user is null || user.AccountId != accountId || user.Role != UserRole.Operator)
+        {
+            return false;
+        }
+        return await accounts.RemoveAccountUser(accountId, userId);
+    }
+
     public Task IssueRefreshToken(Guid userId, Guid familyId, byte[] tokenHash, DateTimeOffset expiresAt) =>
         refreshTokens.Issue(userId, familyId, tokenHash, expiresAt);
 

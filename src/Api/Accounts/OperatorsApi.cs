@@ -1,0 +1,77 @@
+using System.Security.Claims;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using ReplyX.Accounts;
+using ReplyX.Api.Validation;
+
+namespace ReplyX.Api.Accounts;
+
+public sealed record InviteOperatorRequest(string? Email, string? Name, string? Password);
+
+public sealed record OperatorResponse(Guid Id, string Email, string Name, string Role, bool Blocked);
+
+public sealed class InviteOperatorRequestValidator : AbstractValidator<InviteOperatorRequest>
+{
+    public InviteOperatorRequestValidator()
+    {
+        RuleFor(r => r.Email).NotEmpty().MaximumLength(320).EmailAddress();
+        RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
+        RuleFor(r => r.Password).NotEmpty()
+            .MinimumLength(PasswordPolicy.MinLength).MaximumLength(PasswordPolicy.MaxLength)
+            .Must(p => p is null || !PasswordPolicy.IsCommon(p)).WithMessage("This password is too common; choose another.");
+    }
+}
+
+/// <summary>An owner manages the operators of their own account; the account always comes from the token.</summary>
+public static class OperatorsApi
+{
+    public const string OwnerPolicy = "owner";
+
+    private static readonly PasswordHasher<UserView> Hasher = new();
+
+    public static IEndpointRouteBuilder MapOperatorsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/account/operators").WithTags("Accounts").RequireAuthorization(OwnerPolicy);
+        group.MapGet("/", List);
+        group.MapPost("/", Invite).Validate<InviteOperatorRequest>();
+        group.MapDelete("/{id:guid}", Remove);
+        return app;
+    }
+
+    public static Guid AccountId(this ClaimsPrincipal principal) =>
+        Guid.TryParse(principal.FindFirstValue(ReplyXClaims.AccountId), out var id)
+            ? id
+            : throw new InvalidOperationException("An account-scoped endpoint was reached without an account claim.");
+
+    private static async Task<Ok<OperatorResponse[]>> List(ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var users = await grains.GetGrain<IIdentityGrain>(0).ListAccountUsers(user.AccountId());
+        return TypedResults.Ok(users.Select(ToResponse).ToArray());
+    }
+
+    private static async Task<Results<Created<OperatorResponse>, Conflict<ProblemDetails>>> Invite(
+        InviteOperatorRequest request, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var accountId = user.AccountId();
+        var id = Guid.NewGuid();
+        var identity = grains.GetGrain<IIdentityGrain>(0);
+        if (!await identity.AddOperator(accountId, id, request.Email!.Trim(), request.Name!.Trim(), Hasher.HashPassword(null!, request.Password!)))
+        {
+            return TypedResults.Conflict(new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict,
+                Title = "This email is already registered.",
+                Extensions = { ["errors"] = new Dictionary<string, string[]> { ["email"] = ["This email is already registered."] } },
+            });
+        }
+        var created = (await identity.GetUser(id))!;
+        return TypedResults.Created($"/api/account/operators/{id}", ToResponse(created));
+    }
+
+    private static async Task<Results<NoContent, NotFound>> Remove(Guid id, ClaimsPrincipal user, IGrainFactory grains) =>
+        await grains.GetGrain<IIdentityGrain>(0).RemoveOperator(user.AccountId(), id) ? TypedResults.NoContent() : TypedResults.NotFound();
+
+    private static OperatorResponse ToResponse(UserView u) => new(u.Id, u.Email, u.Name, TokenService.RoleName(u.Role), u.Blocked);
+}
