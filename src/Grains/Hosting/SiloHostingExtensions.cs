@@ -7,7 +7,10 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Orleans.Configuration;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using ReplyX.Accounts;
+using ReplyX.Security;
 using StackExchange.Redis;
 
 namespace ReplyX.Hosting;
@@ -112,6 +115,13 @@ public static class SiloHostingExtensions
     public static IServiceCollection AddReplyXStores(this IServiceCollection services, StorageSettings storage)
     {
         services.TryAddSingleton(storage);
+        services.AddDataProtection().SetApplicationName("ReplyX");
+        services.TryAddSingleton<ISecretProtector, SecretProtector>();
+        if (storage.Provider == StorageProvider.Postgres)
+        {
+            // One key ring for the whole cluster; the embedded default keeps Data Protection's own file store.
+            services.AddOptions<KeyManagementOptions>().Configure<NpgsqlDataSource>((o, db) => o.XmlRepository = new PostgresXmlRepository(db));
+        }
         switch (storage.Provider)
         {
             case StorageProvider.Postgres:
