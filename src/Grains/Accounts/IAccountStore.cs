@@ -28,4 +28,10 @@ public interface IAccountStore
     Task<bool> SetBlocked(Guid userId, bool blocked, CancellationToken cancellationToken = default);
 
     Task<bool> SetPasswordHash(Guid userId, string passwordHash, CancellationToken cancellationToken = default);
+
+    /// <summary>Moves a user between owner and operator within their account; admins and account users never swap.</summary>
+    Task<bool> SetAccountRole(Guid userId, UserRole role, CancellationToken cancellationToken = default);
+
+    /// <summary>Every user, ordered by id, starting after <paramref name="after"/> (keyset pagination).</summary>
+    Task<IReadOnlyList<User>> ListUsers(Guid? after, int limit, CancellationToken cancellationToken = default);
 }

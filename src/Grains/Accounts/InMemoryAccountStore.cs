@@ -108,6 +108,42 @@ public sealed class InMemoryAccountStore : IAccountStore
         return Update(userId, u => u with { PasswordHash = passwordHash });
     }
 
+    public Task<bool> SetAccountRole(Guid userId, UserRole role, CancellationToken cancellationToken = default)
+    {
+        RequireAccountRole(role);
+        lock (_gate)
+        {
+            if (!_users.TryGetValue(userId, out var user) || user.AccountId is null)
+            {
+                return Task.FromResult(false);
+            }
+            _users[userId] = user with { Role = role };
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<IReadOnlyList<User>> ListUsers(Guid? after, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        lock (_gate)
+        {
+            IReadOnlyList<User> page = _users.Values
+                .Where(u => after is null || GuidOrder.Compare(u.Id, after.Value) > 0)
+                .OrderBy(u => u.Id, GuidOrder.Instance)
+                .Take(limit)
+                .ToArray();
+            return Task.FromResult(page);
+        }
+    }
+
+    internal static void RequireAccountRole(UserRole role)
+    {
+        if (role is not (UserRole.Owner or UserRole.Operator))
+        {
+            throw new ArgumentException("Only owner and operator are account roles.", nameof(role));
+        }
+    }
+
     private Task<bool> Update(Guid userId, Func<User, User> change)
     {
         lock (_gate)
@@ -140,4 +176,14 @@ public sealed class InMemoryAccountStore : IAccountStore
             throw new ArgumentException("Admins belong to no account; owners and operators to exactly one.", nameof(user));
         }
     }
+}
+
+/// <summary>PostgreSQL's uuid order (bytewise, big-endian), so both stores page identically.</summary>
+internal sealed class GuidOrder : IComparer<Guid>
+{
+    public static GuidOrder Instance { get; } = new();
+
+    public static int Compare(Guid a, Guid b) => a.ToString("N").CompareTo(b.ToString("N"));
+
+    int IComparer<Guid>.Compare(Guid x, Guid y) => Compare(x, y);
 }

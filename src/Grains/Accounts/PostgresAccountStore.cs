@@ -103,6 +103,25 @@ public sealed class PostgresAccountStore(NpgsqlDataSource dataSource) : IAccount
             "UPDATE users SET password_hash = @passwordHash WHERE id = @userId", new { userId, passwordHash }, cancellationToken: cancellationToken)) == 1;
     }
 
+    public async Task<bool> SetAccountRole(Guid userId, UserRole role, CancellationToken cancellationToken = default)
+    {
+        InMemoryAccountStore.RequireAccountRole(role);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE users SET role = @role WHERE id = @userId AND account_id IS NOT NULL",
+            new { userId, role = RoleToText(role) }, cancellationToken: cancellationToken)) == 1;
+    }
+
+    public async Task<IReadOnlyList<User>> ListUsers(Guid? after, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<UserRow>(new CommandDefinition(
+            $"SELECT {UserColumns} FROM users WHERE (@after::uuid IS NULL OR id > @after::uuid) ORDER BY id LIMIT @limit",
+            new { after, limit }, cancellationToken: cancellationToken));
+        return rows.Select(r => r.ToUser()).ToArray();
+    }
+
     private static async Task<bool> TryInsertUser(NpgsqlConnection connection, NpgsqlTransaction? transaction, User user, CancellationToken cancellationToken)
     {
         // ON CONFLICT on the normalized email turns a duplicate into "0 rows" instead of an exception that

@@ -10,6 +10,7 @@ using Orleans.Configuration;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using ReplyX.Accounts;
+using ReplyX.Admin;
 using ReplyX.Security;
 using StackExchange.Redis;
 
@@ -129,10 +130,12 @@ public static class SiloHostingExtensions
                 services.TryAddSingleton<DatabaseMigrator>();
                 services.TryAddSingleton<IAccountStore, PostgresAccountStore>();
                 services.TryAddSingleton<IRefreshTokenStore, PostgresRefreshTokenStore>();
+                services.TryAddSingleton<IAuditStore, PostgresAuditStore>();
                 break;
             default:
                 services.TryAddSingleton<IAccountStore, InMemoryAccountStore>();
                 services.TryAddSingleton<IRefreshTokenStore, InMemoryRefreshTokenStore>();
+                services.TryAddSingleton<IAuditStore, InMemoryAuditStore>();
                 break;
         }
         return services;

@@ -138,6 +138,51 @@ public abstract class AccountStoreContract
     }
 
     [Fact]
+    public async Task Owner_and_operator_roles_swap_within_the_account_but_admin_is_not_an_account_role()
+    {
+        var (account, owner) = NewAccount();
+        await Store.CreateAccountWithOwner(account, owner);
+
+        Assert.True(await Store.SetAccountRole(owner.Id, UserRole.Operator));
+        Assert.Equal(UserRole.Operator, (await Store.GetUser(owner.Id))!.Role);
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.SetAccountRole(owner.Id, UserRole.Admin));
+
+        var admin = new User(Guid.NewGuid(), null, UniqueEmail("admin"), "Admin", "h", UserRole.Admin, false, Now());
+        await Store.AddUser(admin);
+        Assert.False(await Store.SetAccountRole(admin.Id, UserRole.Owner));
+        Assert.Equal(UserRole.Admin, (await Store.GetUser(admin.Id))!.Role);
+    }
+
+    [Fact]
+    public async Task Users_page_by_id_without_gaps_or_repeats()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            var (account, owner) = NewAccount();
+            await Store.CreateAccountWithOwner(account, owner);
+        }
+
+        var seen = new List<Guid>();
+        Guid? cursor = null;
+        while (true)
+        {
+            var page = await Store.ListUsers(cursor, 2);
+            if (page.Count == 0)
+            {
+                break;
+            }
+            Assert.True(page.Count <= 2);
+            seen.AddRange(page.Select(u => u.Id));
+            cursor = page[^1].Id;
+        }
+
+        Assert.Equal(seen.Distinct().Count(), seen.Count);
+        Assert.True(seen.Count >= 5);
+        var all = await Store.ListUsers(null, 10_000);
+        Assert.Equal(all.Select(u => u.Id), seen);
+    }
+
+    [Fact]
     public async Task Unknown_ids_and_emails_are_not_found()
     {
         Assert.Null(await Store.GetAccount(Guid.NewGuid()));
