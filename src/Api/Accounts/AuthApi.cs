@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Identity;
 using ReplyX.Accounts;
+using ReplyX.Admin;
+using ReplyX.Api.Admin;
 using ReplyX.Api.Validation;
 
 namespace ReplyX.Api.Accounts;
@@ -56,6 +58,7 @@ public static class AuthApi
             });
         }
         var user = (await identity.GetUser(account.UserId))!;
+        await http.Audit(AuditActions.Registered, user.Id, user.AccountId, user.Email);
         var response = await SignIn(user, identity, tokens, http, settings, familyId: Guid.NewGuid());
         return TypedResults.Created("/api/me", response);
     }
@@ -67,6 +70,7 @@ public static class AuthApi
         var status = await throttle.Check();
         if (status.IsLocked(time.GetUtcNow()))
         {
+            await http.Audit(AuditActions.LoginLocked, null, null, EmailAddress.Normalize(request.Email!), "attempt during lockout");
             return TooManyAttempts(http, status.LockedUntil!.Value - time.GetUtcNow());
         }
 
@@ -76,17 +80,22 @@ public static class AuthApi
         if (user is null || verified == PasswordVerificationResult.Failed)
         {
             var after = await throttle.RecordFailure();
+            await http.Audit(AuditActions.LoginFailed, user?.Id, user?.AccountId, EmailAddress.Normalize(request.Email!),
+                user is null ? "unknown email" : $"wrong password ({after.ConsecutiveFailures} in a row)");
             if (after.IsLocked(time.GetUtcNow()))
             {
+                await http.Audit(AuditActions.LoginLocked, user?.Id, user?.AccountId, EmailAddress.Normalize(request.Email!), $"locked until {after.LockedUntil:O}");
                 return TooManyAttempts(http, after.LockedUntil!.Value - time.GetUtcNow());
             }
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Email or password is incorrect.");
         }
         if (user.Blocked)
         {
+            await http.Audit(AuditActions.LoginBlocked, user.Id, user.AccountId, user.Email);
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "This user is blocked.");
         }
         await throttle.RecordSuccess();
+        await http.Audit(AuditActions.LoginSucceeded, user.Id, user.AccountId, user.Email);
         return TypedResults.Ok(await SignIn(user, identity, tokens, http, settings, familyId: Guid.NewGuid()));
     }
 
@@ -105,6 +114,10 @@ public static class AuthApi
         var identity = grains.GetGrain<IIdentityGrain>(0);
         var (next, nextHash) = TokenService.CreateRefreshToken();
         var result = await identity.RotateRefreshToken(TokenService.Hash(cookie), nextHash, time.GetUtcNow() + settings.RefreshTokenLifetime);
+        if (result.Outcome == RefreshOutcome.Reused)
+        {
+            await http.Audit(AuditActions.RefreshReused, result.UserId, null, null, "replayed refresh token; sign-in revoked");
+        }
         if (result.Outcome != RefreshOutcome.Rotated)
         {
             ClearCookies(http);
@@ -125,8 +138,11 @@ public static class AuthApi
         return TypedResults.Ok(new RefreshResponse(access, expires));
     }
 
-    private static async Task<NoContent> Logout(IGrainFactory grains, HttpContext http)
+    private static async Task<NoContent> Logout(IGrainFactory grains, HttpContext http, ClaimsPrincipal principal)
     {
+        Guid.TryParse(principal.FindFirstValue(ReplyXClaims.UserId), out var userId);
+        Guid? accountId = Guid.TryParse(principal.FindFirstValue(ReplyXClaims.AccountId), out var a) ? a : null;
+        await http.Audit(AuditActions.Logout, userId, accountId);
         if (http.Request.Cookies[RefreshCookie] is { Length: > 0 } cookie)
         {
             await grains.GetGrain<IIdentityGrain>(0).RevokeRefreshToken(TokenService.Hash(cookie));

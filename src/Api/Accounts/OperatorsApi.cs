@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using ReplyX.Accounts;
+using ReplyX.Admin;
+using ReplyX.Api.Admin;
 using ReplyX.Api.Validation;
 
 namespace ReplyX.Api.Accounts;
@@ -29,6 +31,9 @@ public static class OperatorsApi
 {
     public const string OwnerPolicy = "owner";
 
+    /// <summary>Owners and operators of an account (dialogs, operator console).</summary>
+    public const string StaffPolicy = "staff";
+
     private static readonly PasswordHasher<UserView> Hasher = new();
 
     public static IEndpointRouteBuilder MapOperatorsApi(this IEndpointRouteBuilder app)
@@ -45,6 +50,8 @@ public static class OperatorsApi
             ? id
             : throw new InvalidOperationException("An account-scoped endpoint was reached without an account claim.");
 
+    public static Guid UserId(this ClaimsPrincipal principal) => Guid.Parse(principal.FindFirstValue(ReplyXClaims.UserId)!);
+
     private static async Task<Ok<OperatorResponse[]>> List(ClaimsPrincipal user, IGrainFactory grains)
     {
         var users = await grains.GetGrain<IIdentityGrain>(0).ListAccountUsers(user.AccountId());
@@ -52,7 +59,7 @@ public static class OperatorsApi
     }
 
     private static async Task<Results<Created<OperatorResponse>, Conflict<ProblemDetails>>> Invite(
-        InviteOperatorRequest request, ClaimsPrincipal user, IGrainFactory grains)
+        InviteOperatorRequest request, ClaimsPrincipal user, IGrainFactory grains, HttpContext http)
     {
         var accountId = user.AccountId();
         var id = Guid.NewGuid();
@@ -67,11 +74,19 @@ public static class OperatorsApi
             });
         }
         var created = (await identity.GetUser(id))!;
+        await http.Audit(AuditActions.OperatorInvited, user.UserId(), accountId, created.Email);
         return TypedResults.Created($"/api/account/operators/{id}", ToResponse(created));
     }
 
-    private static async Task<Results<NoContent, NotFound>> Remove(Guid id, ClaimsPrincipal user, IGrainFactory grains) =>
-        await grains.GetGrain<IIdentityGrain>(0).RemoveOperator(user.AccountId(), id) ? TypedResults.NoContent() : TypedResults.NotFound();
+    private static async Task<Results<NoContent, NotFound>> Remove(Guid id, ClaimsPrincipal user, IGrainFactory grains, HttpContext http)
+    {
+        if (!await grains.GetGrain<IIdentityGrain>(0).RemoveOperator(user.AccountId(), id))
+        {
+            return TypedResults.NotFound();
+        }
+        await http.Audit(AuditActions.OperatorRemoved, user.UserId(), user.AccountId(), id.ToString());
+        return TypedResults.NoContent();
+    }
 
     private static OperatorResponse ToResponse(UserView u) => new(u.Id, u.Email, u.Name, TokenService.RoleName(u.Role), u.Blocked);
 }

@@ -4,6 +4,7 @@ using FluentValidation;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.RateLimiting;
 using ReplyX.Api.Accounts;
+using ReplyX.Api.Admin;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -71,7 +72,9 @@ public static class ApiHostingExtensions
             o.TokenValidationParameters = tokens.ValidationParameters();
         });
         services.AddAuthorizationBuilder()
-            .AddPolicy(OperatorsApi.OwnerPolicy, p => p.RequireAuthenticatedUser().RequireRole("owner").RequireClaim(ReplyXClaims.AccountId));
+            .AddPolicy(OperatorsApi.OwnerPolicy, p => p.RequireAuthenticatedUser().RequireRole("owner").RequireClaim(ReplyXClaims.AccountId))
+            .AddPolicy(OperatorsApi.StaffPolicy, p => p.RequireAuthenticatedUser().RequireRole("owner", "operator").RequireClaim(ReplyXClaims.AccountId))
+            .AddPolicy(AdminApi.AdminPolicy, p => p.RequireAuthenticatedUser().RequireRole("admin"));
 
         var authPermitsPerMinute = builder.Configuration.GetValue("RateLimits:AuthPerMinute", 30);
         services.AddRateLimiter(o =>
@@ -121,6 +124,7 @@ public static class ApiHostingExtensions
         app.UseRateLimiter();
         app.MapAuthApi();
         app.MapOperatorsApi();
+        app.MapAdminApi();
         app.MapOpenApi();
         if (app.Environment.IsDevelopment())
         {

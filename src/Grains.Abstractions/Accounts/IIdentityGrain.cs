@@ -67,6 +67,17 @@ public interface IIdentityGrain : IGrainWithIntegerKey
     [Alias("RemoveOperator")]
     Task<bool> RemoveOperator(Guid accountId, Guid userId);
 
+    [Alias("SetBlocked")]
+    Task<bool> SetBlocked(Guid userId, bool blocked);
+
+    /// <summary>Owner ↔ operator within the user's account; false for admins and unknown users.</summary>
+    [Alias("SetAccountRole")]
+    Task<bool> SetAccountRole(Guid userId, UserRole role);
+
+    /// <summary>Every user ordered by id after <paramref name="after"/>; password hashes are not included.</summary>
+    [Alias("ListUsers")]
+    Task<IReadOnlyList<UserView>> ListUsers(Guid? after, int limit);
+
     /// <summary>Stores a new refresh token (by its SHA-256 hash), starting a family when <paramref name="familyId"/> is new.</summary>
     [Alias("IssueRefreshToken")]
     Task IssueRefreshToken(Guid userId, Guid familyId, byte[] tokenHash, DateTimeOffset expiresAt);

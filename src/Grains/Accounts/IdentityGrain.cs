@@ -40,6 +40,29 @@ public sealed class IdentityGrain(IAccountStore accounts, IRefreshTokenStore ref
         return await accounts.RemoveAccountUser(accountId, userId);
     }
 
+    public Task<bool> SetBlocked(Guid userId, bool blocked) => accounts.SetBlocked(userId, blocked);
+
+    public async Task<bool> SetAccountRole(Guid userId, UserRole role) =>
+        role is UserRole.Owner or UserRole.Operator && await accounts.SetAccountRole(userId, role);
+
+    public async Task<IReadOnlyList<UserView>> ListUsers(Guid? after, int limit)
+    {
+        var users = await accounts.ListUsers(after, Math.Clamp(limit, 1, 500));
+        var names = new Dictionary<Guid, string?>();
+        var views = new List<UserView>(users.Count);
+        foreach (var u in users)
+        {
+            string? accountName = null;
+            if (u.AccountId is { } id && !names.TryGetValue(id, out accountName))
+            {
+                accountName = (await accounts.GetAccount(id))?.Name;
+                names[id] = accountName;
+            }
+            views.Add(new UserView(u.Id, u.AccountId, accountName, u.Email, u.Name, u.Role, u.Blocked, ""));
+        }
+        return views;
+    }
+
     public Task IssueRefreshToken(Guid userId, Guid familyId, byte[] tokenHash, DateTimeOffset expiresAt) =>
         refreshTokens.Issue(userId, familyId, tokenHash, expiresAt);
 

@@ -35,6 +35,9 @@ public static class SiloHostingExtensions
             builder.Services.AddHostedService<MigrationHostedService>();
         }
 
+        var admin = AdminBootstrapSettings.Read(builder.Configuration);
+        builder.Services.AddSingleton(admin);
+
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o =>
@@ -58,6 +61,8 @@ public static class SiloHostingExtensions
             silo.Services.AddOptions<ClusterMembershipOptions>().Bind(builder.Configuration.GetSection("Cluster:Liveness"));
             silo.AddReplyXGrains(builder.Configuration);
         });
+        // After the migrator (registered first) so the users table exists.
+        builder.Services.AddHostedService<AdminBootstrapService>();
         return builder;
     }
 

@@ -7,21 +7,44 @@ using ReplyX.Tests.Infrastructure;
 
 namespace ReplyX.Tests.Api;
 
-/// <summary>Register, login, refresh rotation, logout and /api/me through the real HTTP pipeline.</summary>
-public sealed class AuthTests : IClassFixture<AuthTests.App>
+/// <summary>A host for one test class; with PostgreSQL when <paramref name="postgres"/> is set.</summary>
+public abstract class AppFixture(bool postgres) : IAsyncLifetime
 {
-    public sealed class App : IAsyncLifetime
+    public ReplyXAppFactory Factory { get; private set; } = null!;
+
+    public async Task InitializeAsync()
     {
-        public ReplyXAppFactory Factory { get; } = new(new Dictionary<string, string?> { ["RateLimits:AuthPerMinute"] = "1000" });
-
-        public Task InitializeAsync() => Task.CompletedTask;
-
-        public async Task DisposeAsync() => await Factory.DisposeAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            ["RateLimits:AuthPerMinute"] = "1000",
+            ["Admin:Email"] = "root@replyx.test",
+            ["Admin:Password"] = "admin password for tests",
+        };
+        if (postgres)
+        {
+            settings["Storage:Provider"] = "Postgres";
+            settings["ConnectionStrings:Postgres"] = await TestServers.CreateDatabaseAsync("auth");
+        }
+        Factory = new ReplyXAppFactory(settings);
+        Factory.CreateClient().Dispose();
     }
 
-    private readonly App _app;
+    public async Task DisposeAsync() => await Factory.DisposeAsync();
+}
 
-    public AuthTests(App app) => _app = app;
+public sealed class MemoryApp() : AppFixture(postgres: false);
+
+public sealed class PostgresApp() : AppFixture(postgres: true);
+
+public sealed class InMemoryAuthTests(MemoryApp app) : AuthContract(app), IClassFixture<MemoryApp>;
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresAuthTests(PostgresApp app) : AuthContract(app), IClassFixture<PostgresApp>;
+
+/// <summary>Register, login, refresh rotation, logout and /api/me through the real HTTP pipeline, on each store.</summary>
+public abstract class AuthContract(AppFixture app)
+{
+    private readonly AppFixture _app = app;
 
     private HttpClient NewClient() => _app.Factory.CreateClient(new() { HandleCookies = true, BaseAddress = new Uri("https://localhost") });
 

@@ -1,0 +1,174 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ReplyX.Tests.Infrastructure;
+
+namespace ReplyX.Tests.Api;
+
+public sealed class InMemoryAdminTests(MemoryApp app) : AdminContract(app), IClassFixture<MemoryApp>;
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresAdminTests(PostgresApp app) : AdminContract(app), IClassFixture<PostgresApp>;
+
+/// <summary>The configured first admin, user administration and the audit log, through HTTP on each store.</summary>
+public abstract class AdminContract(AppFixture app)
+{
+    private const string Password = "correct horse battery";
+    private readonly HttpClient _client = app.Factory.CreateClient(new() { HandleCookies = false });
+
+    private async Task<JsonElement> Body(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+
+    private async Task<HttpResponseMessage> Send(HttpMethod method, string path, string? token, object? body = null, string? userAgent = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+        if (userAgent is not null)
+        {
+            request.Headers.UserAgent.ParseAdd(userAgent);
+        }
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+        return await _client.SendAsync(request);
+    }
+
+    private async Task<string> Login(string email, string password)
+    {
+        var response = await Send(HttpMethod.Post, "/api/auth/login", null, new { email, password });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await Body(response)).GetProperty("accessToken").GetString()!;
+    }
+
+    private Task<string> AdminToken() => Login("ROOT@replyx.test", "admin password for tests");
+
+    private async Task<(string Token, Guid UserId, Guid AccountId, string Email)> RegisterOwner()
+    {
+        var email = $"owner.{Guid.NewGuid():N}@example.com";
+        var response = await Send(HttpMethod.Post, "/api/auth/register", null, new { email, password = Password, name = "Owner" });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var body = await Body(response);
+        var user = body.GetProperty("user");
+        return (body.GetProperty("accessToken").GetString()!, user.GetProperty("id").GetGuid(), user.GetProperty("account").GetProperty("id").GetGuid(), email);
+    }
+
+    private async Task<JsonElement[]> Audit(string adminToken, string query)
+    {
+        var response = await Send(HttpMethod.Get, "/api/admin/audit?" + query, adminToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await Body(response)).GetProperty("items").EnumerateArray().ToArray();
+    }
+
+    [Fact]
+    public async Task The_configured_admin_signs_in_and_pages_through_users()
+    {
+        var admin = await AdminToken();
+        await RegisterOwner();
+        await RegisterOwner();
+
+        var me = await Body(await Send(HttpMethod.Get, "/api/me", admin));
+        Assert.Equal("admin", me.GetProperty("role").GetString());
+        Assert.Equal(JsonValueKind.Null, me.GetProperty("account").ValueKind);
+
+        var ids = new List<Guid>();
+        string? cursor = null;
+        do
+        {
+            var page = await Body(await Send(HttpMethod.Get, "/api/admin/users?limit=2" + (cursor is null ? "" : "&cursor=" + cursor), admin));
+            ids.AddRange(page.GetProperty("items").EnumerateArray().Select(u => u.GetProperty("id").GetGuid()));
+            cursor = page.GetProperty("nextCursor").GetString();
+        }
+        while (cursor is not null);
+
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.Contains(me.GetProperty("id").GetGuid(), ids);
+        Assert.True(ids.Count >= 3);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Send(HttpMethod.Get, "/api/admin/users?cursor=nonsense", admin)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Owners_and_anonymous_callers_cannot_reach_admin_endpoints()
+    {
+        var owner = await RegisterOwner();
+        foreach (var path in new[] { "/api/admin/users", "/api/admin/audit" })
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await Send(HttpMethod.Get, path, owner.Token)).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await Send(HttpMethod.Get, path, null)).StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.Forbidden, (await Send(HttpMethod.Patch, $"/api/admin/users/{owner.UserId}", owner.Token, new { role = "owner" })).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_blocked_user_cannot_sign_in_or_use_an_old_token_and_it_is_audited()
+    {
+        var admin = await AdminToken();
+        var owner = await RegisterOwner();
+
+        var blocked = await Send(HttpMethod.Patch, $"/api/admin/users/{owner.UserId}", admin, new { blocked = true });
+        Assert.Equal(HttpStatusCode.OK, blocked.StatusCode);
+        Assert.True((await Body(blocked)).GetProperty("blocked").GetBoolean());
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await Send(HttpMethod.Post, "/api/auth/login", null, new { email = owner.Email, password = Password })).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Send(HttpMethod.Get, "/api/me", owner.Token)).StatusCode);
+        var entries = await Audit(admin, $"accountId={owner.AccountId}&action=user.blocked");
+        Assert.Single(entries);
+
+        Assert.Equal(HttpStatusCode.OK, (await Send(HttpMethod.Patch, $"/api/admin/users/{owner.UserId}", admin, new { blocked = false })).StatusCode);
+        await Login(owner.Email, Password);
+    }
+
+    [Fact]
+    public async Task Role_changes_are_validated_and_audited()
+    {
+        var admin = await AdminToken();
+        var owner = await RegisterOwner();
+        var opEmail = $"op.{Guid.NewGuid():N}@example.com";
+        var invited = await Send(HttpMethod.Post, "/api/account/operators", owner.Token, new { email = opEmail, name = "Op", password = Password });
+        var opId = (await Body(invited)).GetProperty("id").GetGuid();
+        var adminId = (await Body(await Send(HttpMethod.Get, "/api/me", admin))).GetProperty("id").GetGuid();
+
+        var promoted = await Send(HttpMethod.Patch, $"/api/admin/users/{opId}", admin, new { role = "owner" });
+        Assert.Equal(HttpStatusCode.OK, promoted.StatusCode);
+        Assert.Equal("owner", (await Body(promoted)).GetProperty("role").GetString());
+        var newOwnerToken = await Login(opEmail, Password);
+        Assert.Equal(HttpStatusCode.OK, (await Send(HttpMethod.Get, "/api/account/operators", newOwnerToken)).StatusCode);
+
+        var change = Assert.Single(await Audit(admin, $"accountId={owner.AccountId}&action=user.role_changed"));
+        Assert.Equal("operator -> owner", change.GetProperty("details").GetString());
+        Assert.Equal(adminId, change.GetProperty("actorUserId").GetGuid());
+        Assert.Single(await Audit(admin, $"accountId={owner.AccountId}&action=operator.invited"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await Send(HttpMethod.Patch, $"/api/admin/users/{opId}", admin, new { role = "admin" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Send(HttpMethod.Patch, $"/api/admin/users/{opId}", admin, new { })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Send(HttpMethod.Patch, $"/api/admin/users/{adminId}", admin, new { role = "owner" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Send(HttpMethod.Patch, $"/api/admin/users/{adminId}", admin, new { blocked = true })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Send(HttpMethod.Patch, $"/api/admin/users/{Guid.NewGuid()}", admin, new { blocked = true })).StatusCode);
+    }
+
+    [Fact]
+    public async Task Sign_ins_are_audited_with_address_and_user_agent_newest_first()
+    {
+        var admin = await AdminToken();
+        var owner = await RegisterOwner();
+        await Send(HttpMethod.Post, "/api/auth/login", null, new { email = owner.Email, password = "wrong password!" }, userAgent: "ReplyX-Test/1.0");
+        await Send(HttpMethod.Post, "/api/auth/login", null, new { email = owner.Email, password = Password }, userAgent: "ReplyX-Test/1.0");
+
+        var entries = await Audit(admin, $"actorId={owner.UserId}");
+
+        Assert.Equal(["login.succeeded", "login.failed", "user.registered"], entries.Select(e => e.GetProperty("action").GetString()));
+        Assert.Equal("ReplyX-Test/1.0", entries[0].GetProperty("userAgent").GetString());
+        Assert.Equal(owner.Email, entries[0].GetProperty("target").GetString());
+
+        var first = await Body(await Send(HttpMethod.Get, $"/api/admin/audit?actorId={owner.UserId}&limit=1", admin));
+        var cursor = first.GetProperty("nextCursor").GetString();
+        var second = await Body(await Send(HttpMethod.Get, $"/api/admin/audit?actorId={owner.UserId}&limit=1&cursor={cursor}", admin));
+        Assert.Equal("login.failed", second.GetProperty("items")[0].GetProperty("action").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, (await Send(HttpMethod.Get, "/api/admin/audit?cursor=12_nope", admin)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Send(HttpMethod.Get, "/api/admin/audit?from=yesterday", admin)).StatusCode);
+    }
+}
