@@ -77,17 +77,50 @@ public static class ApiHostingExtensions
             .AddPolicy(AdminApi.AdminPolicy, p => p.RequireAuthenticatedUser().RequireRole("admin"));
 
         var authPermitsPerMinute = builder.Configuration.GetValue("RateLimits:AuthPerMinute", 30);
+        var userPermitsPerMinute = builder.Configuration.GetValue("RateLimits:UserPerMinute", 600);
+        var corsOrigins = builder.Configuration.GetSection("Cors:Origins").Get<string[]>() ?? [];
+        if (corsOrigins.Length > 0)
+        {
+            // The dashboard may live on another origin; the refresh cookie needs credentials, so origins are explicit.
+            services.AddCors(o => o.AddDefaultPolicy(p => p
+                .WithOrigins(corsOrigins)
+                .AllowCredentials()
+                .WithHeaders("Authorization", "Content-Type", AuthApi.CsrfHeader, "Idempotency-Key", "Last-Event-ID")
+                .WithMethods("GET", "POST", "PUT", "PATCH", "DELETE")
+                .SetPreflightMaxAge(TimeSpan.FromHours(1))));
+        }
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.OnRejected = (context, _) =>
+            o.OnRejected = async (context, cancellationToken) =>
             {
-                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+                var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
+                    ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))
+                    : 10;
+                var http = context.HttpContext;
+                http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
                 {
-                    context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
-                }
-                return ValueTask.CompletedTask;
+                    HttpContext = http,
+                    ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails
+                    {
+                        Status = StatusCodes.Status429TooManyRequests,
+                        Title = "Too many requests.",
+                        Detail = $"Try again in {seconds} s.",
+                    },
+                });
             };
+            // Per signed-in user across the whole API, so one tenant's script cannot starve the others.
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+                http.User.FindFirst(ReplyXClaims.UserId)?.Value is { } userId
+                    ? RateLimitPartition.GetTokenBucketLimiter("user:" + userId, _ => new TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = userPermitsPerMinute,
+                        TokensPerPeriod = Math.Max(1, userPermitsPerMinute / 6),
+                        ReplenishmentPeriod = TimeSpan.FromSeconds(10),
+                        QueueLimit = 0,
+                    })
+                    : RateLimitPartition.GetNoLimiter("anonymous"));
             // Per client address on the anonymous auth endpoints: slows credential stuffing before the per-login lockout.
             o.AddPolicy(AuthApi.AuthRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
                 http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
@@ -119,6 +152,11 @@ public static class ApiHostingExtensions
         app.UseReplyXSecurityHeaders();
         app.MapReplyXOperations();
         app.UseReplyXWebUi();
+        if (app.Configuration.GetSection("Cors:Origins").Get<string[]>() is { Length: > 0 })
+        {
+            app.UseCors();
+        }
+        app.UseReplyXRequestLimits();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
