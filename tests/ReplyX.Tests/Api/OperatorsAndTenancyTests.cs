@@ -6,21 +6,15 @@ using ReplyX.Tests.Infrastructure;
 
 namespace ReplyX.Tests.Api;
 
+public sealed class InMemoryOperatorsAndTenancyTests(MemoryApp app) : OperatorsAndTenancyContract(app), IClassFixture<MemoryApp>;
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresOperatorsAndTenancyTests(PostgresApp app) : OperatorsAndTenancyContract(app), IClassFixture<PostgresApp>;
+
 /// <summary>Owners manage their own operators; nothing of one account is reachable from another.</summary>
-public sealed class OperatorsAndTenancyTests : IClassFixture<OperatorsAndTenancyTests.App>
+public abstract class OperatorsAndTenancyContract(AppFixture app)
 {
-    public sealed class App : IAsyncLifetime
-    {
-        public ReplyXAppFactory Factory { get; } = new(new Dictionary<string, string?> { ["RateLimits:AuthPerMinute"] = "1000" });
-
-        public Task InitializeAsync() => Task.CompletedTask;
-
-        public async Task DisposeAsync() => await Factory.DisposeAsync();
-    }
-
-    private readonly HttpClient _client;
-
-    public OperatorsAndTenancyTests(App app) => _client = app.Factory.CreateClient(new() { HandleCookies = false });
+    private readonly HttpClient _client = app.Factory.CreateClient(new() { HandleCookies = false });
 
     private const string Password = "correct horse battery";
 
