@@ -38,6 +38,7 @@ public static class AdminApi
         admin.MapGet("/users", ListUsers);
         admin.MapPatch("/users/{id:guid}", UpdateUser).Validate<UpdateUserRequest>();
         admin.MapGet("/audit", Audit);
+        admin.MapAiTokensApi();
         return app;
     }
 

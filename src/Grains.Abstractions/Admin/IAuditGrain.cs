@@ -43,6 +43,9 @@ public static class AuditActions
     public const string Blocked = "user.blocked";
     public const string Unblocked = "user.unblocked";
     public const string AdminCreated = "admin.created";
+    public const string AiTokenAdded = "ai_token.added";
+    public const string AiTokenChanged = "ai_token.changed";
+    public const string AiTokenRemoved = "ai_token.removed";
 }
 
 [Alias("ReplyX.Admin.IAuditGrain")]

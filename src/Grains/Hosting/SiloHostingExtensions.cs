@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using ReplyX.Accounts;
 using ReplyX.Admin;
+using ReplyX.Ai;
 using ReplyX.Security;
 using StackExchange.Redis;
 
@@ -108,6 +109,13 @@ public static class SiloHostingExtensions
 
         silo.AddMemoryStreams(StreamNames.Provider);
         silo.Services.AddReplyXStores(storage);
+        silo.Services.AddOptions<AiProviderOptions>().Bind(configuration.GetSection(AiProviderOptions.Section))
+            .Validate(o => o.AttemptTimeout > TimeSpan.Zero, "Ai:AttemptTimeout must be positive.").ValidateOnStart();
+        silo.Services.AddOptions<AiLimitsOptions>().Bind(configuration.GetSection(AiLimitsOptions.Section))
+            .Validate(o => o.RpmWindow > TimeSpan.Zero && o.FailureThreshold > 0 && o.BreakDuration > TimeSpan.Zero,
+                "Ai:Limits:RpmWindow, FailureThreshold and BreakDuration must be positive.").ValidateOnStart();
+        silo.Services.TryAddSingleton<AiProviderClient>();
+        silo.Services.TryAddSingleton<AiRouter>();
         silo.Services.AddOptions<LoginThrottleOptions>()
             .Bind(configuration.GetSection(LoginThrottleOptions.Section))
             .Validate(o => o.FreeAttempts > 0, $"{LoginThrottleOptions.Section}:FreeAttempts must be positive.")
@@ -136,11 +144,15 @@ public static class SiloHostingExtensions
                 services.TryAddSingleton<IAccountStore, PostgresAccountStore>();
                 services.TryAddSingleton<IRefreshTokenStore, PostgresRefreshTokenStore>();
                 services.TryAddSingleton<IAuditStore, PostgresAuditStore>();
+                services.TryAddSingleton<IAiTokenStore, PostgresAiTokenStore>();
+                services.TryAddSingleton<IAiUsageStore, PostgresAiUsageStore>();
                 break;
             default:
                 services.TryAddSingleton<IAccountStore, InMemoryAccountStore>();
                 services.TryAddSingleton<IRefreshTokenStore, InMemoryRefreshTokenStore>();
                 services.TryAddSingleton<IAuditStore, InMemoryAuditStore>();
+                services.TryAddSingleton<IAiTokenStore, InMemoryAiTokenStore>();
+                services.TryAddSingleton<IAiUsageStore, InMemoryAiUsageStore>();
                 break;
         }
         return services;

@@ -1,0 +1,276 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenAI;
+using OpenAI.Chat;
+using Polly;
+using Polly.Timeout;
+using ReplyX.Security;
+
+namespace ReplyX.Ai;
+
+public sealed class AiProviderOptions
+{
+    public const string Section = "Ai";
+
+    /// <summary>One attempt against one key; the router fails over to the next key after it.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    public TimeSpan DirectoryRefresh { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+public sealed record AiChatMessage(string Role, string Text);
+
+/// <summary>What a provider answered, or why not.</summary>
+public sealed record ProviderResult(AiCallOutcome Outcome, string? Text, int PromptTokens, int CompletionTokens, TimeSpan? RetryAfter, string? Error);
+
+/// <summary>
+/// Talks to any OpenAI-compatible endpoint through the official OpenAI SDK: OpenAI, YandexGPT (folder id as
+/// project, model URIs), GigaChat (OAuth access token obtained and refreshed here), Anthropic's compatible
+/// endpoint and local servers. The SDK's own retries are off: failover across keys is the router's job.
+/// </summary>
+public sealed partial class AiProviderClient(ISecretProtector secrets, IOptions<AiProviderOptions> options, TimeProvider time, ILogger<AiProviderClient> logger)
+{
+    private readonly ConcurrentDictionary<(Guid, string), Lazy<Entry>> _clients = new();
+    private readonly ConcurrentDictionary<Guid, GigaChatToken> _gigaChat = new();
+
+    // Polly owns the per-attempt timeout (the SDK's own retries are off); the circuit breaker lives in the
+    // AiTokenGrain so every silo sees the same state of a key.
+    private readonly ResiliencePipeline _attempt = new ResiliencePipelineBuilder { TimeProvider = time }
+        .AddTimeout(options.Value.AttemptTimeout)
+        .Build();
+
+    private sealed record Entry(ChatClient Chat, ApiKeyCredential Credential, HttpClient Http, string EncryptedKey);
+
+    private sealed class GigaChatToken
+    {
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+        public string? AccessToken { get; set; }
+        public DateTimeOffset ExpiresAt { get; set; }
+    }
+
+    public static string DefaultBaseUrl(AiProviderKind kind) => kind switch
+    {
+        AiProviderKind.OpenAi => "https://api.openai.com/v1",
+        AiProviderKind.YandexGpt => "https://llm.api.cloud.yandex.net/v1",
+        AiProviderKind.GigaChat => "https://gigachat.devices.sberbank.ru/api/v1",
+        AiProviderKind.Anthropic => "https://api.anthropic.com/v1",
+        _ => throw new ArgumentException("A custom provider needs a base URL."),
+    };
+
+    /// <summary>YandexGPT names models by URI inside the cloud folder.</summary>
+    public static string ProviderModel(AiTokenSettings settings, string model) =>
+        settings.Provider == AiProviderKind.YandexGpt && !model.Contains("://", StringComparison.Ordinal) && settings.FolderId is { Length: > 0 } folder
+            ? $"gpt://{folder}/{model}/latest"
+            : model;
+
+    public async Task<ProviderResult> Complete(
+        StoredAiToken token, string model, IReadOnlyList<AiChatMessage> messages, float? temperature, int maxOutputTokens,
+        Func<string, ValueTask>? onPartial, CancellationToken cancellationToken)
+    {
+        var entry = _clients.GetOrAdd((token.Settings.Id, model), _ => new Lazy<Entry>(() => Create(token, model))).Value;
+        if (entry.EncryptedKey != token.EncryptedKey)
+        {
+            // The admin rotated the key: rebuild the client.
+            _clients.TryRemove((token.Settings.Id, model), out _);
+            entry.Http.Dispose();
+            entry = _clients.GetOrAdd((token.Settings.Id, model), _ => new Lazy<Entry>(() => Create(token, model))).Value;
+        }
+
+        try
+        {
+            return await _attempt.ExecuteAsync(ct => Call(token, entry, messages, temperature, maxOutputTokens, onPartial, ct), cancellationToken);
+        }
+        catch (ClientResultException ex)
+        {
+            var retryAfter = RetryAfter(ex.GetRawResponse());
+            var outcome = ex.Status switch
+            {
+                429 => AiCallOutcome.RateLimited,
+                401 or 403 => AiCallOutcome.Unauthorized,
+                400 or 404 or 413 or 422 => AiCallOutcome.BadRequest,
+                _ => AiCallOutcome.ServerError, // 5xx, and 0 when the connection failed
+            };
+            LogFailed(token.Settings.Id, ex.Status, ex.Message);
+            return new ProviderResult(outcome, null, 0, 0, retryAfter, $"{(ex.Status == 0 ? "no connection" : ex.Status)}: {First(ex.Message)}");
+        }
+        catch (TimeoutRejectedException)
+        {
+            LogFailed(token.Settings.Id, 0, "timeout");
+            return new ProviderResult(AiCallOutcome.Timeout, null, 0, 0, null, $"no answer within {options.Value.AttemptTimeout}");
+        }
+        catch (HttpRequestException ex)
+        {
+            LogFailed(token.Settings.Id, 0, ex.Message);
+            return new ProviderResult(AiCallOutcome.ServerError, null, 0, 0, null, First(ex.Message));
+        }
+        catch (GigaChatAuthException ex)
+        {
+            return new ProviderResult(ex.Unauthorized ? AiCallOutcome.Unauthorized : AiCallOutcome.ServerError, null, 0, 0, null, ex.Message);
+        }
+    }
+
+    private async ValueTask<ProviderResult> Call(
+        StoredAiToken token, Entry entry, IReadOnlyList<AiChatMessage> messages, float? temperature, int maxOutputTokens,
+        Func<string, ValueTask>? onPartial, CancellationToken ct)
+    {
+        if (token.Settings.Provider == AiProviderKind.GigaChat)
+        {
+            entry.Credential.Update(await GigaChatAccessToken(token, entry.Http, ct));
+        }
+        var chatMessages = messages.Select(ToChatMessage).ToList();
+        var chatOptions = new ChatCompletionOptions { MaxOutputTokenCount = maxOutputTokens };
+        if (temperature is { } t)
+        {
+            chatOptions.Temperature = t;
+        }
+
+        if (onPartial is null)
+        {
+            var result = await entry.Chat.CompleteChatAsync(chatMessages, chatOptions, ct);
+            var completion = result.Value;
+            var text = string.Concat(completion.Content.Select(p => p.Text));
+            return new ProviderResult(AiCallOutcome.Success, text, completion.Usage?.InputTokenCount ?? 0, completion.Usage?.OutputTokenCount ?? 0, null, null);
+        }
+
+        var builder = new StringBuilder();
+        int prompt = 0, output = 0;
+        await foreach (var update in entry.Chat.CompleteChatStreamingAsync(chatMessages, chatOptions, ct))
+        {
+            foreach (var part in update.ContentUpdate)
+            {
+                builder.Append(part.Text);
+            }
+            if (update.ContentUpdate.Count > 0)
+            {
+                await onPartial(builder.ToString());
+            }
+            if (update.Usage is { } usage)
+            {
+                prompt = usage.InputTokenCount;
+                output = usage.OutputTokenCount;
+            }
+        }
+        return new ProviderResult(AiCallOutcome.Success, builder.ToString(), prompt, output, null, null);
+    }
+
+    private static string First(string message) => message.Split('\n')[0];
+
+    private static TimeSpan? RetryAfter(PipelineResponse? response)
+    {
+        if (response is null || !response.Headers.TryGetValue("Retry-After", out var value) || value is null)
+        {
+            return null;
+        }
+        if (double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+        return DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
+            ? at - DateTimeOffset.UtcNow
+            : null;
+    }
+
+    private static ChatMessage ToChatMessage(AiChatMessage m) => m.Role switch
+    {
+        "system" => new SystemChatMessage(m.Text),
+        "assistant" => new AssistantChatMessage(m.Text),
+        _ => new UserChatMessage(m.Text),
+    };
+
+    private Entry Create(StoredAiToken token, string model)
+    {
+        var settings = token.Settings;
+        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        if (settings.ProxyUrl is { Length: > 0 } proxy)
+        {
+            handler.Proxy = new WebProxy(proxy);
+            handler.UseProxy = true;
+        }
+        var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        var key = settings.Provider == AiProviderKind.GigaChat ? "pending" : secrets.Unprotect(token.ProtectedSecret);
+        var credential = new ApiKeyCredential(key);
+        var clientOptions = new OpenAIClientOptions
+        {
+            Endpoint = new Uri(settings.BaseUrl ?? DefaultBaseUrl(settings.Provider)),
+            RetryPolicy = new ClientRetryPolicy(0),
+            NetworkTimeout = options.Value.AttemptTimeout,
+            Transport = new HttpClientPipelineTransport(http),
+        };
+        if (settings.Provider == AiProviderKind.YandexGpt && settings.FolderId is { Length: > 0 } folder)
+        {
+            clientOptions.ProjectId = folder;
+        }
+        var chat = new ChatClient(ProviderModel(settings, model), credential, clientOptions);
+        return new Entry(chat, credential, http, token.EncryptedKey);
+    }
+
+    /// <summary>
+    /// GigaChat authorises chat calls with a 30-minute access token obtained from its OAuth endpoint with the
+    /// authorization key and scope; it is cached per key and refreshed a minute before it expires.
+    /// </summary>
+    private async Task<string> GigaChatAccessToken(StoredAiToken token, HttpClient http, CancellationToken cancellationToken)
+    {
+        var cache = _gigaChat.GetOrAdd(token.Settings.Id, _ => new GigaChatToken());
+        if (cache.AccessToken is { } cached && cache.ExpiresAt - TimeSpan.FromMinutes(1) > time.GetUtcNow())
+        {
+            return cached;
+        }
+        await cache.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (cache.AccessToken is { } again && cache.ExpiresAt - TimeSpan.FromMinutes(1) > time.GetUtcNow())
+            {
+                return again;
+            }
+            using var request = new HttpRequestMessage(HttpMethod.Post, token.Settings.AuthUrl ?? "https://ngw.devices.sberbank.ru:9443/api/v2/oauth")
+            {
+                Content = new FormUrlEncodedContent([new("scope", token.Settings.Scope ?? "GIGACHAT_API_PERS")]),
+            };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", secrets.Unprotect(token.ProtectedSecret));
+            request.Headers.Add("RqUID", Guid.NewGuid().ToString());
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            using var response = await http.SendAsync(request, cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new GigaChatAuthException($"GigaChat OAuth answered {(int)response.StatusCode}",
+                    response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.BadRequest);
+            }
+            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+            var access = json.RootElement.GetProperty("access_token").GetString()
+                ?? throw new GigaChatAuthException("GigaChat OAuth returned no access_token", false);
+            cache.AccessToken = access;
+            cache.ExpiresAt = json.RootElement.TryGetProperty("expires_at", out var expires) && expires.TryGetInt64(out var ms)
+                ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+                : time.GetUtcNow() + TimeSpan.FromMinutes(30);
+            LogGigaChatToken(token.Settings.Id, cache.ExpiresAt);
+            return access;
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new GigaChatAuthException("GigaChat OAuth is unreachable: " + ex.Message, false);
+        }
+        finally
+        {
+            cache.Gate.Release();
+        }
+    }
+
+    private sealed class GigaChatAuthException(string message, bool unauthorized) : Exception(message)
+    {
+        public bool Unauthorized { get; } = unauthorized;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "AI call with token {TokenId} failed: {Status} {Error}")]
+    private partial void LogFailed(Guid tokenId, int status, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "GigaChat access token for {TokenId} obtained, valid until {ExpiresAt}")]
+    private partial void LogGigaChatToken(Guid tokenId, DateTimeOffset expiresAt);
+}

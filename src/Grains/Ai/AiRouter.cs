@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Prometheus;
+
+namespace ReplyX.Ai;
+
+public sealed record AiRequest(
+    Guid? AccountId,
+    string Model,
+    IReadOnlyList<AiProviderKind> Providers,
+    IReadOnlyList<AiChatMessage> Messages,
+    float? Temperature = null,
+    int MaxOutputTokens = 512,
+    Func<string, ValueTask>? OnPartial = null);
+
+public sealed record AiAnswer(string Text, int PromptTokens, int CompletionTokens, Guid TokenId, AiProviderKind Provider, string Model, TimeSpan Latency, int Attempts);
+
+/// <summary>No key could answer now; <see cref="RetryAt"/> is the earliest moment one may have room again.</summary>
+public sealed class AiUnavailableException(string message, DateTimeOffset? retryAt) : Exception(message)
+{
+    public DateTimeOffset? RetryAt { get; } = retryAt;
+}
+
+/// <summary>No provider key is configured for this model at all: callers use their offline fallback.</summary>
+public sealed class AiNotConfiguredException(string model) : Exception($"No AI provider key serves model '{model}'.");
+
+/// <summary>
+/// Picks a key for each call, close to the caller (a service in every silo, not a grain): keys of the
+/// assistant's provider chain in order, within a provider by priority and then least load, and fails over
+/// to the next key, then the next provider, on 429, 5xx, timeouts and refused keys. Each key's limits and
+/// breaker are enforced by its own <see cref="IAiTokenGrain"/>.
+/// </summary>
+public sealed partial class AiRouter(
+    IGrainFactory grains,
+    IAiTokenStore tokens,
+    IAiUsageStore usage,
+    AiProviderClient client,
+    IOptions<AiProviderOptions> options,
+    TimeProvider time,
+    ILogger<AiRouter> logger)
+{
+    private static readonly Counter Calls = Metrics.CreateCounter("replyx_ai_calls_total", "AI calls by provider and outcome.", "provider", "outcome");
+    private static readonly Counter TokensUsed = Metrics.CreateCounter("replyx_ai_tokens_total", "AI tokens used by provider and kind.", "provider", "kind");
+    private static readonly Histogram Latency = Metrics.CreateHistogram("replyx_ai_latency_seconds", "AI call latency by provider.",
+        new HistogramConfiguration { LabelNames = ["provider"], Buckets = Histogram.ExponentialBuckets(0.005, 2, 14) });
+
+    private readonly SemaphoreSlim _refresh = new(1, 1);
+    private IReadOnlyList<StoredAiToken> _directory = [];
+    private DateTimeOffset _loadedAt = DateTimeOffset.MinValue;
+    private readonly Dictionary<Guid, int> _inFlight = [];
+    private readonly Lock _gate = new();
+
+    /// <summary>Forget the cached key list (after an admin change on this silo; others refresh within seconds).</summary>
+    public void Invalidate() => _loadedAt = DateTimeOffset.MinValue;
+
+    public async Task<IReadOnlyList<StoredAiToken>> Directory(CancellationToken cancellationToken = default)
+    {
+        if (time.GetUtcNow() - _loadedAt < options.Value.DirectoryRefresh)
+        {
+            return _directory;
+        }
+        await _refresh.WaitAsync(cancellationToken);
+        try
+        {
+            if (time.GetUtcNow() - _loadedAt >= options.Value.DirectoryRefresh)
+            {
+                _directory = await tokens.List(cancellationToken);
+                _loadedAt = time.GetUtcNow();
+            }
+            return _directory;
+        }
+        finally
+        {
+            _refresh.Release();
+        }
+    }
+
+    public async Task<AiAnswer> Complete(AiRequest request, CancellationToken cancellationToken = default)
+    {
+        var directory = await Directory(cancellationToken);
+        var candidates = Candidates(directory, request);
+        if (candidates.Count == 0)
+        {
+            throw new AiNotConfiguredException(request.Model);
+        }
+
+        // Conservative (about two characters per token, plus the full output allowance) so a daily budget holds.
+        var estimate = request.Messages.Sum(m => m.Text.Length) / 2 + request.MaxOutputTokens;
+        DateTimeOffset? earliest = null;
+        var attempts = 0;
+        var reasons = new List<string>();
+        foreach (var token in candidates)
+        {
+            var grain = grains.GetGrain<IAiTokenGrain>(token.Settings.Id);
+            var lease = await grain.TryAcquire(estimate);
+            if (lease.Outcome != AcquireOutcome.Granted)
+            {
+                if (lease.RetryAt is { } at && (earliest is null || at < earliest))
+                {
+                    earliest = at;
+                }
+                reasons.Add($"{token.Settings.Id}: {lease.Outcome}");
+                continue;
+            }
+
+            attempts++;
+            var provider = token.Settings.Provider;
+            Track(token.Settings.Id, +1);
+            var watch = Stopwatch.StartNew();
+            ProviderResult result;
+            try
+            {
+                result = await client.Complete(token, request.Model, request.Messages, request.Temperature, request.MaxOutputTokens, request.OnPartial, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // The caller gave up: release the lease without blaming the key.
+                await grain.Report(new AiCallReport(lease.LeaseId, AiCallOutcome.BadRequest, 0, 0, null, "cancelled by caller"));
+                throw;
+            }
+            finally
+            {
+                Track(token.Settings.Id, -1);
+            }
+            watch.Stop();
+
+            await grain.Report(new AiCallReport(lease.LeaseId, result.Outcome, result.PromptTokens, result.CompletionTokens, result.RetryAfter, result.Error));
+            await usage.Record(new AiUsageRecord(Guid.NewGuid(), time.GetUtcNow(), request.AccountId, token.Settings.Id, provider, request.Model,
+                result.PromptTokens, result.CompletionTokens, (int)watch.ElapsedMilliseconds, result.Outcome), CancellationToken.None);
+            var providerName = AiNames.ToText(provider);
+            Calls.WithLabels(providerName, result.Outcome.ToString()).Inc();
+            Latency.WithLabels(providerName).Observe(watch.Elapsed.TotalSeconds);
+
+            if (result.Outcome == AiCallOutcome.Success)
+            {
+                TokensUsed.WithLabels(providerName, "prompt").Inc(result.PromptTokens);
+                TokensUsed.WithLabels(providerName, "completion").Inc(result.CompletionTokens);
+                return new AiAnswer(result.Text ?? "", result.PromptTokens, result.CompletionTokens, token.Settings.Id, provider, request.Model, watch.Elapsed, attempts);
+            }
+            reasons.Add($"{token.Settings.Id}: {result.Outcome} {result.Error}");
+            if (result.Outcome == AiCallOutcome.BadRequest)
+            {
+                // Our request is at fault, not the key: another key would refuse it too.
+                break;
+            }
+            LogFailover(token.Settings.Id, result.Outcome, result.Error ?? "");
+        }
+        throw new AiUnavailableException("No AI key could answer: " + string.Join("; ", reasons), earliest);
+    }
+
+    /// <summary>The keys to try, in order.</summary>
+    public IReadOnlyList<StoredAiToken> Candidates(IReadOnlyList<StoredAiToken> directory, AiRequest request)
+    {
+        var usable = directory.Where(t => t.Settings.Enabled && t.Settings.Serves(request.Model)).ToArray();
+        var chain = request.Providers.Count > 0
+            ? request.Providers.Distinct().ToArray()
+            : usable.OrderBy(t => t.Settings.Priority).Select(t => t.Settings.Provider).Distinct().ToArray();
+        var ordered = new List<StoredAiToken>();
+        foreach (var provider in chain)
+        {
+            ordered.AddRange(usable
+                .Where(t => t.Settings.Provider == provider)
+                .OrderBy(t => t.Settings.Priority)
+                .ThenBy(t => Load(t.Settings.Id))
+                .ThenBy(_ => Random.Shared.Next()));
+        }
+        return ordered;
+    }
+
+    private int Load(Guid id)
+    {
+        lock (_gate)
+        {
+            return _inFlight.GetValueOrDefault(id);
+        }
+    }
+
+    private void Track(Guid id, int delta)
+    {
+        lock (_gate)
+        {
+            _inFlight[id] = _inFlight.GetValueOrDefault(id) + delta;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "AI key {TokenId} failed ({Outcome}: {Error}); failing over")]
+    private partial void LogFailover(Guid tokenId, AiCallOutcome outcome, string error);
+}

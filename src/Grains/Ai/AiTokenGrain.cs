@@ -1,0 +1,239 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ReplyX.Ai;
+
+public sealed class AiLimitsOptions
+{
+    public const string Section = "Ai:Limits";
+
+    /// <summary>The window of "requests per minute"; shortened only by tests.</summary>
+    public TimeSpan RpmWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Consecutive server errors or timeouts that open a key's circuit.</summary>
+    public int FailureThreshold { get; set; } = 3;
+
+    /// <summary>How long an open circuit stays open before one trial call (half-open).</summary>
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A refused key (401/403) rests this long; an admin usually has to fix it.</summary>
+    public TimeSpan UnauthorizedBreak { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>A lease never reported (caller died) is released after this.</summary>
+    public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromMinutes(3);
+}
+
+[GenerateSerializer, Alias("ReplyX.Ai.AiTokenState")]
+public sealed class AiTokenState
+{
+    [Id(0)] public AiTokenSettings? Settings { get; set; }
+    [Id(1)] public DateOnly Day { get; set; }
+    [Id(2)] public long TokensToday { get; set; }
+    [Id(3)] public CircuitState Circuit { get; set; }
+    [Id(4)] public DateTimeOffset? OpenUntil { get; set; }
+    [Id(5)] public int ConsecutiveFailures { get; set; }
+    [Id(6)] public long TotalRequests { get; set; }
+    [Id(7)] public long TotalFailures { get; set; }
+    [Id(8)] public string? LastError { get; set; }
+}
+
+/// <summary>
+/// One provider key. Single-threaded like every grain, so its limits hold exactly however many dialogs ask
+/// at once. Counters are flushed to storage on a timer (the <c>ai_usage</c> table is the record for billing).
+/// </summary>
+[GrainType("ai-token")]
+public sealed partial class AiTokenGrain(
+    [PersistentState("ai-token")] IPersistentState<AiTokenState> state,
+    IOptions<AiLimitsOptions> options,
+    TimeProvider time,
+    ILogger<AiTokenGrain> logger) : Grain, IAiTokenGrain
+{
+    private readonly AiLimitsOptions _options = options.Value;
+    private readonly Queue<DateTimeOffset> _recent = new();
+    private readonly Dictionary<Guid, (int Estimate, DateTimeOffset At)> _leases = [];
+    private bool _dirty;
+    private IGrainTimer? _flush;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _flush = this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)) { Interleave = false });
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _flush?.Dispose();
+        await Flush(cancellationToken);
+    }
+
+    public async Task Configure(AiTokenSettings settings)
+    {
+        state.State.Settings = settings;
+        if (!settings.Enabled)
+        {
+            _leases.Clear();
+        }
+        await state.WriteStateAsync();
+        _dirty = false;
+    }
+
+    public Task<AcquireResult> TryAcquire(int estimatedTokens)
+    {
+        var now = time.GetUtcNow();
+        var s = state.State;
+        if (s.Settings is not { Enabled: true } settings)
+        {
+            return Task.FromResult(new AcquireResult(AcquireOutcome.Disabled, Guid.Empty, null));
+        }
+        RollDay(now);
+        ExpireLeases(now);
+
+        if (s.Circuit == CircuitState.Open)
+        {
+            if (s.OpenUntil is { } until && until > now)
+            {
+                return Task.FromResult(new AcquireResult(AcquireOutcome.Unhealthy, Guid.Empty, until));
+            }
+            s.Circuit = CircuitState.HalfOpen;
+            _dirty = true;
+        }
+        if (s.Circuit == CircuitState.HalfOpen && _leases.Count > 0)
+        {
+            // Half-open lets exactly one trial call through.
+            return Task.FromResult(new AcquireResult(AcquireOutcome.Unhealthy, Guid.Empty, now.AddSeconds(1)));
+        }
+
+        while (_recent.Count > 0 && now - _recent.Peek() >= _options.RpmWindow)
+        {
+            _recent.Dequeue();
+        }
+        if (settings.RequestsPerMinute is { } rpm && _recent.Count >= rpm)
+        {
+            return Task.FromResult(new AcquireResult(AcquireOutcome.Exhausted, Guid.Empty, _recent.Peek() + _options.RpmWindow));
+        }
+        var reserved = _leases.Values.Sum(l => (long)l.Estimate);
+        if (settings.TokensPerDay is { } daily && s.TokensToday + reserved + estimatedTokens > daily)
+        {
+            var tomorrow = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
+            return Task.FromResult(new AcquireResult(AcquireOutcome.Exhausted, Guid.Empty, tomorrow));
+        }
+
+        var lease = Guid.NewGuid();
+        _recent.Enqueue(now);
+        _leases[lease] = (Math.Max(0, estimatedTokens), now);
+        return Task.FromResult(new AcquireResult(AcquireOutcome.Granted, lease, null));
+    }
+
+    public Task Report(AiCallReport report)
+    {
+        var now = time.GetUtcNow();
+        var s = state.State;
+        if (!_leases.Remove(report.LeaseId))
+        {
+            LogUnknownLease(this.GetPrimaryKey(), report.LeaseId);
+        }
+        RollDay(now);
+        s.TotalRequests++;
+        _dirty = true;
+        switch (report.Outcome)
+        {
+            case AiCallOutcome.Success:
+                s.TokensToday += report.PromptTokens + report.CompletionTokens;
+                s.ConsecutiveFailures = 0;
+                if (s.Circuit != CircuitState.Closed)
+                {
+                    LogClosed(this.GetPrimaryKey());
+                }
+                s.Circuit = CircuitState.Closed;
+                s.OpenUntil = null;
+                break;
+            case AiCallOutcome.RateLimited:
+                // The provider said "not now": honour its Retry-After for this key only.
+                s.TotalFailures++;
+                Open(now + (report.RetryAfter is { } ra && ra > TimeSpan.Zero ? ra : _options.BreakDuration), report.Error ?? "429 rate limited");
+                break;
+            case AiCallOutcome.ServerError:
+            case AiCallOutcome.Timeout:
+                s.TotalFailures++;
+                s.ConsecutiveFailures++;
+                if (s.Circuit == CircuitState.HalfOpen || s.ConsecutiveFailures >= _options.FailureThreshold)
+                {
+                    Open(now + _options.BreakDuration, report.Error ?? report.Outcome.ToString());
+                }
+                break;
+            case AiCallOutcome.Unauthorized:
+                s.TotalFailures++;
+                Open(now + _options.UnauthorizedBreak, report.Error ?? "the provider refused the key");
+                break;
+            case AiCallOutcome.BadRequest:
+                s.LastError = report.Error;
+                if (s.Circuit == CircuitState.HalfOpen)
+                {
+                    s.Circuit = CircuitState.Closed;
+                }
+                break;
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<AiTokenStatus> GetStatus()
+    {
+        var now = time.GetUtcNow();
+        RollDay(now);
+        ExpireLeases(now);
+        while (_recent.Count > 0 && now - _recent.Peek() >= _options.RpmWindow)
+        {
+            _recent.Dequeue();
+        }
+        var s = state.State;
+        var circuit = s.Circuit == CircuitState.Open && s.OpenUntil <= now ? CircuitState.HalfOpen : s.Circuit;
+        return Task.FromResult(new AiTokenStatus(this.GetPrimaryKey(), circuit, _recent.Count, s.TokensToday, _leases.Count,
+            circuit == CircuitState.Open ? s.OpenUntil : null, s.TotalRequests, s.TotalFailures, s.LastError));
+    }
+
+    private void Open(DateTimeOffset until, string error)
+    {
+        var s = state.State;
+        s.Circuit = CircuitState.Open;
+        s.OpenUntil = until;
+        s.LastError = error;
+        LogOpened(this.GetPrimaryKey(), until, error);
+    }
+
+    private void RollDay(DateTimeOffset now)
+    {
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        if (state.State.Day != today)
+        {
+            state.State.Day = today;
+            state.State.TokensToday = 0;
+            _dirty = true;
+        }
+    }
+
+    private void ExpireLeases(DateTimeOffset now)
+    {
+        foreach (var (id, lease) in _leases.Where(l => now - l.Value.At > _options.LeaseTimeout).ToArray())
+        {
+            _leases.Remove(id);
+        }
+    }
+
+    private async Task Flush(CancellationToken cancellationToken)
+    {
+        if (_dirty)
+        {
+            _dirty = false;
+            await state.WriteStateAsync(cancellationToken);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "AI token {TokenId} circuit opened until {Until}: {Error}")]
+    private partial void LogOpened(Guid tokenId, DateTimeOffset until, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "AI token {TokenId} circuit closed after a successful call")]
+    private partial void LogClosed(Guid tokenId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "AI token {TokenId} got a report for unknown lease {LeaseId}")]
+    private partial void LogUnknownLease(Guid tokenId, Guid leaseId);
+}

@@ -1,0 +1,189 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ReplyX.Tests.Infrastructure;
+
+/// <summary>
+/// An OpenAI-compatible server on 127.0.0.1 for the real OpenAI client to call: chat completions (plain and
+/// streamed with a final usage chunk), embeddings, a GigaChat-style OAuth endpoint, and per-key behaviour
+/// (429 with Retry-After, 500, latency). It counts what it served so tests can compare with ReplyX's books.
+/// </summary>
+public sealed class FakeOpenAi : IAsyncDisposable
+{
+    public sealed class KeyBehavior
+    {
+        public int? RateLimitedRetryAfterSeconds { get; set; }
+        public bool ServerError { get; set; }
+        public TimeSpan Latency { get; set; }
+    }
+
+    public sealed record Served(string Key, string Model, DateTimeOffset At, int Status, int PromptTokens, int CompletionTokens, bool Stream);
+
+    private readonly WebApplication _app;
+
+    public ConcurrentDictionary<string, KeyBehavior> Behaviors { get; } = new();
+    public ConcurrentQueue<Served> Requests { get; } = new();
+    public ConcurrentQueue<string> OAuthRequests { get; } = new();
+    public Func<string, string> Reply { get; set; } = text => "Echo: " + text;
+
+    public string BaseUrl { get; }
+    public string Root { get; }
+
+    private FakeOpenAi(WebApplication app, string root)
+    {
+        _app = app;
+        Root = root;
+        BaseUrl = root + "/v1";
+    }
+
+    public static async Task<FakeOpenAi> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        FakeOpenAi? fake = null;
+        app.MapPost("/v1/chat/completions", (HttpContext http) => fake!.Chat(http));
+        app.MapPost("/v1/embeddings", (HttpContext http) => fake!.Embeddings(http));
+        app.MapPost("/api/v2/oauth", (HttpContext http) => fake!.OAuth(http));
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        fake = new FakeOpenAi(app, address.TrimEnd('/'));
+        return fake;
+    }
+
+    public KeyBehavior For(string key) => Behaviors.GetOrAdd(key, _ => new KeyBehavior());
+
+    public IReadOnlyList<Served> ServedTo(string key) => Requests.Where(r => r.Key == key).ToArray();
+
+    /// <summary>Deterministic token counts: words.</summary>
+    public static int Count(string text) => text.Split((char[])[' ', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries).Length;
+
+    private static string Key(HttpContext http) =>
+        http.Request.Headers.Authorization.ToString() is { } auth && auth.StartsWith("Bearer ", StringComparison.Ordinal) ? auth[7..] : "";
+
+    private async Task Chat(HttpContext http)
+    {
+        var key = Key(http);
+        var body = (await JsonNode.ParseAsync(http.Request.Body))!.AsObject();
+        var model = body["model"]!.GetValue<string>();
+        var stream = body["stream"]?.GetValue<bool>() == true;
+        var behavior = For(key);
+        if (behavior.Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(behavior.Latency, http.RequestAborted);
+        }
+        if (behavior.RateLimitedRetryAfterSeconds is { } retryAfter)
+        {
+            Requests.Enqueue(new Served(key, model, DateTimeOffset.UtcNow, 429, 0, 0, stream));
+            http.Response.StatusCode = 429;
+            http.Response.Headers.RetryAfter = retryAfter.ToString();
+            await http.Response.WriteAsJsonAsync(new { error = new { message = "Rate limit reached", type = "requests", code = "rate_limit_exceeded" } });
+            return;
+        }
+        if (behavior.ServerError)
+        {
+            Requests.Enqueue(new Served(key, model, DateTimeOffset.UtcNow, 500, 0, 0, stream));
+            http.Response.StatusCode = 500;
+            await http.Response.WriteAsJsonAsync(new { error = new { message = "The server had an error", type = "server_error" } });
+            return;
+        }
+
+        var messages = body["messages"]!.AsArray();
+        var prompt = messages.Sum(m => Count(Content(m!)));
+        var lastUser = messages.LastOrDefault(m => m!["role"]!.GetValue<string>() == "user") is { } u ? Content(u) : "";
+        var reply = Reply(lastUser);
+        var completion = Count(reply);
+        Requests.Enqueue(new Served(key, model, DateTimeOffset.UtcNow, 200, prompt, completion, stream));
+        var usage = new { prompt_tokens = prompt, completion_tokens = completion, total_tokens = prompt + completion };
+        var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+        if (!stream)
+        {
+            await http.Response.WriteAsJsonAsync(new
+            {
+                id = "chatcmpl-" + Guid.NewGuid().ToString("N"),
+                @object = "chat.completion",
+                created,
+                model,
+                choices = new[] { new { index = 0, message = new { role = "assistant", content = reply }, finish_reason = "stop" } },
+                usage,
+            });
+            return;
+        }
+
+        http.Response.ContentType = "text/event-stream";
+        var id = "chatcmpl-" + Guid.NewGuid().ToString("N");
+        async Task Send(object chunk)
+        {
+            await http.Response.WriteAsync("data: " + JsonSerializer.Serialize(chunk) + "\n\n");
+            await http.Response.Body.FlushAsync();
+        }
+        var words = reply.Split(' ');
+        for (var i = 0; i < words.Length; i++)
+        {
+            var piece = i == 0 ? words[i] : " " + words[i];
+            await Send(new { id, @object = "chat.completion.chunk", created, model, choices = new[] { new { index = 0, delta = new { role = "assistant", content = piece }, finish_reason = (string?)null } } });
+        }
+        await Send(new { id, @object = "chat.completion.chunk", created, model, choices = new[] { new { index = 0, delta = new { }, finish_reason = "stop" } } });
+        await Send(new { id, @object = "chat.completion.chunk", created, model, choices = Array.Empty<object>(), usage });
+        await http.Response.WriteAsync("data: [DONE]\n\n");
+    }
+
+    private static string Content(JsonNode message) => message["content"] switch
+    {
+        JsonValue v => v.GetValue<string>(),
+        JsonArray parts => string.Concat(parts.Select(p => p!["text"]?.GetValue<string>() ?? "")),
+        _ => "",
+    };
+
+    private async Task Embeddings(HttpContext http)
+    {
+        var body = (await JsonNode.ParseAsync(http.Request.Body))!.AsObject();
+        var inputs = body["input"] is JsonArray array ? array.Select(i => i!.GetValue<string>()).ToArray() : [body["input"]!.GetValue<string>()];
+        var data = inputs.Select((text, index) =>
+        {
+            var vector = new float[8];
+            foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                vector[(word.GetHashCode() & 0x7fffffff) % vector.Length] += 1;
+            }
+            var norm = MathF.Sqrt(vector.Sum(x => x * x));
+            var bytes = new byte[vector.Length * 4];
+            Buffer.BlockCopy(vector.Select(x => norm == 0 ? 0 : x / norm).ToArray(), 0, bytes, 0, bytes.Length);
+            return new { @object = "embedding", index, embedding = Convert.ToBase64String(bytes) };
+        }).ToArray();
+        var tokens = inputs.Sum(Count);
+        await http.Response.WriteAsJsonAsync(new { @object = "list", data, model = body["model"]!.GetValue<string>(), usage = new { prompt_tokens = tokens, total_tokens = tokens } });
+    }
+
+    private async Task OAuth(HttpContext http)
+    {
+        var form = await http.Request.ReadFormAsync();
+        var auth = http.Request.Headers.Authorization.ToString();
+        OAuthRequests.Enqueue(auth);
+        if (!auth.StartsWith("Basic ", StringComparison.Ordinal) || string.IsNullOrEmpty(form["scope"]) || string.IsNullOrEmpty(http.Request.Headers["RqUID"]))
+        {
+            http.Response.StatusCode = 401;
+            return;
+        }
+        var token = "giga-access-" + Guid.NewGuid().ToString("N")[..8];
+        Behaviors.TryAdd(token, new KeyBehavior());
+        await http.Response.WriteAsJsonAsync(new { access_token = token, expires_at = DateTimeOffset.UtcNow.AddMinutes(30).ToUnixTimeMilliseconds() });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
