@@ -49,7 +49,9 @@ public sealed partial class AiTokenGrain(
     ILogger<AiTokenGrain> logger) : Grain, IAiTokenGrain
 {
     private readonly AiLimitsOptions _options = options.Value;
-    private readonly Queue<DateTimeOffset> _recent = new();
+    // A request holds its requests-per-minute slot while in flight and for one window after it finished, so
+    // the provider, which counts arrivals, can never see more than the limit in any window.
+    private readonly Queue<DateTimeOffset> _finished = new();
     private readonly Dictionary<Guid, (int Estimate, DateTimeOffset At)> _leases = [];
     private bool _dirty;
     private IGrainTimer? _flush;
@@ -103,13 +105,11 @@ public sealed partial class AiTokenGrain(
             return Task.FromResult(new AcquireResult(AcquireOutcome.Unhealthy, Guid.Empty, now.AddSeconds(1)));
         }
 
-        while (_recent.Count > 0 && now - _recent.Peek() >= _options.RpmWindow)
+        PruneFinished(now);
+        if (settings.RequestsPerMinute is { } rpm && _finished.Count + _leases.Count >= rpm)
         {
-            _recent.Dequeue();
-        }
-        if (settings.RequestsPerMinute is { } rpm && _recent.Count >= rpm)
-        {
-            return Task.FromResult(new AcquireResult(AcquireOutcome.Exhausted, Guid.Empty, _recent.Peek() + _options.RpmWindow));
+            var retryAt = _finished.Count > 0 ? _finished.Peek() + _options.RpmWindow : now + TimeSpan.FromMilliseconds(200);
+            return Task.FromResult(new AcquireResult(AcquireOutcome.Exhausted, Guid.Empty, retryAt));
         }
         var reserved = _leases.Values.Sum(l => (long)l.Estimate);
         if (settings.TokensPerDay is { } daily && s.TokensToday + reserved + estimatedTokens > daily)
@@ -119,7 +119,6 @@ public sealed partial class AiTokenGrain(
         }
 
         var lease = Guid.NewGuid();
-        _recent.Enqueue(now);
         _leases[lease] = (Math.Max(0, estimatedTokens), now);
         return Task.FromResult(new AcquireResult(AcquireOutcome.Granted, lease, null));
     }
@@ -128,7 +127,11 @@ public sealed partial class AiTokenGrain(
     {
         var now = time.GetUtcNow();
         var s = state.State;
-        if (!_leases.Remove(report.LeaseId))
+        if (_leases.Remove(report.LeaseId))
+        {
+            _finished.Enqueue(now);
+        }
+        else
         {
             LogUnknownLease(this.GetPrimaryKey(), report.LeaseId);
         }
@@ -181,13 +184,10 @@ public sealed partial class AiTokenGrain(
         var now = time.GetUtcNow();
         RollDay(now);
         ExpireLeases(now);
-        while (_recent.Count > 0 && now - _recent.Peek() >= _options.RpmWindow)
-        {
-            _recent.Dequeue();
-        }
+        PruneFinished(now);
         var s = state.State;
         var circuit = s.Circuit == CircuitState.Open && s.OpenUntil <= now ? CircuitState.HalfOpen : s.Circuit;
-        return Task.FromResult(new AiTokenStatus(this.GetPrimaryKey(), circuit, _recent.Count, s.TokensToday, _leases.Count,
+        return Task.FromResult(new AiTokenStatus(this.GetPrimaryKey(), circuit, _finished.Count + _leases.Count, s.TokensToday, _leases.Count,
             circuit == CircuitState.Open ? s.OpenUntil : null, s.TotalRequests, s.TotalFailures, s.LastError));
     }
 
@@ -216,6 +216,15 @@ public sealed partial class AiTokenGrain(
         foreach (var (id, lease) in _leases.Where(l => now - l.Value.At > _options.LeaseTimeout).ToArray())
         {
             _leases.Remove(id);
+            _finished.Enqueue(now);
+        }
+    }
+
+    private void PruneFinished(DateTimeOffset now)
+    {
+        while (_finished.Count > 0 && now - _finished.Peek() >= _options.RpmWindow)
+        {
+            _finished.Dequeue();
         }
     }
 
