@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.RateLimiting;
 using ReplyX.Api.Accounts;
 using ReplyX.Api.Admin;
+using ReplyX.Api.Assistants;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -163,6 +164,7 @@ public static class ApiHostingExtensions
         app.MapAuthApi();
         app.MapOperatorsApi();
         app.MapAdminApi();
+        app.MapAssistantsApi();
         app.MapOpenApi();
         if (app.Environment.IsDevelopment())
         {

@@ -139,6 +139,10 @@ public sealed partial class AiRouter(
                 return new AiAnswer(result.Text ?? "", result.PromptTokens, result.CompletionTokens, token.Settings.Id, provider, request.Model, watch.Elapsed, attempts);
             }
             reasons.Add($"{token.Settings.Id}: {result.Outcome} {result.Error}");
+            if (result.RetryAfter is { } retryAfter && time.GetUtcNow() + retryAfter is var again && (earliest is null || again < earliest))
+            {
+                earliest = again;
+            }
             if (result.Outcome == AiCallOutcome.BadRequest)
             {
                 // Our request is at fault, not the key: another key would refuse it too.

@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using ReplyX.Accounts;
 using ReplyX.Admin;
 using ReplyX.Ai;
+using ReplyX.Assistants;
 using ReplyX.Security;
 using StackExchange.Redis;
 
@@ -146,6 +147,7 @@ public static class SiloHostingExtensions
                 services.TryAddSingleton<IAuditStore, PostgresAuditStore>();
                 services.TryAddSingleton<IAiTokenStore, PostgresAiTokenStore>();
                 services.TryAddSingleton<IAiUsageStore, PostgresAiUsageStore>();
+                services.TryAddSingleton<IAssistantStore, PostgresAssistantStore>();
                 break;
             default:
                 services.TryAddSingleton<IAccountStore, InMemoryAccountStore>();
@@ -153,6 +155,7 @@ public static class SiloHostingExtensions
                 services.TryAddSingleton<IAuditStore, InMemoryAuditStore>();
                 services.TryAddSingleton<IAiTokenStore, InMemoryAiTokenStore>();
                 services.TryAddSingleton<IAiUsageStore, InMemoryAiUsageStore>();
+                services.TryAddSingleton<IAssistantStore, InMemoryAssistantStore>();
                 break;
         }
         return services;

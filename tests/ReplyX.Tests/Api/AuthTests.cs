@@ -11,9 +11,11 @@ namespace ReplyX.Tests.Api;
 public abstract class AppFixture(bool postgres) : IAsyncLifetime
 {
     public ReplyXAppFactory Factory { get; private set; } = null!;
+    public FakeOpenAi Fake { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
+        Fake = await FakeOpenAi.StartAsync();
         var settings = new Dictionary<string, string?>
         {
             ["RateLimits:AuthPerMinute"] = "1000",
@@ -29,7 +31,11 @@ public abstract class AppFixture(bool postgres) : IAsyncLifetime
         Factory.CreateClient().Dispose();
     }
 
-    public async Task DisposeAsync() => await Factory.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await Factory.DisposeAsync();
+        await Fake.DisposeAsync();
+    }
 }
 
 public sealed class MemoryApp() : AppFixture(postgres: false);

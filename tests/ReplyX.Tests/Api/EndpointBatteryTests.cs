@@ -142,6 +142,16 @@ public sealed class EndpointBatteryTests : IClassFixture<EndpointBatteryTests.Ap
                 var response = await _client.SendAsync(request);
                 Assert.Equal(HttpStatusCode.Created, response.StatusCode);
                 return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid();
+            case "/api/assistants/{id:guid}":
+            case "/api/assistants/{id:guid}/ask":
+                var create = new HttpRequestMessage(HttpMethod.Post, "/api/assistants")
+                {
+                    Content = JsonContent.Create(new { name = "Tenant A's assistant", systemPrompt = "secret prompt" }),
+                };
+                create.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ownerToken);
+                var created = await _client.SendAsync(create);
+                Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+                return JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid();
             default:
                 throw new InvalidOperationException($"No cross-tenant case for {route}: add one to {nameof(CreateOwnedBy)}.");
         }
@@ -167,7 +177,7 @@ public sealed class EndpointBatteryTests : IClassFixture<EndpointBatteryTests.Ap
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", b.Token);
             if (method is "POST" or "PUT" or "PATCH")
             {
-                request.Content = JsonContent.Create(new { });
+                request.Content = JsonContent.Create(new { text = "hello", name = "stolen" });
             }
             var response = await _client.SendAsync(request);
 

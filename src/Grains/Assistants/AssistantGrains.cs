@@ -1,0 +1,109 @@
+using Orleans.Concurrency;
+using ReplyX.Ai;
+
+namespace ReplyX.Assistants;
+
+/// <summary>Caches one assistant's configuration from the store; refuses every other account.</summary>
+[GrainType("assistant")]
+public sealed class AssistantGrain(IAssistantStore store, TimeProvider time) : Grain, IAssistantGrain
+{
+    private Assistant? _assistant;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
+        _assistant = await store.Get(this.GetPrimaryKey(), cancellationToken);
+
+    public async Task<Assistant> Create(Guid accountId, AssistantSettings settings)
+    {
+        if (_assistant is not null)
+        {
+            return _assistant.AccountId == accountId
+                ? _assistant
+                : throw new InvalidOperationException("This assistant id is taken.");
+        }
+        var now = time.GetUtcNow();
+        var assistant = new Assistant(this.GetPrimaryKey(), accountId, settings, Truncate(now), Truncate(now));
+        await store.Insert(assistant);
+        _assistant = assistant;
+        return assistant;
+    }
+
+    public Task<Assistant?> Get(Guid accountId) => Task.FromResult(_assistant?.AccountId == accountId ? _assistant : null);
+
+    public async Task<Assistant?> Update(Guid accountId, AssistantSettings settings)
+    {
+        if (_assistant?.AccountId != accountId)
+        {
+            return null;
+        }
+        var updated = _assistant with { Settings = settings, UpdatedAt = Truncate(time.GetUtcNow()) };
+        if (!await store.Update(updated))
+        {
+            return null;
+        }
+        _assistant = updated;
+        return updated;
+    }
+
+    public async Task<bool> Delete(Guid accountId)
+    {
+        if (_assistant?.AccountId != accountId || !await store.Delete(accountId, _assistant.Id))
+        {
+            return false;
+        }
+        _assistant = null;
+        DeactivateOnIdle();
+        return true;
+    }
+
+    // PostgreSQL keeps microseconds: both stores answer the same instant.
+    private static DateTimeOffset Truncate(DateTimeOffset t) => new(t.UtcTicks / 10 * 10, TimeSpan.Zero);
+}
+
+[GrainType("assistant-catalog"), StatelessWorker]
+public sealed class AssistantCatalogGrain(IAssistantStore store) : Grain, IAssistantCatalogGrain
+{
+    public Task<IReadOnlyList<Assistant>> List(Guid accountId) => store.List(accountId);
+}
+
+/// <summary>
+/// One-off questions. A stateless worker, so slow AI calls spread over activations on every silo instead of
+/// queueing behind one grain.
+/// </summary>
+[GrainType("ask"), StatelessWorker]
+public sealed class AskGrain(AiRouter router) : Grain, IAskGrain
+{
+    public async Task<AskResult?> Ask(Guid accountId, Guid assistantId, string text)
+    {
+        var assistant = await GrainFactory.GetGrain<IAssistantGrain>(assistantId).Get(accountId);
+        if (assistant is null)
+        {
+            return null;
+        }
+        var s = assistant.Settings;
+        try
+        {
+            var answer = await router.Complete(new AiRequest(accountId, s.Model, s.Providers,
+                [new AiChatMessage("system", s.SystemPrompt), new AiChatMessage("user", text)], s.Temperature));
+            return new AskResult(answer.Text, false, [], answer.PromptTokens, answer.CompletionTokens, answer.Model);
+        }
+        catch (AiNotConfiguredException)
+        {
+            return new AskResult(OfflineText.For(s), true, [], 0, 0, null);
+        }
+        catch (AiUnavailableException ex)
+        {
+            return new AskResult("", false, [], 0, 0, s.Model, ex.RetryAt ?? DateTimeOffset.UtcNow.AddSeconds(30));
+        }
+    }
+}
+
+/// <summary>What an assistant says when no AI provider is configured: never a fake generated answer.</summary>
+public static class OfflineText
+{
+    public static string For(AssistantSettings settings) =>
+        settings.FallbackText is { Length: > 0 } text
+            ? text
+            : settings.Language.StartsWith("en", StringComparison.OrdinalIgnoreCase)
+                ? "I can't answer automatically right now. An operator will reply to you shortly."
+                : "Сейчас я не могу ответить автоматически. Оператор скоро вам ответит.";
+}
