@@ -13,6 +13,7 @@ using ReplyX.Accounts;
 using ReplyX.Admin;
 using ReplyX.Ai;
 using ReplyX.Assistants;
+using ReplyX.Dialogs;
 using ReplyX.Security;
 using StackExchange.Redis;
 
@@ -115,6 +116,8 @@ public static class SiloHostingExtensions
         silo.Services.AddOptions<AiLimitsOptions>().Bind(configuration.GetSection(AiLimitsOptions.Section))
             .Validate(o => o.RpmWindow > TimeSpan.Zero && o.FailureThreshold > 0 && o.BreakDuration > TimeSpan.Zero,
                 "Ai:Limits:RpmWindow, FailureThreshold and BreakDuration must be positive.").ValidateOnStart();
+        silo.Services.AddOptions<DialogOptions>().Bind(configuration.GetSection(DialogOptions.Section))
+            .Validate(o => o.RecentWindow > 0 && o.HistoryTokenBudget > 0, "Dialogs:RecentWindow and Dialogs:HistoryTokenBudget must be positive.").ValidateOnStart();
         silo.Services.TryAddSingleton<AiProviderClient>();
         silo.Services.TryAddSingleton<AiRouter>();
         silo.Services.AddOptions<LoginThrottleOptions>()
@@ -148,6 +151,7 @@ public static class SiloHostingExtensions
                 services.TryAddSingleton<IAiTokenStore, PostgresAiTokenStore>();
                 services.TryAddSingleton<IAiUsageStore, PostgresAiUsageStore>();
                 services.TryAddSingleton<IAssistantStore, PostgresAssistantStore>();
+                services.TryAddSingleton<IDialogStore, PostgresDialogStore>();
                 break;
             default:
                 services.TryAddSingleton<IAccountStore, InMemoryAccountStore>();
@@ -156,6 +160,7 @@ public static class SiloHostingExtensions
                 services.TryAddSingleton<IAiTokenStore, InMemoryAiTokenStore>();
                 services.TryAddSingleton<IAiUsageStore, InMemoryAiUsageStore>();
                 services.TryAddSingleton<IAssistantStore, InMemoryAssistantStore>();
+                services.TryAddSingleton<IDialogStore, InMemoryDialogStore>();
                 break;
         }
         return services;

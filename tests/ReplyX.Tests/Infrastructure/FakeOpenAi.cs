@@ -33,6 +33,9 @@ public sealed class FakeOpenAi : IAsyncDisposable
     public ConcurrentDictionary<string, KeyBehavior> Behaviors { get; } = new();
     public ConcurrentQueue<Served> Requests { get; } = new();
     public ConcurrentQueue<string> OAuthRequests { get; } = new();
+
+    /// <summary>Keys of chat requests as they arrive (before any configured latency).</summary>
+    public ConcurrentQueue<string> Arrivals { get; } = new();
     public Func<string, string> Reply { get; set; } = text => "Echo: " + text;
 
     public string BaseUrl { get; }
@@ -78,6 +81,7 @@ public sealed class FakeOpenAi : IAsyncDisposable
         var model = body["model"]!.GetValue<string>();
         var stream = body["stream"]?.GetValue<bool>() == true;
         var behavior = For(key);
+        Arrivals.Enqueue(key);
         if (behavior.Latency > TimeSpan.Zero)
         {
             await Task.Delay(behavior.Latency, http.RequestAborted);

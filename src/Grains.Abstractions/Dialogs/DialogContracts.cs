@@ -1,0 +1,108 @@
+using Orleans.Concurrency;
+
+namespace ReplyX.Dialogs;
+
+public enum DialogMode
+{
+    Ai,
+    Waiting,
+    Operator,
+    Closed,
+}
+
+public enum MessageAuthor
+{
+    User,
+    Assistant,
+    Operator,
+    System,
+}
+
+[GenerateSerializer, Immutable, Alias("ReplyX.Dialogs.DialogMessage")]
+public sealed record DialogMessage(
+    [property: Id(0)] long Seq,
+    [property: Id(1)] DateTimeOffset At,
+    [property: Id(2)] MessageAuthor Author,
+    [property: Id(3)] string Text,
+    [property: Id(4)] string? ExternalId,
+    [property: Id(5)] bool Offline,
+    [property: Id(6)] Guid? OperatorId);
+
+[GenerateSerializer, Immutable, Alias("ReplyX.Dialogs.DialogStart")]
+public sealed record DialogStart(
+    [property: Id(0)] Guid AccountId,
+    [property: Id(1)] Guid AssistantId,
+    [property: Id(2)] string Channel,
+    [property: Id(3)] string? ExternalChat);
+
+[GenerateSerializer, Immutable, Alias("ReplyX.Dialogs.PostResult")]
+public sealed record PostResult([property: Id(0)] long Seq, [property: Id(1)] bool Duplicate);
+
+[GenerateSerializer, Immutable, Alias("ReplyX.Dialogs.DialogSnapshot")]
+public sealed record DialogSnapshot(
+    [property: Id(0)] Guid Id,
+    [property: Id(1)] Guid AccountId,
+    [property: Id(2)] Guid AssistantId,
+    [property: Id(3)] string Channel,
+    [property: Id(4)] DialogMode Mode,
+    [property: Id(5)] Guid? OperatorId,
+    [property: Id(6)] IReadOnlyList<DialogMessage> Recent,
+    [property: Id(7)] bool AiBusy,
+    [property: Id(8)] long LastSeq,
+    [property: Id(9)] long PendingForAi);
+
+/// <summary>What the <c>dialog</c> and <c>account</c> streams carry. Streams notify; the database is the truth.</summary>
+[GenerateSerializer, Immutable, Alias("ReplyX.Dialogs.DialogEvent")]
+public sealed record DialogEvent(
+    [property: Id(0)] long EventSeq,
+    [property: Id(1)] Guid DialogId,
+    [property: Id(2)] Guid AccountId,
+    [property: Id(3)] string Kind,
+    [property: Id(4)] DialogMessage? Message,
+    [property: Id(5)] DialogMode? Mode,
+    [property: Id(6)] string? Partial,
+    [property: Id(7)] Guid? OperatorId);
+
+public static class DialogEventKinds
+{
+    public const string Message = "message";
+    public const string Typing = "typing";
+    public const string Status = "dialog.status";
+    public const string Assigned = "dialog.assigned";
+}
+
+/// <summary>
+/// One conversation on one channel. Messages are stored before they are acknowledged; user messages are
+/// answered by the AI strictly in order, one call at a time, and an answer is kept only if the dialog is
+/// still the AI's when it arrives.
+/// </summary>
+[Alias("ReplyX.Dialogs.IDialogGrain")]
+public interface IDialogGrain : IGrainWithGuidKey
+{
+    /// <summary>Creates the dialog, or returns it when it exists (idempotent).</summary>
+    [Alias("Open")]
+    Task<DialogSnapshot> Open(DialogStart start);
+
+    /// <summary>Stores a user message (idempotent by <paramref name="externalId"/>, e.g. a Telegram update id).</summary>
+    [Alias("PostUserMessage")]
+    Task<PostResult> PostUserMessage(string text, string? externalId);
+
+    /// <summary>
+    /// The operator takes the dialog. The AI call runs outside any request, so this is not held up by an
+    /// answer being generated; that answer is dropped when it arrives.
+    /// </summary>
+    [Alias("Takeover")]
+    Task<DialogSnapshot> Takeover(Guid operatorId);
+
+    [Alias("Release")]
+    Task<DialogSnapshot> Release(Guid operatorId);
+
+    [Alias("PostOperatorMessage")]
+    Task<PostResult> PostOperatorMessage(Guid operatorId, string text, string? externalId);
+
+    [Alias("Close")]
+    Task<DialogSnapshot> Close();
+
+    [ReadOnly, Alias("Get")]
+    Task<DialogSnapshot?> Get();
+}

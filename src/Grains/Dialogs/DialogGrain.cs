@@ -1,0 +1,482 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Streams;
+using Prometheus;
+using ReplyX.Ai;
+using ReplyX.Assistants;
+using ReplyX.Hosting;
+
+namespace ReplyX.Dialogs;
+
+public sealed class DialogOptions
+{
+    public const string Section = "Dialogs";
+
+    /// <summary>Messages kept in grain state; the full history is in <c>dialog_messages</c>.</summary>
+    public int RecentWindow { get; set; } = 50;
+
+    /// <summary>Approximate tokens of history sent to the model (system prompt included).</summary>
+    public int HistoryTokenBudget { get; set; } = 3000;
+
+    /// <summary>How long a dialog waits for a free AI key before it answers with the fallback text and calls an operator.</summary>
+    public TimeSpan MaxAiWait { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Minimum spacing of partial-answer ("typing") events.</summary>
+    public TimeSpan TypingInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+}
+
+[GenerateSerializer, Alias("ReplyX.Dialogs.DialogState")]
+public sealed class DialogState
+{
+    [Id(0)] public DialogStart? Start { get; set; }
+    [Id(1)] public DialogMode Mode { get; set; }
+    [Id(2)] public Guid? OperatorId { get; set; }
+    [Id(3)] public long LastSeq { get; set; }
+    [Id(4)] public long LastProcessedSeq { get; set; }
+    [Id(5)] public List<DialogMessage> Recent { get; set; } = [];
+    [Id(6)] public int AiTurns { get; set; }
+    [Id(7)] public bool OfferedHuman { get; set; }
+    [Id(8)] public long EventSeq { get; set; }
+    [Id(9)] public DateTimeOffset CreatedAt { get; set; }
+}
+
+[GrainType("dialog")]
+public sealed partial class DialogGrain(
+    [PersistentState("dialog")] IPersistentState<DialogState> state,
+    IDialogStore store,
+    AiRouter router,
+    IOptions<DialogOptions> options,
+    TimeProvider time,
+    ILogger<DialogGrain> logger) : Grain, IDialogGrain
+{
+    public const string HandoffMarker = "[HANDOFF]";
+
+    private static readonly Counter Messages = Metrics.CreateCounter("replyx_dialog_messages_total", "Dialog messages stored, by author.", "author");
+    private static readonly Counter DroppedAnswers = Metrics.CreateCounter("replyx_dialog_dropped_ai_answers_total", "AI answers dropped because an operator took the dialog meanwhile.");
+    private static readonly Counter Handoffs = Metrics.CreateCounter("replyx_dialog_handoffs_total", "Dialogs handed to operators, by reason.", "reason");
+
+    private readonly DialogOptions _options = options.Value;
+    private bool _busy;
+    private IGrainTimer? _retry;
+    private DateTimeOffset? _unavailableSince;
+
+    private Guid Id => this.GetPrimaryKey();
+    private DialogState S => state.State;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.Start is null)
+        {
+            return;
+        }
+        // Messages stored just before a crash may be missing from the saved state: the table is the truth.
+        var missed = await store.Messages(Id, S.LastSeq, 10_000, cancellationToken);
+        foreach (var message in missed)
+        {
+            S.LastSeq = message.Seq;
+            AddRecent(message);
+        }
+        if (S.Mode == DialogMode.Ai && S.LastProcessedSeq < S.LastSeq)
+        {
+            StartProcessing();
+        }
+    }
+
+    public async Task<DialogSnapshot> Open(DialogStart start)
+    {
+        if (S.Start is { } existing)
+        {
+            return existing.AccountId == start.AccountId
+                ? Snapshot()
+                : throw new InvalidOperationException("This dialog belongs to another account.");
+        }
+        S.Start = start;
+        S.Mode = DialogMode.Ai;
+        S.CreatedAt = DialogNames.Micro(time.GetUtcNow());
+        await SaveDialog();
+        await state.WriteStateAsync();
+        return Snapshot();
+    }
+
+    public async Task<PostResult> PostUserMessage(string text, string? externalId)
+    {
+        var start = RequireOpen();
+        if (externalId is not null && await FindDuplicate(externalId) is { } duplicate)
+        {
+            return new PostResult(duplicate.Seq, true);
+        }
+        if (S.Mode == DialogMode.Closed)
+        {
+            S.Mode = DialogMode.Ai;
+            S.OperatorId = null;
+            S.AiTurns = 0;
+            S.OfferedHuman = false;
+            await SaveDialog();
+            await Publish(DialogEventKinds.Status, mode: S.Mode);
+        }
+        var message = new DialogMessage(S.LastSeq + 1, DialogNames.Micro(time.GetUtcNow()), MessageAuthor.User, text, externalId, false, null);
+        if (!await store.Append(Id, message))
+        {
+            // Stored by a retry that raced this one: answer as the first did.
+            var first = externalId is null ? null : await store.FindByExternalId(Id, externalId);
+            return first is not null ? new PostResult(first.Seq, true) : throw new InvalidOperationException($"Message {message.Seq} of dialog {Id} is already stored.");
+        }
+        Messages.WithLabels("user").Inc();
+        S.LastSeq = message.Seq;
+        AddRecent(message);
+
+        string? handoffReason = null;
+        if (S.Mode != DialogMode.Ai)
+        {
+            S.LastProcessedSeq = message.Seq; // an operator answers it
+        }
+        else if (await Assistant(start) is { } assistant && MatchesHandoffKeyword(text, assistant.Settings.Handoff.Keywords))
+        {
+            S.LastProcessedSeq = message.Seq;
+            handoffReason = "keyword";
+        }
+        await state.WriteStateAsync();
+        await Publish(DialogEventKinds.Message, message);
+
+        if (handoffReason is not null)
+        {
+            await Handoff(handoffReason);
+        }
+        else if (S.Mode == DialogMode.Ai)
+        {
+            StartProcessing();
+        }
+        return new PostResult(message.Seq, false);
+    }
+
+    public async Task<DialogSnapshot> Takeover(Guid operatorId)
+    {
+        RequireOpen();
+        if (_busy)
+        {
+            LogTakeoverDuringAi(Id, operatorId);
+        }
+        S.Mode = DialogMode.Operator;
+        S.OperatorId = operatorId;
+        S.LastProcessedSeq = S.LastSeq;
+        S.AiTurns = 0;
+        S.OfferedHuman = false;
+        await SaveDialog();
+        await state.WriteStateAsync();
+        await Publish(DialogEventKinds.Assigned, mode: S.Mode, operatorId: operatorId);
+        return Snapshot();
+    }
+
+    public async Task<DialogSnapshot> Release(Guid operatorId)
+    {
+        RequireOpen();
+        if (S.Mode is DialogMode.Operator or DialogMode.Waiting)
+        {
+            S.Mode = DialogMode.Ai;
+            S.OperatorId = null;
+            S.LastProcessedSeq = S.LastSeq; // the operator has dealt with what came before
+            S.AiTurns = 0;
+            await SaveDialog();
+            await state.WriteStateAsync();
+            await Publish(DialogEventKinds.Status, mode: S.Mode);
+        }
+        return Snapshot();
+    }
+
+    public async Task<PostResult> PostOperatorMessage(Guid operatorId, string text, string? externalId)
+    {
+        RequireOpen();
+        if (externalId is not null && await FindDuplicate(externalId) is { } duplicate)
+        {
+            return new PostResult(duplicate.Seq, true);
+        }
+        if (S.Mode != DialogMode.Operator || S.OperatorId != operatorId)
+        {
+            // Writing into a dialog is taking it over.
+            await Takeover(operatorId);
+        }
+        var message = await Append(MessageAuthor.Operator, text, offline: false, operatorId, externalId);
+        return new PostResult(message.Seq, false);
+    }
+
+    public async Task<DialogSnapshot> Close()
+    {
+        RequireOpen();
+        S.Mode = DialogMode.Closed;
+        S.OperatorId = null;
+        S.LastProcessedSeq = S.LastSeq;
+        await SaveDialog();
+        await state.WriteStateAsync();
+        await Publish(DialogEventKinds.Status, mode: S.Mode);
+        return Snapshot();
+    }
+
+    public Task<DialogSnapshot?> Get() => Task.FromResult(S.Start is null ? null : Snapshot());
+
+    private DialogSnapshot Snapshot()
+    {
+        var start = S.Start!;
+        var pending = S.Mode == DialogMode.Ai ? S.Recent.Count(m => m.Author == MessageAuthor.User && m.Seq > S.LastProcessedSeq) : 0;
+        return new DialogSnapshot(Id, start.AccountId, start.AssistantId, start.Channel, S.Mode, S.OperatorId, S.Recent.ToArray(), _busy, S.LastSeq, pending);
+    }
+
+    private DialogStart RequireOpen() => S.Start ?? throw new InvalidOperationException($"Dialog {Id} has not been opened.");
+
+    private async Task<DialogMessage?> FindDuplicate(string externalId) =>
+        S.Recent.FirstOrDefault(m => m.ExternalId == externalId) ?? await store.FindByExternalId(Id, externalId);
+
+    /// <summary>Starts the answering loop unless it runs. It runs outside any request, so operators are never blocked by it.</summary>
+    private void StartProcessing()
+    {
+        if (_busy || S.Mode != DialogMode.Ai)
+        {
+            return;
+        }
+        _busy = true;
+        _ = ProcessLoop();
+    }
+
+    private async Task ProcessLoop()
+    {
+        try
+        {
+            while (S.Mode == DialogMode.Ai && await NextPending() is { } question)
+            {
+                DelayDeactivation(TimeSpan.FromMinutes(2));
+                var start = S.Start!;
+                var assistant = await Assistant(start);
+                AiAnswer? answer = null;
+                var offline = assistant is null;
+                if (assistant is not null)
+                {
+                    await Publish(DialogEventKinds.Typing);
+                    var lastTyping = DateTimeOffset.MinValue;
+                    var request = new AiRequest(start.AccountId, assistant.Settings.Model, assistant.Settings.Providers,
+                        History(assistant.Settings, question.Seq), assistant.Settings.Temperature,
+                        OnPartial: async partial =>
+                        {
+                            var now = time.GetUtcNow();
+                            if (now - lastTyping >= _options.TypingInterval && S.Mode == DialogMode.Ai)
+                            {
+                                lastTyping = now;
+                                await Publish(DialogEventKinds.Typing, partial: partial);
+                            }
+                        });
+                    try
+                    {
+                        answer = await router.Complete(request);
+                        _unavailableSince = null;
+                    }
+                    catch (AiNotConfiguredException)
+                    {
+                        offline = true;
+                    }
+                    catch (AiUnavailableException ex)
+                    {
+                        var now = time.GetUtcNow();
+                        _unavailableSince ??= now;
+                        if (now - _unavailableSince < _options.MaxAiWait)
+                        {
+                            var at = ex.RetryAt is { } r && r > now ? r : now + TimeSpan.FromSeconds(5);
+                            LogWaitingForAi(Id, at, ex.Message);
+                            ScheduleRetry(at - now);
+                            return;
+                        }
+                        offline = true;
+                    }
+                }
+
+                if (S.Mode != DialogMode.Ai || question.Seq <= S.LastProcessedSeq)
+                {
+                    // An operator took the dialog (or it was closed) while the answer was being generated.
+                    DroppedAnswers.Inc();
+                    LogDropped(Id, question.Seq, S.Mode);
+                    continue;
+                }
+
+                S.LastProcessedSeq = question.Seq;
+                if (offline)
+                {
+                    _unavailableSince = null;
+                    await Append(MessageAuthor.Assistant, OfflineText.For(assistant?.Settings ?? DefaultSettings), offline: true);
+                    await Handoff("no AI answer");
+                    return;
+                }
+
+                var text = answer!.Text;
+                var wantsHuman = text.Contains(HandoffMarker, StringComparison.Ordinal);
+                text = text.Replace(HandoffMarker, "", StringComparison.Ordinal).Trim();
+                S.AiTurns++;
+                var rules = assistant!.Settings.Handoff;
+                if (!wantsHuman && rules.MaxAiTurns > 0 && S.AiTurns >= rules.MaxAiTurns && !S.OfferedHuman)
+                {
+                    S.OfferedHuman = true;
+                    text += "\n\n" + (English(assistant.Settings)
+                        ? "If you'd like to talk to a person, write \"operator\"."
+                        : "Если хотите поговорить с человеком, напишите «оператор».");
+                }
+                if (text.Length > 0)
+                {
+                    await Append(MessageAuthor.Assistant, text, offline: false);
+                }
+                else
+                {
+                    await state.WriteStateAsync();
+                }
+                if (wantsHuman)
+                {
+                    await Handoff("model");
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogLoopFailed(ex, Id);
+            ScheduleRetry(TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
+
+    private static readonly AssistantSettings DefaultSettings =
+        new("", "", "", null, "ru", [], HandoffRules.Default, WidgetSettings.Default, null);
+
+    private void ScheduleRetry(TimeSpan after)
+    {
+        _retry?.Dispose();
+        _retry = this.RegisterGrainTimer(_ =>
+        {
+            _retry?.Dispose();
+            _retry = null;
+            StartProcessing();
+            return Task.CompletedTask;
+        }, new GrainTimerCreationOptions(after, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+    }
+
+    private async Task<DialogMessage?> NextPending()
+    {
+        if (S.LastProcessedSeq >= S.LastSeq)
+        {
+            return null;
+        }
+        var next = S.Recent.FirstOrDefault(m => m.Author == MessageAuthor.User && m.Seq > S.LastProcessedSeq);
+        if (next is not null && S.Recent[0].Seq <= S.LastProcessedSeq + 1)
+        {
+            return next;
+        }
+        // The window no longer holds the oldest unanswered message: read it from the table.
+        var stored = await store.Messages(Id, S.LastProcessedSeq, 200);
+        next = stored.FirstOrDefault(m => m.Author == MessageAuthor.User);
+        if (next is null)
+        {
+            S.LastProcessedSeq = S.LastSeq;
+        }
+        return next;
+    }
+
+    private async Task<Assistant?> Assistant(DialogStart start) =>
+        await GrainFactory.GetGrain<IAssistantGrain>(start.AssistantId).Get(start.AccountId);
+
+    /// <summary>System prompt, then the newest messages up to the question that fit the token budget.</summary>
+    private IReadOnlyList<AiChatMessage> History(AssistantSettings settings, long uptoSeq)
+    {
+        var system = settings.SystemPrompt + "\n\nIf the customer asks for a human, or you cannot help, reply with exactly " + HandoffMarker + ".";
+        return TrimHistory(system, S.Recent.Where(m => m.Seq <= uptoSeq && m.Author != MessageAuthor.System).ToArray(), _options.HistoryTokenBudget);
+    }
+
+    public static IReadOnlyList<AiChatMessage> TrimHistory(string system, IReadOnlyList<DialogMessage> messages, int budget)
+    {
+        static int Tokens(string text) => text.Length / 2 + 4;
+        var remaining = budget - Tokens(system);
+        var picked = new List<AiChatMessage>();
+        for (var i = messages.Count - 1; i >= 0; i--)
+        {
+            var m = messages[i];
+            var cost = Tokens(m.Text);
+            if (cost > remaining && picked.Count > 0)
+            {
+                break;
+            }
+            remaining -= cost;
+            picked.Add(new AiChatMessage(m.Author == MessageAuthor.User ? "user" : "assistant", m.Text));
+        }
+        picked.Add(new AiChatMessage("system", system));
+        picked.Reverse();
+        return picked;
+    }
+
+    public static bool MatchesHandoffKeyword(string text, IReadOnlyList<string> keywords) =>
+        keywords.Any(k => k.Length > 0 && Regex.IsMatch(text, @"(?<![\p{L}\p{N}])" + Regex.Escape(k), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50)));
+
+    private static bool English(AssistantSettings settings) => settings.Language.StartsWith("en", StringComparison.OrdinalIgnoreCase);
+
+    private async Task Handoff(string reason)
+    {
+        S.Mode = DialogMode.Waiting;
+        Handoffs.WithLabels(reason).Inc();
+        var assistant = await Assistant(S.Start!);
+        var english = assistant is not null && English(assistant.Settings);
+        await Append(MessageAuthor.System, english ? "Connecting you to a human operator. Please wait." : "Соединяю вас с оператором. Пожалуйста, подождите.", offline: false);
+        await SaveDialog();
+        await Publish(DialogEventKinds.Status, mode: S.Mode);
+        LogHandoff(Id, reason);
+    }
+
+    private async Task<DialogMessage> Append(MessageAuthor author, string text, bool offline, Guid? operatorId = null, string? externalId = null)
+    {
+        var message = new DialogMessage(S.LastSeq + 1, DialogNames.Micro(time.GetUtcNow()), author, text, externalId, offline, operatorId);
+        if (!await store.Append(Id, message))
+        {
+            throw new InvalidOperationException($"Message {message.Seq} of dialog {Id} is already stored.");
+        }
+        Messages.WithLabels(DialogNames.Author(author)).Inc();
+        S.LastSeq = message.Seq;
+        AddRecent(message);
+        await state.WriteStateAsync();
+        await Publish(DialogEventKinds.Message, message);
+        return message;
+    }
+
+    private void AddRecent(DialogMessage message)
+    {
+        S.Recent.Add(message);
+        if (S.Recent.Count > _options.RecentWindow)
+        {
+            S.Recent.RemoveRange(0, S.Recent.Count - _options.RecentWindow);
+        }
+    }
+
+    private Task SaveDialog()
+    {
+        var start = S.Start!;
+        return store.SaveDialog(new DialogRecord(Id, start.AccountId, start.AssistantId, start.Channel, start.ExternalChat, S.Mode, S.OperatorId,
+            S.CreatedAt, DialogNames.Micro(time.GetUtcNow())));
+    }
+
+    private async Task Publish(string kind, DialogMessage? message = null, DialogMode? mode = null, string? partial = null, Guid? operatorId = null)
+    {
+        var start = S.Start!;
+        var evt = new DialogEvent(++S.EventSeq, Id, start.AccountId, kind, message, mode, partial, operatorId);
+        var provider = this.GetStreamProvider(StreamNames.Provider);
+        await provider.GetStream<DialogEvent>(StreamId.Create(StreamNames.Dialog, Id)).OnNextAsync(evt);
+        await provider.GetStream<DialogEvent>(StreamId.Create(StreamNames.Account, start.AccountId)).OnNextAsync(evt);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dialog {DialogId}: AI answer to message {Seq} dropped, the dialog is now {Mode}")]
+    private partial void LogDropped(Guid dialogId, long seq, DialogMode mode);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dialog {DialogId} taken over by {OperatorId} while an AI answer is being generated")]
+    private partial void LogTakeoverDuringAi(Guid dialogId, Guid operatorId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dialog {DialogId} handed to operators ({Reason})")]
+    private partial void LogHandoff(Guid dialogId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dialog {DialogId} waits for a free AI key until {RetryAt}: {Reason}")]
+    private partial void LogWaitingForAi(Guid dialogId, DateTimeOffset retryAt, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Dialog {DialogId}: answering failed; retrying")]
+    private partial void LogLoopFailed(Exception exception, Guid dialogId);
+}

@@ -1,0 +1,184 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ReplyX.Dialogs;
+
+public sealed record DialogRecord(
+    Guid Id, Guid AccountId, Guid AssistantId, string Channel, string? ExternalChat, DialogMode Mode, Guid? OperatorId,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>Dialogs and their full message history (<c>sql/009_dialogs.sql</c>).</summary>
+public interface IDialogStore
+{
+    Task SaveDialog(DialogRecord dialog, CancellationToken cancellationToken = default);
+
+    Task<DialogRecord?> GetDialog(Guid id, CancellationToken cancellationToken = default);
+
+    /// <summary>Appends a message; false when its sequence number or external id is already stored (a retry).</summary>
+    Task<bool> Append(Guid dialogId, DialogMessage message, CancellationToken cancellationToken = default);
+
+    Task<DialogMessage?> FindByExternalId(Guid dialogId, string externalId, CancellationToken cancellationToken = default);
+
+    /// <summary>Messages with a sequence number above <paramref name="afterSeq"/>, oldest first.</summary>
+    Task<IReadOnlyList<DialogMessage>> Messages(Guid dialogId, long afterSeq, int limit, CancellationToken cancellationToken = default);
+}
+
+internal static class DialogNames
+{
+    public static string Mode(DialogMode mode) => mode.ToString().ToLowerInvariant();
+    public static DialogMode Mode(string text) => Enum.Parse<DialogMode>(text, ignoreCase: true);
+    public static string Author(MessageAuthor author) => author.ToString().ToLowerInvariant();
+    public static MessageAuthor Author(string text) => Enum.Parse<MessageAuthor>(text, ignoreCase: true);
+
+    // Both stores keep microseconds, as PostgreSQL does.
+    public static DateTimeOffset Micro(DateTimeOffset t) => new(t.UtcTicks / 10 * 10, TimeSpan.Zero);
+}
+
+public sealed class InMemoryDialogStore : IDialogStore
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<Guid, DialogRecord> _dialogs = [];
+    private readonly Dictionary<Guid, SortedList<long, DialogMessage>> _messages = [];
+
+    public Task SaveDialog(DialogRecord dialog, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            _dialogs[dialog.Id] = dialog;
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<DialogRecord?> GetDialog(Guid id, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_dialogs.GetValueOrDefault(id));
+        }
+    }
+
+    public Task<bool> Append(Guid dialogId, DialogMessage message, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            if (!_dialogs.ContainsKey(dialogId))
+            {
+                throw new InvalidOperationException($"Dialog {dialogId} does not exist.");
+            }
+            var list = _messages.TryGetValue(dialogId, out var l) ? l : _messages[dialogId] = new SortedList<long, DialogMessage>();
+            if (list.ContainsKey(message.Seq) || (message.ExternalId is { } ext && list.Values.Any(m => m.ExternalId == ext)))
+            {
+                return Task.FromResult(false);
+            }
+            list.Add(message.Seq, message with { At = DialogNames.Micro(message.At) });
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<DialogMessage?> FindByExternalId(Guid dialogId, string externalId, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_messages.TryGetValue(dialogId, out var list) ? list.Values.FirstOrDefault(m => m.ExternalId == externalId) : null);
+        }
+    }
+
+    public Task<IReadOnlyList<DialogMessage>> Messages(Guid dialogId, long afterSeq, int limit, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<DialogMessage> page = _messages.TryGetValue(dialogId, out var list)
+                ? list.Values.Where(m => m.Seq > afterSeq).Take(limit).ToArray()
+                : [];
+            return Task.FromResult(page);
+        }
+    }
+}
+
+public sealed class PostgresDialogStore(NpgsqlDataSource dataSource) : IDialogStore
+{
+    public async Task SaveDialog(DialogRecord d, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            INSERT INTO dialogs (id, account_id, assistant_id, channel, external_chat, mode, operator_id, created_at, updated_at)
+            VALUES (@id, @account, @assistant, @channel, @chat, @mode, @operator, @created, @updated)
+            ON CONFLICT (id) DO UPDATE SET mode = excluded.mode, operator_id = excluded.operator_id, updated_at = excluded.updated_at
+            """);
+        command.Parameters.AddWithValue("id", d.Id);
+        command.Parameters.AddWithValue("account", d.AccountId);
+        command.Parameters.AddWithValue("assistant", d.AssistantId);
+        command.Parameters.AddWithValue("channel", d.Channel);
+        command.Parameters.AddWithValue("chat", NpgsqlDbType.Text, (object?)d.ExternalChat ?? DBNull.Value);
+        command.Parameters.AddWithValue("mode", DialogNames.Mode(d.Mode));
+        command.Parameters.AddWithValue("operator", NpgsqlDbType.Uuid, (object?)d.OperatorId ?? DBNull.Value);
+        command.Parameters.AddWithValue("created", d.CreatedAt);
+        command.Parameters.AddWithValue("updated", d.UpdatedAt);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<DialogRecord?> GetDialog(Guid id, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT id, account_id, assistant_id, channel, external_chat, mode, operator_id, created_at, updated_at FROM dialogs WHERE id = @id");
+        command.Parameters.AddWithValue("id", id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+        return new DialogRecord(reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetString(3),
+            reader.IsDBNull(4) ? null : reader.GetString(4), DialogNames.Mode(reader.GetString(5)), reader.IsDBNull(6) ? null : reader.GetGuid(6),
+            Utc(reader.GetDateTime(7)), Utc(reader.GetDateTime(8)));
+    }
+
+    public async Task<bool> Append(Guid dialogId, DialogMessage m, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            INSERT INTO dialog_messages (dialog_id, seq, at, author, text, external_id, offline, operator_id)
+            VALUES (@dialog, @seq, @at, @author, @text, @external, @offline, @operator)
+            ON CONFLICT DO NOTHING
+            """);
+        command.Parameters.AddWithValue("dialog", dialogId);
+        command.Parameters.AddWithValue("seq", m.Seq);
+        command.Parameters.AddWithValue("at", m.At);
+        command.Parameters.AddWithValue("author", DialogNames.Author(m.Author));
+        command.Parameters.AddWithValue("text", m.Text);
+        command.Parameters.AddWithValue("external", NpgsqlDbType.Text, (object?)m.ExternalId ?? DBNull.Value);
+        command.Parameters.AddWithValue("offline", m.Offline);
+        command.Parameters.AddWithValue("operator", NpgsqlDbType.Uuid, (object?)m.OperatorId ?? DBNull.Value);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task<DialogMessage?> FindByExternalId(Guid dialogId, string externalId, CancellationToken cancellationToken = default) =>
+        (await Read("WHERE dialog_id = @dialog AND external_id = @external", c =>
+        {
+            c.Parameters.AddWithValue("dialog", dialogId);
+            c.Parameters.AddWithValue("external", externalId);
+        }, cancellationToken)).SingleOrDefault();
+
+    public Task<IReadOnlyList<DialogMessage>> Messages(Guid dialogId, long afterSeq, int limit, CancellationToken cancellationToken = default) =>
+        Read("WHERE dialog_id = @dialog AND seq > @after ORDER BY seq LIMIT @limit", c =>
+        {
+            c.Parameters.AddWithValue("dialog", dialogId);
+            c.Parameters.AddWithValue("after", afterSeq);
+            c.Parameters.AddWithValue("limit", limit);
+        }, cancellationToken);
+
+    private async Task<IReadOnlyList<DialogMessage>> Read(string where, Action<NpgsqlCommand> bind, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT seq, at, author, text, external_id, offline, operator_id FROM dialog_messages " + where);
+        bind(command);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var list = new List<DialogMessage>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            list.Add(new DialogMessage(reader.GetInt64(0), Utc(reader.GetDateTime(1)), DialogNames.Author(reader.GetString(2)), reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetBoolean(5), reader.IsDBNull(6) ? null : reader.GetGuid(6)));
+        }
+        return list;
+    }
+
+    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+}

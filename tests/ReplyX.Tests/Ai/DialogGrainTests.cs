@@ -1,0 +1,213 @@
+using Microsoft.Extensions.DependencyInjection;
+using ReplyX.Assistants;
+using ReplyX.Dialogs;
+
+namespace ReplyX.Tests.Ai;
+
+[Collection(AiCollection.Name)]
+public sealed class DialogGrainTests(AiClusterFixture fixture)
+{
+    private readonly Guid _account = Guid.NewGuid();
+
+    private IDialogStore Store => fixture.Silo.GetRequiredService<IDialogStore>();
+
+    private async Task<(IDialogGrain Dialog, string Key, Guid DialogId)> NewDialog(
+        int maxAiTurns = 0, string? model = null, string? fallback = null, TimeSpan latency = default, string language = "ru")
+    {
+        model ??= "dialog-" + Guid.NewGuid().ToString("N")[..8];
+        var key = $"sk-dialog-{Guid.NewGuid():N}";
+        fixture.Fake.For(key).Latency = latency;
+        if (!model.StartsWith("offline", StringComparison.Ordinal))
+        {
+            await fixture.AddKey(key, model);
+        }
+        var assistantId = Guid.NewGuid();
+        await fixture.Cluster.GrainFactory.GetGrain<IAssistantGrain>(assistantId).Create(_account, new AssistantSettings(
+            "Support", "You are a support assistant.", model, null, language, [], HandoffRules.Default with { MaxAiTurns = maxAiTurns },
+            WidgetSettings.Default, fallback));
+        var dialogId = Guid.NewGuid();
+        var dialog = fixture.Cluster.GrainFactory.GetGrain<IDialogGrain>(dialogId);
+        await dialog.Open(new DialogStart(_account, assistantId, "test", null));
+        return (dialog, key, dialogId);
+    }
+
+    /// <summary>Polls the dialog (the test's signal) until the condition holds or 15 s pass.</summary>
+    private static async Task<DialogSnapshot> WaitFor(IDialogGrain dialog, Func<DialogSnapshot, bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        while (true)
+        {
+            var snapshot = (await dialog.Get())!;
+            if (condition(snapshot))
+            {
+                return snapshot;
+            }
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+
+    private static IEnumerable<DialogMessage> By(DialogSnapshot s, MessageAuthor author) => s.Recent.Where(m => m.Author == author);
+
+    [Fact]
+    public async Task Messages_are_answered_strictly_in_order_one_ai_call_at_a_time()
+    {
+        var (dialog, key, dialogId) = await NewDialog(latency: TimeSpan.FromMilliseconds(60));
+
+        for (var i = 1; i <= 5; i++)
+        {
+            var posted = await dialog.PostUserMessage($"question {i}", null);
+            Assert.False(posted.Duplicate);
+        }
+        var done = await WaitFor(dialog, s => By(s, MessageAuthor.Assistant).Count() == 5 && !s.AiBusy);
+
+        Assert.Equal(Enumerable.Range(1, 5).Select(i => $"Echo: question {i}"), By(done, MessageAuthor.Assistant).Select(m => m.Text));
+        Assert.Equal(Enumerable.Range(1, done.Recent.Count).Select(i => (long)i), done.Recent.Select(m => m.Seq));
+        var served = fixture.Fake.ServedTo(key).Select(r => r.At).Order().ToArray();
+        Assert.Equal(5, served.Length);
+        // Each call starts after the previous one ended, and each takes at least the fake's 60 ms.
+        Assert.All(served.Zip(served.Skip(1)), pair => Assert.True(pair.Second - pair.First >= TimeSpan.FromMilliseconds(55)));
+        var stored = await Store.Messages(dialogId, 0, 100);
+        Assert.Equal(done.Recent, stored);
+    }
+
+    [Fact]
+    public async Task An_operator_taking_over_during_an_ai_call_wins_and_the_late_answer_is_dropped()
+    {
+        var (dialog, key, dialogId) = await NewDialog(latency: TimeSpan.FromMilliseconds(800));
+        var operatorId = Guid.NewGuid();
+
+        await dialog.PostUserMessage("I need help with my order", null);
+        while (!fixture.Fake.Arrivals.Contains(key))
+        {
+            await Task.Delay(10);
+        }
+        var taken = await dialog.Takeover(operatorId);
+        Assert.Equal(DialogMode.Operator, taken.Mode);
+        Assert.True(taken.AiBusy, "the takeover was meant to happen while the AI call was in flight");
+
+        var after = await WaitFor(dialog, s => !s.AiBusy);
+
+        Assert.Single(fixture.Fake.ServedTo(key)); // the provider did answer…
+        Assert.Empty(By(after, MessageAuthor.Assistant)); // …and the answer was dropped
+        Assert.Equal(DialogMode.Operator, after.Mode);
+        Assert.Equal(operatorId, after.OperatorId);
+        Assert.DoesNotContain(await Store.Messages(dialogId, 0, 100), m => m.Author == MessageAuthor.Assistant);
+
+        await dialog.PostOperatorMessage(operatorId, "Здравствуйте, я оператор.", null);
+        await dialog.PostUserMessage("thanks", null);
+        var operatorMode = (await dialog.Get())!;
+        Assert.Equal(["I need help with my order", "Здравствуйте, я оператор.", "thanks"], operatorMode.Recent.Select(m => m.Text));
+        Assert.Single(fixture.Fake.ServedTo(key)); // the AI stays quiet while the operator has the dialog
+
+        await dialog.Release(operatorId);
+        await dialog.PostUserMessage("one more question", null);
+        var released = await WaitFor(dialog, s => By(s, MessageAuthor.Assistant).Any());
+        Assert.Equal("Echo: one more question", By(released, MessageAuthor.Assistant).Single().Text);
+    }
+
+    [Fact]
+    public async Task A_handoff_keyword_moves_the_dialog_to_waiting_without_asking_the_ai()
+    {
+        var (dialog, key, _) = await NewDialog();
+
+        await dialog.PostUserMessage("Позовите ОПЕРАТОРА, пожалуйста", null);
+
+        var s = await WaitFor(dialog, x => x.Mode == DialogMode.Waiting);
+        Assert.Empty(fixture.Fake.ServedTo(key));
+        Assert.Equal("Соединяю вас с оператором. Пожалуйста, подождите.", By(s, MessageAuthor.System).Single().Text);
+        Assert.False(DialogGrain.MatchesHandoffKeyword("кооператив", HandoffRules.Default.Keywords));
+        Assert.True(DialogGrain.MatchesHandoffKeyword("нужен живой человек", HandoffRules.Default.Keywords));
+    }
+
+    [Fact]
+    public async Task The_models_own_handoff_signal_moves_the_dialog_to_waiting()
+    {
+        var (dialog, _, _) = await NewDialog(language: "en");
+        var previous = fixture.Fake.Reply;
+        fixture.Fake.Reply = text => text.Contains("refund", StringComparison.Ordinal) ? "Let me get a colleague. [HANDOFF]" : previous(text);
+        try
+        {
+            await dialog.PostUserMessage("I want a refund for order 42", null);
+            var s = await WaitFor(dialog, x => x.Mode == DialogMode.Waiting);
+
+            Assert.Equal("Let me get a colleague.", By(s, MessageAuthor.Assistant).Single().Text);
+            Assert.Equal("Connecting you to a human operator. Please wait.", By(s, MessageAuthor.System).Single().Text);
+        }
+        finally
+        {
+            fixture.Fake.Reply = previous;
+        }
+    }
+
+    [Fact]
+    public async Task A_redelivered_message_is_stored_and_answered_once()
+    {
+        var (dialog, key, dialogId) = await NewDialog();
+
+        var first = await dialog.PostUserMessage("hello", "update-1001");
+        var again = await dialog.PostUserMessage("hello", "update-1001");
+        await WaitFor(dialog, s => By(s, MessageAuthor.Assistant).Any() && !s.AiBusy);
+
+        Assert.False(first.Duplicate);
+        Assert.True(again.Duplicate);
+        Assert.Equal(first.Seq, again.Seq);
+        Assert.Single(await Store.Messages(dialogId, 0, 100), m => m.Author == MessageAuthor.User);
+        Assert.Single(fixture.Fake.ServedTo(key));
+    }
+
+    [Fact]
+    public async Task Without_a_provider_the_dialog_answers_with_the_marked_fallback_and_calls_an_operator()
+    {
+        var (dialog, _, _) = await NewDialog(model: "offline-" + Guid.NewGuid().ToString("N")[..6], fallback: "Оператор ответит в течение 10 минут.");
+
+        await dialog.PostUserMessage("Есть кто?", null);
+        var s = await WaitFor(dialog, x => x.Mode == DialogMode.Waiting);
+
+        var answer = By(s, MessageAuthor.Assistant).Single();
+        Assert.True(answer.Offline);
+        Assert.Equal("Оператор ответит в течение 10 минут.", answer.Text);
+    }
+
+    [Fact]
+    public async Task After_max_ai_turns_the_assistant_offers_a_human_once()
+    {
+        var (dialog, _, _) = await NewDialog(maxAiTurns: 2);
+
+        for (var i = 1; i <= 3; i++)
+        {
+            await dialog.PostUserMessage($"q{i}", null);
+        }
+        var s = await WaitFor(dialog, x => By(x, MessageAuthor.Assistant).Count() == 3 && !x.AiBusy);
+
+        var answers = By(s, MessageAuthor.Assistant).Select(m => m.Text).ToArray();
+        Assert.Equal("Echo: q1", answers[0]);
+        Assert.StartsWith("Echo: q2", answers[1]);
+        Assert.Contains("напишите «оператор»", answers[1]);
+        Assert.Equal("Echo: q3", answers[2]);
+    }
+
+    [Fact]
+    public void History_keeps_the_system_prompt_and_the_newest_messages_within_the_budget()
+    {
+        var messages = Enumerable.Range(1, 40)
+            .Select(i => new DialogMessage(i, DateTimeOffset.UtcNow, i % 2 == 1 ? MessageAuthor.User : MessageAuthor.Assistant, new string('x', 96) + i.ToString("00"), null, false, null))
+            .ToArray();
+
+        var history = DialogGrain.TrimHistory("system prompt", messages, budget: 600);
+
+        Assert.Equal("system", history[0].Role);
+        Assert.Equal(new string('x', 96) + "40", history[^1].Text);
+        Assert.InRange(history.Count, 5, 12);
+        Assert.True(history.Sum(m => m.Text.Length / 2 + 4) <= 600);
+    }
+
+    [Fact]
+    public async Task A_dialog_belongs_to_one_account()
+    {
+        var (dialog, _, _) = await NewDialog();
+        var snapshot = (await dialog.Get())!;
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => dialog.Open(new DialogStart(Guid.NewGuid(), snapshot.AssistantId, "test", null)));
+        Assert.Equal(_account, (await dialog.Open(new DialogStart(_account, snapshot.AssistantId, "test", null))).AccountId);
+    }
+}

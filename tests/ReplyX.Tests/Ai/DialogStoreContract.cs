@@ -1,0 +1,79 @@
+using ReplyX.Dialogs;
+using ReplyX.Tests.Infrastructure;
+
+namespace ReplyX.Tests.Ai;
+
+/// <summary>What every <see cref="IDialogStore"/> must do, on both implementations.</summary>
+public abstract class DialogStoreContract
+{
+    protected abstract IDialogStore Store { get; }
+
+    private static readonly DateTimeOffset T0 = new(2026, 11, 26, 10, 0, 0, TimeSpan.Zero);
+
+    private async Task<Guid> NewDialog()
+    {
+        var id = Guid.NewGuid();
+        await Store.SaveDialog(new DialogRecord(id, Guid.NewGuid(), Guid.NewGuid(), "telegram", "chat-1", DialogMode.Ai, null, T0, T0));
+        return id;
+    }
+
+    private static DialogMessage Message(long seq, string? externalId = null, MessageAuthor author = MessageAuthor.User) =>
+        new(seq, T0.AddSeconds(seq), author, "text " + seq, externalId, false, null);
+
+    [Fact]
+    public async Task Messages_come_back_in_sequence_after_a_given_number()
+    {
+        var id = await NewDialog();
+        foreach (var seq in new long[] { 1, 2, 3, 4 })
+        {
+            Assert.True(await Store.Append(id, Message(seq, author: seq % 2 == 0 ? MessageAuthor.Assistant : MessageAuthor.User)));
+        }
+
+        Assert.Equal([3L, 4L], (await Store.Messages(id, 2, 10)).Select(m => m.Seq));
+        Assert.Equal([1L, 2L], (await Store.Messages(id, 0, 2)).Select(m => m.Seq));
+        Assert.Equal(Message(2, author: MessageAuthor.Assistant), (await Store.Messages(id, 1, 1)).Single());
+    }
+
+    [Fact]
+    public async Task A_repeated_sequence_number_or_external_id_is_not_stored_twice()
+    {
+        var id = await NewDialog();
+        Assert.True(await Store.Append(id, Message(1, "update-7")));
+
+        Assert.False(await Store.Append(id, Message(1)));
+        Assert.False(await Store.Append(id, Message(2, "update-7")));
+
+        Assert.Equal(1, (await Store.FindByExternalId(id, "update-7"))!.Seq);
+        Assert.Single(await Store.Messages(id, 0, 10));
+        // Another dialog may use the same external id.
+        var other = await NewDialog();
+        Assert.True(await Store.Append(other, Message(1, "update-7")));
+    }
+
+    [Fact]
+    public async Task The_dialog_row_follows_mode_changes()
+    {
+        var id = await NewDialog();
+        var record = (await Store.GetDialog(id))!;
+        var operatorId = Guid.NewGuid();
+
+        await Store.SaveDialog(record with { Mode = DialogMode.Operator, OperatorId = operatorId, UpdatedAt = T0.AddMinutes(1) });
+
+        var saved = (await Store.GetDialog(id))!;
+        Assert.Equal(DialogMode.Operator, saved.Mode);
+        Assert.Equal(operatorId, saved.OperatorId);
+        Assert.Equal(record.CreatedAt, saved.CreatedAt);
+        Assert.Null(await Store.GetDialog(Guid.NewGuid()));
+    }
+}
+
+public sealed class InMemoryDialogStoreTests : DialogStoreContract
+{
+    protected override IDialogStore Store { get; } = new InMemoryDialogStore();
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresDialogStoreTests(MigratedDatabase database) : DialogStoreContract, IClassFixture<MigratedDatabase>
+{
+    protected override IDialogStore Store { get; } = new PostgresDialogStore(database.DataSource);
+}
