@@ -50,7 +50,7 @@ fi
 RESULTS="$WORK/results"
 mkdir -p "$RESULTS"
 status=0
-for project in tests/*/*.csproj; do
+for project in tests/*/*.Tests.csproj; do
   name=$(basename "$project" .csproj)
   echo "== $name"
   dotnet test "$project" -c "$CONFIGURATION" --no-build -nologo \

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using ReplyX.Ai;
 using ReplyX.Tests.Infrastructure;
+using ReplyX.Fakes;
 
 namespace ReplyX.Tests.Ai;
 

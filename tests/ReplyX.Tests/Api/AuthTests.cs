@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using ReplyX.Tests.Infrastructure;
+using ReplyX.Fakes;
 
 namespace ReplyX.Tests.Api;
 

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace ReplyX.Tests.Infrastructure;
+namespace ReplyX.Fakes;
 
 /// <summary>
 /// An OpenAI-compatible server on 127.0.0.1 for the real OpenAI client to call: chat completions (plain and
