@@ -65,7 +65,16 @@ public sealed partial class AiTokenGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _flush?.Dispose();
-        await Flush(cancellationToken);
+        try
+        {
+            await Flush(cancellationToken);
+        }
+        catch (OrleansException ex) when (reason.ReasonCode is DeactivationReasonCode.ShuttingDown)
+        {
+            // At silo shutdown the storage may already be gone (memory storage lives in grains). The counters
+            // lost are at most a few seconds of usage; ai_usage keeps the record of every call.
+            LogFlushFailed(this.GetPrimaryKey(), ex.Message);
+        }
     }
 
     public async Task Configure(AiTokenSettings settings)
@@ -242,6 +251,9 @@ public sealed partial class AiTokenGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "AI token {TokenId} circuit closed after a successful call")]
     private partial void LogClosed(Guid tokenId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "AI token {TokenId} could not save its counters while the silo shut down: {Error}")]
+    private partial void LogFlushFailed(Guid tokenId, string error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "AI token {TokenId} got a report for unknown lease {LeaseId}")]
     private partial void LogUnknownLease(Guid tokenId, Guid leaseId);

@@ -22,6 +22,9 @@ public sealed class DialogOptions
     /// <summary>How long a dialog waits for a free AI key before it answers with the fallback text and calls an operator.</summary>
     public TimeSpan MaxAiWait { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>Ask providers for streamed answers and publish partial text as "typing" events.</summary>
+    public bool StreamPartials { get; set; } = true;
+
     /// <summary>Minimum spacing of partial-answer ("typing") events.</summary>
     public TimeSpan TypingInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 }
@@ -34,7 +37,7 @@ public sealed class DialogState
     [Id(2)] public Guid? OperatorId { get; set; }
     [Id(3)] public long LastSeq { get; set; }
     [Id(4)] public long LastProcessedSeq { get; set; }
-    [Id(5)] public List<DialogMessage> Recent { get; set; } = [];
+    // [Id(5)] held the recent messages until they moved out of persisted state; never reuse it.
     [Id(6)] public int AiTurns { get; set; }
     [Id(7)] public bool OfferedHuman { get; set; }
     [Id(8)] public long EventSeq { get; set; }
@@ -57,6 +60,10 @@ public sealed partial class DialogGrain(
     private static readonly Counter Handoffs = Metrics.CreateCounter("replyx_dialog_handoffs_total", "Dialogs handed to operators, by reason.", "reason");
 
     private readonly DialogOptions _options = options.Value;
+
+    // The recent window is rebuilt from dialog_messages on activation rather than persisted: the table is the
+    // truth, and the grain state stays a few small fields, cheap to write once per answer.
+    private readonly List<DialogMessage> _recent = [];
     private bool _busy;
     private IGrainTimer? _retry;
     private DateTimeOffset? _unavailableSince;
@@ -70,12 +77,16 @@ public sealed partial class DialogGrain(
         {
             return;
         }
-        // Messages stored just before a crash may be missing from the saved state: the table is the truth.
-        var missed = await store.Messages(Id, S.LastSeq, 10_000, cancellationToken);
-        foreach (var message in missed)
+        // The table is the truth: messages stored after the last state write (user messages are not written
+        // to grain state at all) come back from it.
+        foreach (var message in await store.Latest(Id, _options.RecentWindow, cancellationToken))
         {
-            S.LastSeq = message.Seq;
             AddRecent(message);
+        }
+        S.LastSeq = _recent.Count > 0 ? Math.Max(S.LastSeq, _recent[^1].Seq) : S.LastSeq;
+        if (S.Mode != DialogMode.Ai)
+        {
+            S.LastProcessedSeq = S.LastSeq; // operators answer what came while they had the dialog
         }
         if (S.Mode == DialogMode.Ai && S.LastProcessedSeq < S.LastSeq)
         {
@@ -113,6 +124,7 @@ public sealed partial class DialogGrain(
             S.AiTurns = 0;
             S.OfferedHuman = false;
             await SaveDialog();
+            await state.WriteStateAsync();
             await Publish(DialogEventKinds.Status, mode: S.Mode);
         }
         var message = new DialogMessage(S.LastSeq + 1, DialogNames.Micro(time.GetUtcNow()), MessageAuthor.User, text, externalId, false, null);
@@ -126,6 +138,7 @@ public sealed partial class DialogGrain(
         S.LastSeq = message.Seq;
         AddRecent(message);
 
+        // Not written to grain state here: the stored message is the acknowledgement, and activation reads it back.
         string? handoffReason = null;
         if (S.Mode != DialogMode.Ai)
         {
@@ -136,7 +149,6 @@ public sealed partial class DialogGrain(
             S.LastProcessedSeq = message.Seq;
             handoffReason = "keyword";
         }
-        await state.WriteStateAsync();
         await Publish(DialogEventKinds.Message, message);
 
         if (handoffReason is not null)
@@ -217,14 +229,14 @@ public sealed partial class DialogGrain(
     private DialogSnapshot Snapshot()
     {
         var start = S.Start!;
-        var pending = S.Mode == DialogMode.Ai ? S.Recent.Count(m => m.Author == MessageAuthor.User && m.Seq > S.LastProcessedSeq) : 0;
-        return new DialogSnapshot(Id, start.AccountId, start.AssistantId, start.Channel, S.Mode, S.OperatorId, S.Recent.ToArray(), _busy, S.LastSeq, pending);
+        var pending = S.Mode == DialogMode.Ai ? _recent.Count(m => m.Author == MessageAuthor.User && m.Seq > S.LastProcessedSeq) : 0;
+        return new DialogSnapshot(Id, start.AccountId, start.AssistantId, start.Channel, S.Mode, S.OperatorId, _recent.ToArray(), _busy, S.LastSeq, pending);
     }
 
     private DialogStart RequireOpen() => S.Start ?? throw new InvalidOperationException($"Dialog {Id} has not been opened.");
 
     private async Task<DialogMessage?> FindDuplicate(string externalId) =>
-        S.Recent.FirstOrDefault(m => m.ExternalId == externalId) ?? await store.FindByExternalId(Id, externalId);
+        _recent.FirstOrDefault(m => m.ExternalId == externalId) ?? await store.FindByExternalId(Id, externalId);
 
     /// <summary>Starts the answering loop unless it runs. It runs outside any request, so operators are never blocked by it.</summary>
     private void StartProcessing()
@@ -254,7 +266,7 @@ public sealed partial class DialogGrain(
                     var lastTyping = DateTimeOffset.MinValue;
                     var request = new AiRequest(start.AccountId, assistant.Settings.Model, assistant.Settings.Providers,
                         History(assistant.Settings, question.Seq), assistant.Settings.Temperature,
-                        OnPartial: async partial =>
+                        OnPartial: !_options.StreamPartials ? null : async partial =>
                         {
                             var now = time.GetUtcNow();
                             if (now - lastTyping >= _options.TypingInterval && S.Mode == DialogMode.Ai)
@@ -362,8 +374,8 @@ public sealed partial class DialogGrain(
         {
             return null;
         }
-        var next = S.Recent.FirstOrDefault(m => m.Author == MessageAuthor.User && m.Seq > S.LastProcessedSeq);
-        if (next is not null && S.Recent[0].Seq <= S.LastProcessedSeq + 1)
+        var next = _recent.FirstOrDefault(m => m.Author == MessageAuthor.User && m.Seq > S.LastProcessedSeq);
+        if (next is not null && _recent[0].Seq <= S.LastProcessedSeq + 1)
         {
             return next;
         }
@@ -384,7 +396,7 @@ public sealed partial class DialogGrain(
     private IReadOnlyList<AiChatMessage> History(AssistantSettings settings, long uptoSeq)
     {
         var system = settings.SystemPrompt + "\n\nIf the customer asks for a human, or you cannot help, reply with exactly " + HandoffMarker + ".";
-        return TrimHistory(system, S.Recent.Where(m => m.Seq <= uptoSeq && m.Author != MessageAuthor.System).ToArray(), _options.HistoryTokenBudget);
+        return TrimHistory(system, _recent.Where(m => m.Seq <= uptoSeq && m.Author != MessageAuthor.System).ToArray(), _options.HistoryTokenBudget);
     }
 
     public static IReadOnlyList<AiChatMessage> TrimHistory(string system, IReadOnlyList<DialogMessage> messages, int budget)
@@ -442,10 +454,10 @@ public sealed partial class DialogGrain(
 
     private void AddRecent(DialogMessage message)
     {
-        S.Recent.Add(message);
-        if (S.Recent.Count > _options.RecentWindow)
+        _recent.Add(message);
+        if (_recent.Count > _options.RecentWindow)
         {
-            S.Recent.RemoveRange(0, S.Recent.Count - _options.RecentWindow);
+            _recent.RemoveRange(0, _recent.Count - _options.RecentWindow);
         }
     }
 
@@ -462,7 +474,11 @@ public sealed partial class DialogGrain(
         var evt = new DialogEvent(++S.EventSeq, Id, start.AccountId, kind, message, mode, partial, operatorId);
         var provider = this.GetStreamProvider(StreamNames.Provider);
         await provider.GetStream<DialogEvent>(StreamId.Create(StreamNames.Dialog, Id)).OnNextAsync(evt);
-        await provider.GetStream<DialogEvent>(StreamId.Create(StreamNames.Account, start.AccountId)).OnNextAsync(evt);
+        if (kind != DialogEventKinds.Typing)
+        {
+            // Account-wide listeners (operator consoles) follow messages and status, not every typing update.
+            await provider.GetStream<DialogEvent>(StreamId.Create(StreamNames.Account, start.AccountId)).OnNextAsync(evt);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dialog {DialogId}: AI answer to message {Seq} dropped, the dialog is now {Mode}")]

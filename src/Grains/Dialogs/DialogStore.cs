@@ -19,6 +19,9 @@ public interface IDialogStore
 
     Task<DialogMessage?> FindByExternalId(Guid dialogId, string externalId, CancellationToken cancellationToken = default);
 
+    /// <summary>The newest <paramref name="count"/> messages, oldest first.</summary>
+    Task<IReadOnlyList<DialogMessage>> Latest(Guid dialogId, int count, CancellationToken cancellationToken = default);
+
     /// <summary>Messages with a sequence number above <paramref name="afterSeq"/>, oldest first.</summary>
     Task<IReadOnlyList<DialogMessage>> Messages(Guid dialogId, long afterSeq, int limit, CancellationToken cancellationToken = default);
 }
@@ -80,6 +83,17 @@ public sealed class InMemoryDialogStore : IDialogStore
         lock (_gate)
         {
             return Task.FromResult(_messages.TryGetValue(dialogId, out var list) ? list.Values.FirstOrDefault(m => m.ExternalId == externalId) : null);
+        }
+    }
+
+    public Task<IReadOnlyList<DialogMessage>> Latest(Guid dialogId, int count, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<DialogMessage> page = _messages.TryGetValue(dialogId, out var list)
+                ? list.Values.Skip(Math.Max(0, list.Count - count)).ToArray()
+                : [];
+            return Task.FromResult(page);
         }
     }
 
@@ -165,6 +179,16 @@ public sealed class PostgresDialogStore(NpgsqlDataSource dataSource) : IDialogSt
             c.Parameters.AddWithValue("after", afterSeq);
             c.Parameters.AddWithValue("limit", limit);
         }, cancellationToken);
+
+    public async Task<IReadOnlyList<DialogMessage>> Latest(Guid dialogId, int count, CancellationToken cancellationToken = default)
+    {
+        var newestFirst = await Read("WHERE dialog_id = @dialog ORDER BY seq DESC LIMIT @limit", c =>
+        {
+            c.Parameters.AddWithValue("dialog", dialogId);
+            c.Parameters.AddWithValue("limit", count);
+        }, cancellationToken);
+        return newestFirst.Reverse().ToArray();
+    }
 
     private async Task<IReadOnlyList<DialogMessage>> Read(string where, Action<NpgsqlCommand> bind, CancellationToken cancellationToken)
     {

@@ -109,7 +109,11 @@ public static class SiloHostingExtensions
                 break;
         }
 
-        silo.AddMemoryStreams(StreamNames.Provider);
+        // Memory-stream queues are polled; Orleans' default (100 ms) would add that much to every live
+        // update an operator or a widget visitor sees.
+        var pollPeriod = configuration.GetValue("Streams:PollPeriod", TimeSpan.FromMilliseconds(20));
+        silo.AddMemoryStreams(StreamNames.Provider, streams =>
+            streams.ConfigurePullingAgent(o => o.Configure(options => options.GetQueueMsgsTimerPeriod = pollPeriod)));
         silo.Services.AddReplyXStores(storage);
         silo.Services.AddOptions<AiProviderOptions>().Bind(configuration.GetSection(AiProviderOptions.Section))
             .Validate(o => o.AttemptTimeout > TimeSpan.Zero, "Ai:AttemptTimeout must be positive.").ValidateOnStart();

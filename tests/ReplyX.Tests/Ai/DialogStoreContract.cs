@@ -32,6 +32,9 @@ public abstract class DialogStoreContract
         Assert.Equal([3L, 4L], (await Store.Messages(id, 2, 10)).Select(m => m.Seq));
         Assert.Equal([1L, 2L], (await Store.Messages(id, 0, 2)).Select(m => m.Seq));
         Assert.Equal(Message(2, author: MessageAuthor.Assistant), (await Store.Messages(id, 1, 1)).Single());
+        Assert.Equal([3L, 4L], (await Store.Latest(id, 2)).Select(m => m.Seq));
+        Assert.Equal([1L, 2L, 3L, 4L], (await Store.Latest(id, 10)).Select(m => m.Seq));
+        Assert.Empty(await Store.Latest(Guid.NewGuid(), 10));
     }
 
     [Fact]

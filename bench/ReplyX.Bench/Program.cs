@@ -1,0 +1,174 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Orleans.Streams;
+using ReplyX.Ai;
+using ReplyX.Assistants;
+using ReplyX.Dialogs;
+using ReplyX.Fakes;
+using ReplyX.Hosting;
+
+// Dialog throughput with a zero-latency fake model: how much does ReplyX itself cost per message?
+//   dotnet run -c Release --project bench/ReplyX.Bench -- [--dialogs 500] [--messages 5] [--postgres-admin "Host=…;Username=postgres"]
+var dialogs = Arg("--dialogs", 500);
+var messagesPerDialog = Arg("--messages", 5);
+var postgresAdmin = ArgText("--postgres-admin");
+var streamPartials = ArgText("--stream-partials") ?? "true";
+
+await using var fake = await FakeOpenAi.StartAsync();
+Console.WriteLine($"ReplyX dialog benchmark: {dialogs} dialogs x {messagesPerDialog} messages, zero-latency fake model, streamed partials {streamPartials}, {Environment.ProcessorCount} cores");
+Console.WriteLine();
+Console.WriteLine("| storage | messages | answered/s | post p50 ms | post p99 ms | answer stored p50 ms | answer stored p99 ms | answer received p50 ms | answer received p99 ms | CPU ms/message | working set MB |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+await Run("memory", null);
+if (postgresAdmin is not null)
+{
+    var name = "replyx_bench_" + Guid.NewGuid().ToString("N")[..8];
+    await using (var admin = new NpgsqlConnection(postgresAdmin))
+    {
+        await admin.OpenAsync();
+        await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", admin);
+        await create.ExecuteNonQueryAsync();
+    }
+    await Run("postgres", new NpgsqlConnectionStringBuilder(postgresAdmin) { Database = name, MaxPoolSize = 50 }.ConnectionString);
+}
+
+async Task Run(string storage, string? postgres)
+{
+    var builder = Host.CreateApplicationBuilder();
+    builder.Logging.SetMinimumLevel(LogLevel.Warning);
+    var settings = new Dictionary<string, string?>
+    {
+        ["Cluster:SiloPort"] = FreePort().ToString(),
+        ["Cluster:GatewayPort"] = FreePort().ToString(),
+        ["Cluster:ClusterId"] = "bench-" + storage,
+        ["Storage:Provider"] = postgres is null ? "Memory" : "Postgres",
+        ["ConnectionStrings:Postgres"] = postgres,
+        ["Logging:LogLevel:Default"] = "Warning",
+        ["Dialogs:StreamPartials"] = streamPartials,
+    };
+    builder.Configuration.AddInMemoryCollection(settings);
+    builder.AddReplyXSilo();
+    using var host = builder.Build();
+    await host.StartAsync();
+    var grains = host.Services.GetRequiredService<IClusterClient>();
+
+    var model = "bench-model";
+    await grains.GetGrain<IAiAdminGrain>(0).Save(
+        new AiTokenSettings(Guid.NewGuid(), AiProviderKind.Custom, fake.BaseUrl, [model], 1, null, null, true, null, null, null, null), "sk-bench");
+    var account = Guid.NewGuid();
+    if (postgres is not null)
+    {
+        await using var db = NpgsqlDataSource.Create(postgres);
+        await using var insert = db.CreateCommand("INSERT INTO accounts (id, name) VALUES (@id, 'Bench')");
+        insert.Parameters.AddWithValue("id", account);
+        await insert.ExecuteNonQueryAsync();
+    }
+    var assistantId = Guid.NewGuid();
+    await grains.GetGrain<IAssistantGrain>(assistantId).Create(account, new AssistantSettings(
+        "Bench", "You answer briefly.", model, null, "en", [], HandoffRules.Default with { Keywords = [] }, WidgetSettings.Default, null));
+
+    // Answers arrive on the account stream; one subscription serves every dialog of the run.
+    var waiting = new ConcurrentDictionary<(Guid, long), TaskCompletionSource<DateTimeOffset>>();
+    var stream = grains.GetStreamProvider(StreamNames.Provider).GetStream<DialogEvent>(StreamId.Create(StreamNames.Account, account));
+    var subscription = await stream.SubscribeAsync((e, _) =>
+    {
+        if (e.Kind == DialogEventKinds.Message && e.Message is { Author: MessageAuthor.Assistant } m && waiting.TryRemove((e.DialogId, m.Seq - 1), out var done))
+        {
+            done.TrySetResult(m.At);
+        }
+        return Task.CompletedTask;
+    });
+
+    async Task<(List<double> Post, List<double> Stored, List<double> Answer)> Conversations(int count, int perDialog)
+    {
+        var post = new ConcurrentBag<double>();
+        var stored = new ConcurrentBag<double>();
+        var answer = new ConcurrentBag<double>();
+        await Task.WhenAll(Enumerable.Range(0, count).Select(async _ =>
+        {
+            var id = Guid.NewGuid();
+            var dialog = grains.GetGrain<IDialogGrain>(id);
+            await dialog.Open(new DialogStart(account, assistantId, "bench", null));
+            for (var i = 0; i < perDialog; i++)
+            {
+                // The answer to user message n is message n + 1 of the dialog.
+                var expected = i * 2 + 1;
+                var done = new TaskCompletionSource<DateTimeOffset>(TaskCreationOptions.RunContinuationsAsynchronously);
+                waiting[(id, expected)] = done;
+                var sent = DateTimeOffset.UtcNow;
+                var watch = Stopwatch.StartNew();
+                var posted = await dialog.PostUserMessage($"question number {i}", null);
+                post.Add(watch.Elapsed.TotalMilliseconds);
+                if (posted.Seq != expected)
+                {
+                    throw new InvalidOperationException($"Unexpected sequence {posted.Seq}, wanted {expected}");
+                }
+                // Stored: when the grain wrote the answer (the platform's own time); received: when the stream
+                // delivered it here (adds the memory stream's polling delay).
+                var storedAt = await done.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                answer.Add(watch.Elapsed.TotalMilliseconds);
+                stored.Add(Math.Max(0, (storedAt - sent).TotalMilliseconds));
+            }
+        }));
+        return (post.ToList(), stored.ToList(), answer.ToList());
+    }
+
+    await Conversations(50, 2); // warm-up: JIT, connection pools, activations
+    var process = Process.GetCurrentProcess();
+    var cpuBefore = process.TotalProcessorTime;
+
+    var clock = Stopwatch.StartNew();
+    var (posts, stored, answers) = await Conversations(dialogs, messagesPerDialog);
+    clock.Stop();
+    process.Refresh();
+    var cpu = process.TotalProcessorTime - cpuBefore;
+    var total = dialogs * messagesPerDialog;
+    Console.WriteLine($"| {storage} | {total} | {total / clock.Elapsed.TotalSeconds:0} | {P(posts, 50):0.00} | {P(posts, 99):0.00} | {P(stored, 50):0.00} | {P(stored, 99):0.00} | {P(answers, 50):0.00} | {P(answers, 99):0.00} | {cpu.TotalMilliseconds / total:0.000} | {process.WorkingSet64 / 1024 / 1024} |");
+
+    await subscription.UnsubscribeAsync();
+
+    // The AI leg alone (router → key grain → OpenAI SDK → fake over loopback HTTP → usage record), to
+    // separate its cost from the dialog's own.
+    var router = host.Services.GetRequiredService<AiRouter>();
+    var aiCalls = dialogs * messagesPerDialog;
+    var next = 0;
+    cpuBefore = process.TotalProcessorTime;
+    var aiClock = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, 64).Select(async _ =>
+    {
+        while (Interlocked.Increment(ref next) <= aiCalls)
+        {
+            await router.Complete(new AiRequest(account, model, [], [new AiChatMessage("system", "You answer briefly."), new AiChatMessage("user", "question number 1")]));
+        }
+    }));
+    aiClock.Stop();
+    process.Refresh();
+    Console.WriteLine($"|   AI leg only ({storage}) | {aiCalls} | {aiCalls / aiClock.Elapsed.TotalSeconds:0} | | | | | | | {(process.TotalProcessorTime - cpuBefore).TotalMilliseconds / aiCalls:0.000} | |");
+    await host.StopAsync();
+}
+
+static double P(List<double> values, int percentile)
+{
+    values.Sort();
+    return values[Math.Min(values.Count - 1, (int)Math.Ceiling(percentile / 100.0 * values.Count) - 1)];
+}
+
+static int FreePort()
+{
+    using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+    listener.Start();
+    return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+}
+
+int Arg(string name, int fallback) => ArgText(name) is { } v ? int.Parse(v) : fallback;
+
+string? ArgText(string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
