@@ -14,6 +14,8 @@ using ReplyX.Hosting;
 
 // Dialog throughput with a zero-latency fake model: how much does ReplyX itself cost per message?
 //   dotnet run -c Release --project bench/ReplyX.Bench -- [--dialogs 500] [--messages 5] [--postgres-admin "Host=…;Username=postgres"]
+// With --postgres-admin it measures PostgreSQL storage (in a fresh database), otherwise the in-memory default;
+// one storage per process, so runs do not disturb each other.
 var dialogs = Arg("--dialogs", 500);
 var messagesPerDialog = Arg("--messages", 5);
 var postgresAdmin = ArgText("--postgres-admin");
@@ -24,8 +26,11 @@ Console.WriteLine($"ReplyX dialog benchmark: {dialogs} dialogs x {messagesPerDia
 Console.WriteLine();
 Console.WriteLine("| storage | messages | answered/s | post p50 ms | post p99 ms | answer stored p50 ms | answer stored p99 ms | answer received p50 ms | answer received p99 ms | CPU ms/message | working set MB |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
-await Run("memory", null);
-if (postgresAdmin is not null)
+if (postgresAdmin is null)
+{
+    await Run("memory", null);
+}
+else
 {
     var name = "replyx_bench_" + Guid.NewGuid().ToString("N")[..8];
     await using (var admin = new NpgsqlConnection(postgresAdmin))
@@ -110,7 +115,19 @@ async Task Run(string storage, string? postgres)
                 }
                 // Stored: when the grain wrote the answer (the platform's own time); received: when the stream
                 // delivered it here (adds the memory stream's polling delay).
-                var storedAt = await done.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                DateTimeOffset storedAt;
+                try
+                {
+                    storedAt = await done.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                }
+                catch (TimeoutException)
+                {
+                    var snapshot = await dialog.Get();
+                    throw new InvalidOperationException(
+                        $"No answer event for message {expected} of dialog {id} within 60 s. Dialog: mode {snapshot?.Mode}, busy {snapshot?.AiBusy}, " +
+                        $"last seq {snapshot?.LastSeq}, pending {snapshot?.PendingForAi}, messages: " +
+                        string.Join(" | ", snapshot?.Recent.TakeLast(4).Select(m => $"{m.Seq} {m.Author}: {m.Text}") ?? []));
+                }
                 answer.Add(watch.Elapsed.TotalMilliseconds);
                 stored.Add(Math.Max(0, (storedAt - sent).TotalMilliseconds));
             }

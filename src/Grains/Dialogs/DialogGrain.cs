@@ -84,6 +84,12 @@ public sealed partial class DialogGrain(
             AddRecent(message);
         }
         S.LastSeq = _recent.Count > 0 ? Math.Max(S.LastSeq, _recent[^1].Seq) : S.LastSeq;
+        // Answers go out in order, so everything before the latest reply was handled, even if the state write
+        // that recorded it was lost.
+        if (_recent.LastOrDefault(m => m.Author != MessageAuthor.User) is { } lastReply)
+        {
+            S.LastProcessedSeq = Math.Max(S.LastProcessedSeq, lastReply.Seq);
+        }
         if (S.Mode != DialogMode.Ai)
         {
             S.LastProcessedSeq = S.LastSeq; // operators answer what came while they had the dialog
@@ -251,105 +257,136 @@ public sealed partial class DialogGrain(
 
     private async Task ProcessLoop()
     {
+        var retrying = false;
         try
         {
-            while (S.Mode == DialogMode.Ai && await NextPending() is { } question)
-            {
-                DelayDeactivation(TimeSpan.FromMinutes(2));
-                var start = S.Start!;
-                var assistant = await Assistant(start);
-                AiAnswer? answer = null;
-                var offline = assistant is null;
-                if (assistant is not null)
-                {
-                    await Publish(DialogEventKinds.Typing);
-                    var lastTyping = DateTimeOffset.MinValue;
-                    var request = new AiRequest(start.AccountId, assistant.Settings.Model, assistant.Settings.Providers,
-                        History(assistant.Settings, question.Seq), assistant.Settings.Temperature,
-                        OnPartial: !_options.StreamPartials ? null : async partial =>
-                        {
-                            var now = time.GetUtcNow();
-                            if (now - lastTyping >= _options.TypingInterval && S.Mode == DialogMode.Ai)
-                            {
-                                lastTyping = now;
-                                await Publish(DialogEventKinds.Typing, partial: partial);
-                            }
-                        });
-                    try
-                    {
-                        answer = await router.Complete(request);
-                        _unavailableSince = null;
-                    }
-                    catch (AiNotConfiguredException)
-                    {
-                        offline = true;
-                    }
-                    catch (AiUnavailableException ex)
-                    {
-                        var now = time.GetUtcNow();
-                        _unavailableSince ??= now;
-                        if (now - _unavailableSince < _options.MaxAiWait)
-                        {
-                            var at = ex.RetryAt is { } r && r > now ? r : now + TimeSpan.FromSeconds(5);
-                            LogWaitingForAi(Id, at, ex.Message);
-                            ScheduleRetry(at - now);
-                            return;
-                        }
-                        offline = true;
-                    }
-                }
-
-                if (S.Mode != DialogMode.Ai || question.Seq <= S.LastProcessedSeq)
-                {
-                    // An operator took the dialog (or it was closed) while the answer was being generated.
-                    DroppedAnswers.Inc();
-                    LogDropped(Id, question.Seq, S.Mode);
-                    continue;
-                }
-
-                S.LastProcessedSeq = question.Seq;
-                if (offline)
-                {
-                    _unavailableSince = null;
-                    await Append(MessageAuthor.Assistant, OfflineText.For(assistant?.Settings ?? DefaultSettings), offline: true);
-                    await Handoff("no AI answer");
-                    return;
-                }
-
-                var text = answer!.Text;
-                var wantsHuman = text.Contains(HandoffMarker, StringComparison.Ordinal);
-                text = text.Replace(HandoffMarker, "", StringComparison.Ordinal).Trim();
-                S.AiTurns++;
-                var rules = assistant!.Settings.Handoff;
-                if (!wantsHuman && rules.MaxAiTurns > 0 && S.AiTurns >= rules.MaxAiTurns && !S.OfferedHuman)
-                {
-                    S.OfferedHuman = true;
-                    text += "\n\n" + (English(assistant.Settings)
-                        ? "If you'd like to talk to a person, write \"operator\"."
-                        : "Если хотите поговорить с человеком, напишите «оператор».");
-                }
-                if (text.Length > 0)
-                {
-                    await Append(MessageAuthor.Assistant, text, offline: false);
-                }
-                else
-                {
-                    await state.WriteStateAsync();
-                }
-                if (wantsHuman)
-                {
-                    await Handoff("model");
-                }
-            }
+            retrying = await AnswerPending();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogLoopFailed(ex, Id);
             ScheduleRetry(TimeSpan.FromSeconds(5));
+            retrying = true;
         }
         finally
         {
             _busy = false;
+        }
+        // A message may have been stored while the loop was deciding to stop (requests interleave with it at
+        // every await): look once more, synchronously, before going idle.
+        if (!retrying && S.Mode == DialogMode.Ai && _recent.Any(m => m.Author == MessageAuthor.User && m.Seq > S.LastProcessedSeq))
+        {
+            StartProcessing();
+        }
+    }
+
+    /// <summary>Answers unanswered user messages in order; true when it stopped to retry later.</summary>
+    private async Task<bool> AnswerPending()
+    {
+        while (S.Mode == DialogMode.Ai && await NextPending() is { } question)
+        {
+            DelayDeactivation(TimeSpan.FromMinutes(2));
+            var start = S.Start!;
+            var assistant = await Assistant(start);
+            AiAnswer? answer = null;
+            var offline = assistant is null;
+            if (assistant is not null)
+            {
+                await Publish(DialogEventKinds.Typing);
+                var lastTyping = DateTimeOffset.MinValue;
+                var request = new AiRequest(start.AccountId, assistant.Settings.Model, assistant.Settings.Providers,
+                    History(assistant.Settings, question.Seq), assistant.Settings.Temperature,
+                    OnPartial: !_options.StreamPartials ? null : async partial =>
+                    {
+                        var now = time.GetUtcNow();
+                        if (now - lastTyping >= _options.TypingInterval && S.Mode == DialogMode.Ai)
+                        {
+                            lastTyping = now;
+                            await Publish(DialogEventKinds.Typing, partial: partial);
+                        }
+                    });
+                try
+                {
+                    answer = await router.Complete(request);
+                    _unavailableSince = null;
+                }
+                catch (AiNotConfiguredException)
+                {
+                    offline = true;
+                }
+                catch (AiUnavailableException ex)
+                {
+                    var now = time.GetUtcNow();
+                    _unavailableSince ??= now;
+                    if (now - _unavailableSince < _options.MaxAiWait)
+                    {
+                        var at = ex.RetryAt is { } r && r > now ? r : now + TimeSpan.FromSeconds(5);
+                        LogWaitingForAi(Id, at, ex.Message);
+                        ScheduleRetry(at - now);
+                        return true;
+                    }
+                    offline = true;
+                }
+            }
+
+            if (S.Mode != DialogMode.Ai || question.Seq <= S.LastProcessedSeq)
+            {
+                // An operator took the dialog (or it was closed) while the answer was being generated.
+                DroppedAnswers.Inc();
+                LogDropped(Id, question.Seq, S.Mode);
+                continue;
+            }
+
+            var previouslyProcessed = S.LastProcessedSeq;
+            S.LastProcessedSeq = question.Seq;
+            try
+            {
+                await Answer(assistant, answer, offline);
+            }
+            catch
+            {
+                // Not stored: the question stays unanswered and is retried.
+                S.LastProcessedSeq = previouslyProcessed;
+                throw;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Stores the answer (or the offline fallback) and hands the dialog over when it must.</summary>
+    private async Task Answer(Assistant? assistant, AiAnswer? answer, bool offline)
+    {
+        if (offline)
+        {
+            _unavailableSince = null;
+            await Append(MessageAuthor.Assistant, OfflineText.For(assistant?.Settings ?? DefaultSettings), offline: true);
+            await Handoff("no AI answer");
+            return;
+        }
+
+        var text = answer!.Text;
+        var wantsHuman = text.Contains(HandoffMarker, StringComparison.Ordinal);
+        text = text.Replace(HandoffMarker, "", StringComparison.Ordinal).Trim();
+        S.AiTurns++;
+        var rules = assistant!.Settings.Handoff;
+        if (!wantsHuman && rules.MaxAiTurns > 0 && S.AiTurns >= rules.MaxAiTurns && !S.OfferedHuman)
+        {
+            S.OfferedHuman = true;
+            text += "\n\n" + (English(assistant.Settings)
+                ? "If you'd like to talk to a person, write \"operator\"."
+                : "Если хотите поговорить с человеком, напишите «оператор».");
+        }
+        if (text.Length > 0)
+        {
+            await Append(MessageAuthor.Assistant, text, offline: false);
+        }
+        else
+        {
+            await state.WriteStateAsync();
+        }
+        if (wantsHuman)
+        {
+            await Handoff("model");
         }
     }
 
@@ -374,17 +411,25 @@ public sealed partial class DialogGrain(
         {
             return null;
         }
-        var next = _recent.FirstOrDefault(m => m.Author == MessageAuthor.User && m.Seq > S.LastProcessedSeq);
-        if (next is not null && _recent[0].Seq <= S.LastProcessedSeq + 1)
+        if (_recent.Count > 0 && _recent[0].Seq <= S.LastProcessedSeq + 1)
         {
-            return next;
+            // The window holds everything after the last answered message: decide without awaiting, so a
+            // message stored concurrently cannot be skipped.
+            var inWindow = _recent.FirstOrDefault(m => m.Author == MessageAuthor.User && m.Seq > S.LastProcessedSeq);
+            if (inWindow is null)
+            {
+                S.LastProcessedSeq = S.LastSeq;
+            }
+            return inWindow;
         }
-        // The window no longer holds the oldest unanswered message: read it from the table.
+        // The oldest unanswered message fell out of the window: read it from the table. Requests may store
+        // newer messages meanwhile, so only what was known before the read can be marked as handled.
+        var known = S.LastSeq;
         var stored = await store.Messages(Id, S.LastProcessedSeq, 200);
-        next = stored.FirstOrDefault(m => m.Author == MessageAuthor.User);
+        var next = stored.FirstOrDefault(m => m.Author == MessageAuthor.User && m.Seq <= known);
         if (next is null)
         {
-            S.LastProcessedSeq = S.LastSeq;
+            S.LastProcessedSeq = Math.Max(S.LastProcessedSeq, stored.Count > 0 ? Math.Min(known, stored[^1].Seq) : known);
         }
         return next;
     }

@@ -41,6 +41,41 @@ public sealed class PostgresDialogTests : IAsyncLifetime
             new AiTokenSettings(Guid.NewGuid(), AiProviderKind.Custom, _fake.BaseUrl, [model], 1, null, null, true, null, null, null, null), apiKey);
 
     [Fact]
+    public async Task A_message_arriving_while_the_previous_answer_is_being_stored_is_never_skipped()
+    {
+        // Regression: a message stored while the answering loop was reading the table could be marked as
+        // handled without an answer. Each round posts the next message the moment the previous answer shows.
+        await using var cluster = await Start();
+        var account = Guid.NewGuid();
+        var model = "race-" + Guid.NewGuid().ToString("N")[..6];
+        await AddKey(cluster, "sk-race-" + Guid.NewGuid().ToString("N"), model);
+        await using (var db = NpgsqlDataSource.Create(_connectionString))
+        await using (var insert = db.CreateCommand("INSERT INTO accounts (id, name) VALUES (@id, 'Race')"))
+        {
+            insert.Parameters.AddWithValue("id", account);
+            await insert.ExecuteNonQueryAsync();
+        }
+        var assistantId = Guid.NewGuid();
+        await cluster.GrainFactory.GetGrain<IAssistantGrain>(assistantId).Create(account, new AssistantSettings(
+            "Race", "Be brief.", model, null, "en", [], HandoffRules.Default with { Keywords = [] }, WidgetSettings.Default, null));
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(async d =>
+        {
+            var dialog = cluster.GrainFactory.GetGrain<IDialogGrain>(Guid.NewGuid());
+            await dialog.Open(new DialogStart(account, assistantId, "test", null));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            for (var round = 1; round <= 25; round++)
+            {
+                await dialog.PostUserMessage($"d{d} r{round}", null);
+                while ((await dialog.Get())!.Recent.Count(m => m.Author == MessageAuthor.Assistant && m.Text == $"Echo: d{d} r{round}") == 0)
+                {
+                    await Task.Delay(1, timeout.Token);
+                }
+            }
+        }));
+    }
+
+    [Fact]
     public async Task A_message_accepted_before_a_restart_is_answered_after_it()
     {
         var account = Guid.NewGuid();
