@@ -54,6 +54,7 @@ public static class AiTokensApi
         group.MapPost("/", Add).Validate<AiTokenRequest>();
         group.MapPatch("/{id:guid}", Change).Validate<AiTokenRequest>();
         group.MapDelete("/{id:guid}", Remove);
+        admin.MapGet("/ai-usage", Usage);
         return admin;
     }
 
@@ -142,6 +143,23 @@ public static class AiTokensApi
         await admin.Save(changed, r.ApiKey);
         await http.Audit(AuditActions.AiTokenChanged, user.UserId(), null, id.ToString(), r.ApiKey is null ? "settings changed" : "key rotated");
         return TypedResults.Ok(ToResponse((await admin.Get(id))!));
+    }
+
+    /// <summary>Daily AI usage per account (<c>by=account</c>, default) or per key (<c>by=key</c>), newest days last.</summary>
+    private static async Task<Results<Ok<AiUsageDay[]>, ValidationProblem>> Usage(IGrainFactory grains, string? by, Guid? id, DateOnly? from, DateOnly? to)
+    {
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var start = from ?? today.AddDays(-30);
+        var end = to ?? today;
+        if (by is not (null or "account" or "key"))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["by"] = ["account or key."] });
+        }
+        if (end < start || end.DayNumber - start.DayNumber > 366)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["to"] = ["Must not precede from, and the range is at most 366 days."] });
+        }
+        return TypedResults.Ok((await grains.GetGrain<IAiAdminGrain>(0).Usage(by == "key", id, start, end)).ToArray());
     }
 
     private static async Task<Results<NoContent, NotFound>> Remove(Guid id, IGrainFactory grains, ClaimsPrincipal user, HttpContext http)

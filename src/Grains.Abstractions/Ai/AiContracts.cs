@@ -110,6 +110,15 @@ public interface IAiTokenGrain : IGrainWithGuidKey
 [GenerateSerializer, Immutable, Alias("ReplyX.Ai.AiTokenView")]
 public sealed record AiTokenView([property: Id(0)] AiTokenSettings Settings, [property: Id(1)] AiTokenStatus Status, [property: Id(2)] string KeyHint);
 
+[GenerateSerializer, Immutable, Alias("ReplyX.Ai.AiUsageDay")]
+public sealed record AiUsageDay(
+    [property: Id(0)] DateOnly Day,
+    [property: Id(1)] Guid? Key,
+    [property: Id(2)] long Calls,
+    [property: Id(3)] long Failures,
+    [property: Id(4)] long PromptTokens,
+    [property: Id(5)] long CompletionTokens);
+
 /// <summary>Admin operations on provider keys. The secret goes in once and is never returned.</summary>
 [Alias("ReplyX.Ai.IAiAdminGrain")]
 public interface IAiAdminGrain : IGrainWithIntegerKey
@@ -125,4 +134,8 @@ public interface IAiAdminGrain : IGrainWithIntegerKey
 
     [Alias("Get")]
     Task<AiTokenView?> Get(Guid id);
+
+    /// <summary>Daily AI usage per account (or per key when <paramref name="byKey"/>), optionally for one of them.</summary>
+    [Alias("Usage")]
+    Task<IReadOnlyList<AiUsageDay>> Usage(bool byKey, Guid? id, DateOnly from, DateOnly to);
 }

@@ -4,8 +4,14 @@ using ReplyX.Security;
 namespace ReplyX.Ai;
 
 [GrainType("ai-admin"), StatelessWorker]
-public sealed class AiAdminGrain(IAiTokenStore store, ISecretProtector secrets, AiRouter router) : Grain, IAiAdminGrain
+public sealed class AiAdminGrain(IAiTokenStore store, IAiUsageStore usage, ISecretProtector secrets, AiRouter router) : Grain, IAiAdminGrain
 {
+    public async Task<IReadOnlyList<AiUsageDay>> Usage(bool byKey, Guid? id, DateOnly from, DateOnly to)
+    {
+        var rows = byKey ? await usage.DailyByToken(id, from, to) : await usage.DailyByAccount(id, from, to);
+        return rows.Select(r => new AiUsageDay(r.Day, r.Key, r.Calls, r.Failures, r.PromptTokens, r.CompletionTokens)).ToArray();
+    }
+
     public async Task Save(AiTokenSettings settings, string? apiKey)
     {
         var encrypted = apiKey is null ? null : secrets.Protect(apiKey);

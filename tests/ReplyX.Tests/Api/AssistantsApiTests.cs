@@ -118,6 +118,15 @@ public abstract class AssistantsApiContract(AppFixture app)
         var served = Assert.Single(app.Fake.ServedTo(apiKey));
         Assert.Equal(served.PromptTokens, answer.GetProperty("usage").GetProperty("promptTokens").GetInt32());
         Assert.DoesNotContain(apiKey, await (await Send(HttpMethod.Get, "/api/admin/ai-tokens", await Admin())).Content.ReadAsStringAsync());
+
+        // The call is in the daily usage of its key and of the owner's account.
+        var tokenId = (await Body(added)).GetProperty("id").GetGuid();
+        var byKey = await Body(await Send(HttpMethod.Get, $"/api/admin/ai-usage?by=key&id={tokenId}", await Admin()));
+        var day = Assert.Single(byKey.EnumerateArray());
+        Assert.Equal(1, day.GetProperty("calls").GetInt64());
+        Assert.Equal(served.PromptTokens, day.GetProperty("promptTokens").GetInt64());
+        Assert.Equal(served.CompletionTokens, day.GetProperty("completionTokens").GetInt64());
+        Assert.Equal(HttpStatusCode.BadRequest, (await Send(HttpMethod.Get, "/api/admin/ai-usage?by=planet", await Admin())).StatusCode);
     }
 
     [Fact]
