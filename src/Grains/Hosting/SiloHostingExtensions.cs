@@ -123,6 +123,13 @@ public static class SiloHostingExtensions
         silo.Services.AddOptions<DialogOptions>().Bind(configuration.GetSection(DialogOptions.Section))
             .Validate(o => o.RecentWindow > 0 && o.HistoryTokenBudget > 0, "Dialogs:RecentWindow and Dialogs:HistoryTokenBudget must be positive.").ValidateOnStart();
         silo.Services.TryAddSingleton<AiProviderClient>();
+        var configuredProviders = ConfiguredProviders.Read(configuration);
+        if (configuredProviders.Count > 0)
+        {
+            // Registered inside the silo's services, after the silo itself: it runs once grains can be called.
+            silo.Services.AddHostedService(sp => new ConfiguredProvidersService(configuredProviders,
+                sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ConfiguredProvidersService>>()));
+        }
         silo.Services.TryAddSingleton<AiRouter>();
         silo.Services.AddOptions<LoginThrottleOptions>()
             .Bind(configuration.GetSection(LoginThrottleOptions.Section))
