@@ -106,3 +106,13 @@ public interface IDialogGrain : IGrainWithGuidKey
     [ReadOnly, Alias("Get")]
     Task<DialogSnapshot?> Get();
 }
+
+/// <summary>Dialog ids for channels: one dialog per (channel, bot, chat), so redelivered updates land in the same grain.</summary>
+public static class DialogKeys
+{
+    public static Guid For(string channel, Guid channelId, string chatId)
+    {
+        var bytes = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"replyx-dialog:{channel}:{channelId:N}:{chatId}"));
+        return new Guid(bytes.AsSpan(0, 16));
+    }
+}

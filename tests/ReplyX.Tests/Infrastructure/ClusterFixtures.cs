@@ -19,6 +19,13 @@ public sealed class ReplyXSiloConfigurator : ISiloConfigurator
     }
 }
 
+/// <summary>Test clients see the same <c>events</c> stream provider as the silos.</summary>
+public sealed class ReplyXClientConfigurator : IClientBuilderConfigurator
+{
+    public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>
+        clientBuilder.AddMemoryStreams(StreamNames.Provider);
+}
+
 public abstract class ReplyXClusterFixture : IAsyncLifetime
 {
     public TestCluster Cluster { get; private set; } = null!;
@@ -45,6 +52,7 @@ public abstract class ReplyXClusterFixture : IAsyncLifetime
         }
         builder.ConfigureHostConfiguration(c => c.AddInMemoryCollection(settings));
         builder.AddSiloBuilderConfigurator<ReplyXSiloConfigurator>();
+        builder.AddClientBuilderConfigurator<ReplyXClientConfigurator>();
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return cluster;
