@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using ReplyX.Api.Accounts;
 using ReplyX.Api.Admin;
 using ReplyX.Api.Assistants;
+using ReplyX.Api.Bots;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -165,6 +166,7 @@ public static class ApiHostingExtensions
         app.MapOperatorsApi();
         app.MapAdminApi();
         app.MapAssistantsApi();
+        app.MapBotsApi();
         app.MapOpenApi();
         if (app.Environment.IsDevelopment())
         {

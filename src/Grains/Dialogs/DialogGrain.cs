@@ -494,6 +494,12 @@ public sealed partial class DialogGrain(
         AddRecent(message);
         await state.WriteStateAsync();
         await Publish(DialogEventKinds.Message, message);
+        if (S.Start is { Channel: "telegram", ChannelId: { } botId, ExternalChat: { } chat })
+        {
+            // The bot grain queues it for Telegram within the limits; it never calls back into this dialog
+            // from a request, so there is no call cycle.
+            await GrainFactory.GetGrain<Bots.IBotGrain>(botId).Deliver(new Bots.BotDelivery(chat, text, Id, message.Seq));
+        }
         return message;
     }
 

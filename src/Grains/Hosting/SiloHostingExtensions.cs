@@ -13,6 +13,7 @@ using ReplyX.Accounts;
 using ReplyX.Admin;
 using ReplyX.Ai;
 using ReplyX.Assistants;
+using ReplyX.Bots;
 using ReplyX.Dialogs;
 using ReplyX.Security;
 using StackExchange.Redis;
@@ -122,6 +123,11 @@ public static class SiloHostingExtensions
                 "Ai:Limits:RpmWindow, FailureThreshold and BreakDuration must be positive.").ValidateOnStart();
         silo.Services.AddOptions<DialogOptions>().Bind(configuration.GetSection(DialogOptions.Section))
             .Validate(o => o.RecentWindow > 0 && o.HistoryTokenBudget > 0, "Dialogs:RecentWindow and Dialogs:HistoryTokenBudget must be positive.").ValidateOnStart();
+        silo.Services.AddOptions<TelegramOptions>().Bind(configuration.GetSection(TelegramOptions.Section))
+            .Validate(o => Uri.TryCreate(o.ApiBaseUrl, UriKind.Absolute, out _), "Telegram:ApiBaseUrl must be an absolute URL.")
+            .Validate(o => o.PollTimeout > TimeSpan.Zero && o.PerBotPerSecond > 0, "Telegram:PollTimeout and Telegram:PerBotPerSecond must be positive.")
+            .ValidateOnStart();
+        silo.Services.TryAddSingleton<TelegramClients>();
         silo.Services.TryAddSingleton<AiProviderClient>();
         var configuredProviders = ConfiguredProviders.Read(configuration);
         if (configuredProviders.Count > 0)
@@ -163,6 +169,7 @@ public static class SiloHostingExtensions
                 services.TryAddSingleton<IAiUsageStore, PostgresAiUsageStore>();
                 services.TryAddSingleton<IAssistantStore, PostgresAssistantStore>();
                 services.TryAddSingleton<IDialogStore, PostgresDialogStore>();
+                services.TryAddSingleton<IBotStore, PostgresBotStore>();
                 break;
             default:
                 services.TryAddSingleton<IAccountStore, InMemoryAccountStore>();
@@ -172,6 +179,7 @@ public static class SiloHostingExtensions
                 services.TryAddSingleton<IAiUsageStore, InMemoryAiUsageStore>();
                 services.TryAddSingleton<IAssistantStore, InMemoryAssistantStore>();
                 services.TryAddSingleton<IDialogStore, InMemoryDialogStore>();
+                services.TryAddSingleton<IBotStore, InMemoryBotStore>();
                 break;
         }
         return services;

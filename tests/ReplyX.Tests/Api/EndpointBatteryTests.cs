@@ -19,17 +19,28 @@ public sealed class EndpointBatteryTests : IClassFixture<EndpointBatteryTests.Ap
 {
     public sealed class App : IAsyncLifetime
     {
-        public ReplyXAppFactory Factory { get; } = new(new Dictionary<string, string?>
+        public ReplyXAppFactory Factory { get; private set; } = null!;
+        public ReplyX.Fakes.FakeTelegram Telegram { get; private set; } = null!;
+
+        public async Task InitializeAsync()
         {
-            ["RateLimits:AuthPerMinute"] = "100000",
-            ["RateLimits:UserPerMinute"] = "100000",
-            ["Admin:Email"] = "battery-admin@replyx.test",
-            ["Admin:Password"] = "admin password for tests",
-        });
+            Telegram = await ReplyX.Fakes.FakeTelegram.StartAsync();
+            Factory = new(new Dictionary<string, string?>
+            {
+                ["RateLimits:AuthPerMinute"] = "100000",
+                ["RateLimits:UserPerMinute"] = "100000",
+                ["Admin:Email"] = "battery-admin@replyx.test",
+                ["Admin:Password"] = "admin password for tests",
+                ["Telegram:ApiBaseUrl"] = Telegram.BaseUrl,
+                ["Telegram:PollTimeout"] = "00:00:02",
+            });
+        }
 
-        public Task InitializeAsync() => Task.CompletedTask;
-
-        public async Task DisposeAsync() => await Factory.DisposeAsync();
+        public async Task DisposeAsync()
+        {
+            await Factory.DisposeAsync();
+            await Telegram.DisposeAsync();
+        }
     }
 
     private const string Password = "correct horse battery";
@@ -152,6 +163,18 @@ public sealed class EndpointBatteryTests : IClassFixture<EndpointBatteryTests.Ap
                 var created = await _client.SendAsync(create);
                 Assert.Equal(HttpStatusCode.Created, created.StatusCode);
                 return JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid();
+            case "/api/bots/{id:guid}":
+            case "/api/bots/{id:guid}/start":
+            case "/api/bots/{id:guid}/stop":
+                var assistantId = await CreateOwnedBy("/api/assistants/{id:guid}", ownerToken);
+                var connect = new HttpRequestMessage(HttpMethod.Post, "/api/bots")
+                {
+                    Content = JsonContent.Create(new { assistantId, token = _app.Telegram.AddBot("tenant_a_bot") }),
+                };
+                connect.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ownerToken);
+                var connected = await _client.SendAsync(connect);
+                Assert.Equal(HttpStatusCode.Created, connected.StatusCode);
+                return JsonDocument.Parse(await connected.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid();
             default:
                 throw new InvalidOperationException($"No cross-tenant case for {route}: add one to {nameof(CreateOwnedBy)}.");
         }

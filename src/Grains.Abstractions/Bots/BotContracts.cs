@@ -1,0 +1,74 @@
+namespace ReplyX.Bots;
+
+public enum BotStatus
+{
+    Starting,
+    Running,
+    Stopped,
+    Failed,
+}
+
+[GenerateSerializer, Immutable, Alias("ReplyX.Bots.BotView")]
+public sealed record BotView(
+    [property: Id(0)] Guid Id,
+    [property: Id(1)] Guid AccountId,
+    [property: Id(2)] Guid AssistantId,
+    [property: Id(3)] string Username,
+    [property: Id(4)] BotStatus Status,
+    [property: Id(5)] string? LastError,
+    [property: Id(6)] long UpdatesIn,
+    [property: Id(7)] long RepliesOut,
+    [property: Id(8)] long RateLimited,
+    [property: Id(9)] int QueueLength);
+
+public enum ConnectError
+{
+    None,
+    TokenRejected,
+    TelegramUnreachable,
+    AlreadyConnected,
+}
+
+[GenerateSerializer, Immutable, Alias("ReplyX.Bots.ConnectResult")]
+public sealed record ConnectResult([property: Id(0)] BotView? Bot, [property: Id(1)] ConnectError Error, [property: Id(2)] string? Detail);
+
+[GenerateSerializer, Immutable, Alias("ReplyX.Bots.BotDelivery")]
+public sealed record BotDelivery(
+    [property: Id(0)] string ChatId,
+    [property: Id(1)] string Text,
+    [property: Id(2)] Guid DialogId,
+    [property: Id(3)] long Seq);
+
+/// <summary>
+/// One Telegram bot: checks its token, long-polls for updates (acknowledging them only once the dialog has
+/// stored them), and owns the outgoing queue, paced to Telegram's limits.
+/// </summary>
+[Alias("ReplyX.Bots.IBotGrain")]
+public interface IBotGrain : IGrainWithGuidKey
+{
+    [Alias("Connect")]
+    Task<ConnectResult> Connect(Guid accountId, Guid assistantId, string token);
+
+    [Alias("Get")]
+    Task<BotView?> Get(Guid accountId);
+
+    [Alias("Start")]
+    Task<BotView?> Start(Guid accountId);
+
+    [Alias("Stop")]
+    Task<BotView?> Stop(Guid accountId);
+
+    [Alias("Delete")]
+    Task<bool> Delete(Guid accountId);
+
+    /// <summary>Queues a dialog's outgoing message for its Telegram chat.</summary>
+    [Alias("Deliver")]
+    Task Deliver(BotDelivery delivery);
+}
+
+[Alias("ReplyX.Bots.IBotCatalogGrain")]
+public interface IBotCatalogGrain : IGrainWithIntegerKey
+{
+    [Alias("List")]
+    Task<IReadOnlyList<Guid>> List(Guid accountId);
+}

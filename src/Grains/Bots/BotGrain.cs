@@ -1,0 +1,419 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Prometheus;
+using ReplyX.Dialogs;
+using ReplyX.Security;
+using Telegram.Bot;
+using Telegram.Bot.Exceptions;
+using Telegram.Bot.Types;
+using Telegram.Bot.Types.Enums;
+
+namespace ReplyX.Bots;
+
+[GenerateSerializer, Alias("ReplyX.Bots.BotState")]
+public sealed class BotState
+{
+    [Id(0)] public Guid AccountId { get; set; }
+    [Id(1)] public Guid AssistantId { get; set; }
+    [Id(2)] public string? EncryptedToken { get; set; }
+    [Id(3)] public string Username { get; set; } = "";
+    [Id(4)] public long TelegramId { get; set; }
+    [Id(5)] public bool Enabled { get; set; }
+    [Id(6)] public int Offset { get; set; }
+    [Id(7)] public BotStatus Status { get; set; } = BotStatus.Stopped;
+    [Id(8)] public string? LastError { get; set; }
+    [Id(9)] public long UpdatesIn { get; set; }
+    [Id(10)] public long RepliesOut { get; set; }
+    [Id(11)] public long RateLimited { get; set; }
+}
+
+/// <summary>
+/// One Telegram bot as a grain: thousands share a silo, each isolated (a bad token or a failing handler
+/// affects only its bot), and a reminder brings an enabled bot back on another silo if its silo dies.
+/// </summary>
+[GrainType("bot")]
+public sealed partial class BotGrain(
+    [PersistentState("bot")] IPersistentState<BotState> state,
+    TelegramClients clients,
+    ISecretProtector secrets,
+    IBotStore store,
+    IOptions<TelegramOptions> options,
+    TimeProvider time,
+    ILogger<BotGrain> logger) : Grain, IBotGrain, IRemindable
+{
+    private const string KeepAlive = "keep-alive";
+    private static readonly Counter UpdatesReceived = Metrics.CreateCounter("replyx_bot_updates_total", "Telegram updates accepted.");
+    private static readonly Counter RepliesSent = Metrics.CreateCounter("replyx_bot_replies_total", "Messages sent to Telegram.");
+    private static readonly Counter FloodWaits = Metrics.CreateCounter("replyx_bot_429_total", "Telegram 429 answers.");
+    private static readonly Gauge Queued = Metrics.CreateGauge("replyx_bot_queue_length", "Messages waiting to be sent, all bots of this silo.");
+    private static readonly Histogram SendLatency = Metrics.CreateHistogram("replyx_bot_send_seconds", "sendMessage latency.",
+        new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.002, 2, 12) });
+
+    private readonly TelegramOptions _options = options.Value;
+    private readonly LinkedList<BotDelivery> _outbox = new();
+    private readonly Dictionary<string, DateTimeOffset> _chatNext = [];
+    private readonly Queue<DateTimeOffset> _sent = new();
+    private CancellationTokenSource? _polling;
+    private bool _sending;
+    private DateTimeOffset _floodUntil;
+
+    private Guid Id => this.GetPrimaryKey();
+    private BotState S => state.State;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.Enabled && S.EncryptedToken is not null)
+        {
+            StartPolling();
+        }
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _polling?.Cancel();
+        Queued.Dec(_outbox.Count);
+        return Task.CompletedTask;
+    }
+
+    public async Task<ConnectResult> Connect(Guid accountId, Guid assistantId, string token)
+    {
+        if (S.EncryptedToken is not null)
+        {
+            return S.AccountId == accountId
+                ? new ConnectResult(View(), ConnectError.None, null)
+                : new ConnectResult(null, ConnectError.AlreadyConnected, "This bot id is taken.");
+        }
+        User me;
+        try
+        {
+            me = await clients.For(token).GetMe();
+        }
+        catch (ApiRequestException ex) when (ex.ErrorCode is 401 or 404)
+        {
+            clients.Forget(token);
+            return new ConnectResult(null, ConnectError.TokenRejected, "Telegram rejected this token.");
+        }
+        catch (RequestException ex)
+        {
+            clients.Forget(token);
+            return new ConnectResult(null, ConnectError.TelegramUnreachable, "Telegram is unreachable: " + ex.Message);
+        }
+        if (!await store.Add(new BotRecord(Id, accountId, assistantId, me.Id, me.Username ?? me.FirstName)))
+        {
+            return new ConnectResult(null, ConnectError.AlreadyConnected, $"@{me.Username} is already connected.");
+        }
+        S.AccountId = accountId;
+        S.AssistantId = assistantId;
+        S.EncryptedToken = secrets.Protect(token);
+        S.Username = me.Username ?? me.FirstName;
+        S.TelegramId = me.Id;
+        S.Enabled = true;
+        S.Status = BotStatus.Starting;
+        await state.WriteStateAsync();
+        await this.RegisterOrUpdateReminder(KeepAlive, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        StartPolling();
+        LogConnected(Id, S.Username);
+        return new ConnectResult(View(), ConnectError.None, null);
+    }
+
+    public Task<BotView?> Get(Guid accountId) => Task.FromResult(Owned(accountId) ? View() : null);
+
+    public async Task<BotView?> Start(Guid accountId)
+    {
+        if (!Owned(accountId))
+        {
+            return null;
+        }
+        S.Enabled = true;
+        S.Status = BotStatus.Starting;
+        S.LastError = null;
+        await state.WriteStateAsync();
+        await this.RegisterOrUpdateReminder(KeepAlive, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        StartPolling();
+        return View();
+    }
+
+    public async Task<BotView?> Stop(Guid accountId)
+    {
+        if (!Owned(accountId))
+        {
+            return null;
+        }
+        await Disable(BotStatus.Stopped, null);
+        return View();
+    }
+
+    public async Task<bool> Delete(Guid accountId)
+    {
+        if (!Owned(accountId))
+        {
+            return false;
+        }
+        await Disable(BotStatus.Stopped, null);
+        await store.Remove(accountId, Id);
+        await state.ClearStateAsync();
+        state.State = new BotState();
+        DeactivateOnIdle();
+        return true;
+    }
+
+    public Task Deliver(BotDelivery delivery)
+    {
+        if (S.EncryptedToken is null)
+        {
+            LogNoBot(Id, delivery.DialogId);
+            return Task.CompletedTask;
+        }
+        foreach (var part in TelegramText.Split(delivery.Text))
+        {
+            _outbox.AddLast(delivery with { Text = part });
+            Queued.Inc();
+        }
+        StartSending();
+        return Task.CompletedTask;
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        // Idempotent: an enabled bot polls; anything else keeps quiet.
+        if (S.Enabled && S.EncryptedToken is not null && _polling is null)
+        {
+            StartPolling();
+        }
+        return Task.CompletedTask;
+    }
+
+    private bool Owned(Guid accountId) => S.EncryptedToken is not null && S.AccountId == accountId;
+
+    private BotView View() => new(Id, S.AccountId, S.AssistantId, S.Username, S.Status, S.LastError, S.UpdatesIn, S.RepliesOut, S.RateLimited, _outbox.Count);
+
+    private TelegramBotClient Client() => clients.For(secrets.Unprotect(S.EncryptedToken!));
+
+    private async Task Disable(BotStatus status, string? error)
+    {
+        S.Enabled = false;
+        S.Status = status;
+        S.LastError = error;
+        _polling?.Cancel();
+        _polling = null;
+        await state.WriteStateAsync();
+        if (await this.GetReminder(KeepAlive) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    private void StartPolling()
+    {
+        if (_polling is not null)
+        {
+            return;
+        }
+        _polling = new CancellationTokenSource();
+        _ = Poll(_polling.Token);
+    }
+
+    /// <summary>
+    /// The long-poll loop. An update is acknowledged (the offset moves past it) only after its dialog has
+    /// stored it, so a crash in between means Telegram delivers it again and the dialog recognises it.
+    /// </summary>
+    private async Task Poll(CancellationToken cancellationToken)
+    {
+        var backoff = TimeSpan.FromSeconds(1);
+        while (!cancellationToken.IsCancellationRequested && S.Enabled)
+        {
+            try
+            {
+                var updates = await Client().GetUpdates(S.Offset, 100, (int)_options.PollTimeout.TotalSeconds, [UpdateType.Message], cancellationToken);
+                if (S.Status != BotStatus.Running)
+                {
+                    S.Status = BotStatus.Running;
+                    S.LastError = null;
+                }
+                foreach (var update in updates)
+                {
+                    await Accept(update);
+                    S.Offset = update.Id + 1;
+                }
+                if (updates.Length > 0)
+                {
+                    await state.WriteStateAsync(cancellationToken);
+                }
+                backoff = TimeSpan.FromSeconds(1);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (ApiRequestException ex) when (ex.ErrorCode is 401 or 404)
+            {
+                LogStopped(Id, ex.ErrorCode, ex.Message);
+                await Disable(BotStatus.Failed, "Telegram no longer accepts this bot's token (revoked?). Reconnect it with a new token.");
+                return;
+            }
+            catch (ApiRequestException ex) when (ex.ErrorCode == 409)
+            {
+                LogStopped(Id, ex.ErrorCode, ex.Message);
+                await Disable(BotStatus.Failed, "Another program is receiving this bot's updates (a second poller or a webhook). Stop it, then start the bot again.");
+                return;
+            }
+            catch (Exception ex) when (ex is RequestException or ApiRequestException or HttpRequestException or OrleansException or TimeoutException)
+            {
+                // Telegram or a dialog is briefly unavailable: back off and poll again without losing the offset.
+                S.LastError = ex.Message;
+                LogPollFailed(Id, backoff, ex.Message);
+                await Task.Delay(backoff, time, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Current);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+            }
+        }
+    }
+
+    private async Task Accept(Update update)
+    {
+        if (update.Message is not { } message)
+        {
+            return;
+        }
+        var chatId = message.Chat.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var dialogId = DialogKeys.For("telegram", Id, chatId);
+        var dialog = GrainFactory.GetGrain<IDialogGrain>(dialogId);
+        await dialog.Open(new DialogStart(S.AccountId, S.AssistantId, "telegram", chatId, Id));
+        var text = message.Text ?? (message.Caption is { Length: > 0 } caption ? caption : "[non-text message]");
+        await dialog.PostUserMessage(text, $"tg:{update.Id}");
+        S.UpdatesIn++;
+        UpdatesReceived.Inc();
+    }
+
+    private void StartSending()
+    {
+        if (_sending)
+        {
+            return;
+        }
+        _sending = true;
+        _ = Send();
+    }
+
+    /// <summary>Sends queued messages in order per chat, within Telegram's per-bot, per-chat and per-group limits.</summary>
+    private async Task Send()
+    {
+        try
+        {
+            while (_outbox.Count > 0 && S.EncryptedToken is not null)
+            {
+                var now = time.GetUtcNow();
+                while (_sent.Count > 0 && now - _sent.Peek() >= TimeSpan.FromSeconds(1))
+                {
+                    _sent.Dequeue();
+                }
+                var wait = _floodUntil - now;
+                if (_sent.Count >= _options.PerBotPerSecond)
+                {
+                    wait = TimeSpan.FromTicks(Math.Max(wait.Ticks, (_sent.Peek() + TimeSpan.FromSeconds(1) - now).Ticks));
+                }
+                LinkedListNode<BotDelivery>? next = null;
+                var earliestChat = DateTimeOffset.MaxValue;
+                var seen = new HashSet<string>();
+                for (var node = _outbox.First; node is not null; node = node.Next)
+                {
+                    // Only the first queued message of each chat is eligible: order within a chat is kept.
+                    if (!seen.Add(node.Value.ChatId))
+                    {
+                        continue;
+                    }
+                    var allowedAt = _chatNext.GetValueOrDefault(node.Value.ChatId, DateTimeOffset.MinValue);
+                    if (allowedAt <= now)
+                    {
+                        next = node;
+                        break;
+                    }
+                    earliestChat = allowedAt < earliestChat ? allowedAt : earliestChat;
+                }
+                if (next is null)
+                {
+                    wait = TimeSpan.FromTicks(Math.Max(wait.Ticks, (earliestChat - now).Ticks));
+                }
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, time);
+                    continue;
+                }
+
+                var delivery = next!.Value;
+                var isGroup = delivery.ChatId.StartsWith('-');
+                var started = time.GetUtcNow();
+                try
+                {
+                    await Client().SendMessage(long.Parse(delivery.ChatId, System.Globalization.CultureInfo.InvariantCulture), delivery.Text);
+                    _outbox.Remove(next);
+                    Queued.Dec();
+                    S.RepliesOut++;
+                    RepliesSent.Inc();
+                    SendLatency.Observe((time.GetUtcNow() - started).TotalSeconds);
+                }
+                catch (ApiRequestException ex) when (ex.ErrorCode == 429)
+                {
+                    // Telegram says how long to wait; the message stays first in line.
+                    var retryAfter = TimeSpan.FromSeconds(ex.Parameters?.RetryAfter ?? 1);
+                    _floodUntil = time.GetUtcNow() + retryAfter;
+                    S.RateLimited++;
+                    FloodWaits.Inc();
+                    LogFlood(Id, retryAfter);
+                }
+                catch (ApiRequestException ex) when (ex.ErrorCode == 403)
+                {
+                    // The user blocked the bot: retrying would never succeed.
+                    _outbox.Remove(next);
+                    Queued.Dec();
+                    LogBlocked(Id, delivery.ChatId);
+                }
+                catch (Exception ex) when (ex is RequestException or ApiRequestException or HttpRequestException)
+                {
+                    S.LastError = ex.Message;
+                    LogSendFailed(Id, delivery.ChatId, ex.Message);
+                    _floodUntil = time.GetUtcNow() + TimeSpan.FromSeconds(2);
+                }
+                finally
+                {
+                    // Counted from when the call finished: Telegram counts arrivals, and this call arrived
+                    // before it finished, so the next one cannot arrive too soon after it.
+                    var finished = time.GetUtcNow();
+                    _chatNext[delivery.ChatId] = finished + (isGroup ? _options.GroupChatInterval : _options.PrivateChatInterval);
+                    _sent.Enqueue(finished);
+                }
+            }
+        }
+        finally
+        {
+            _sending = false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bot {BotId} connected as @{Username}")]
+    private partial void LogConnected(Guid botId, string username);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bot {BotId} stopped: Telegram answered {Code} {Description}")]
+    private partial void LogStopped(Guid botId, int code, string description);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bot {BotId} polling failed, retrying in {Backoff}: {Error}")]
+    private partial void LogPollFailed(Guid botId, TimeSpan backoff, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bot {BotId} hit Telegram's flood limit; waiting {RetryAfter}")]
+    private partial void LogFlood(Guid botId, TimeSpan retryAfter);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bot {BotId}: chat {ChatId} blocked the bot; message dropped")]
+    private partial void LogBlocked(Guid botId, string chatId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bot {BotId}: sending to chat {ChatId} failed: {Error}")]
+    private partial void LogSendFailed(Guid botId, string chatId, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bot {BotId} is not connected; message of dialog {DialogId} not sent")]
+    private partial void LogNoBot(Guid botId, Guid dialogId);
+}
+
+[GrainType("bot-catalog"), Orleans.Concurrency.StatelessWorker]
+public sealed class BotCatalogGrain(IBotStore store) : Grain, IBotCatalogGrain
+{
+    public async Task<IReadOnlyList<Guid>> List(Guid accountId) => (await store.List(accountId)).Select(b => b.Id).ToArray();
+}

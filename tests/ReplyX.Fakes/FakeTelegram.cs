@@ -1,0 +1,271 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ReplyX.Fakes;
+
+/// <summary>
+/// A Telegram Bot API on 127.0.0.1 for the real Telegram.Bot client (through its base-URL option): getMe,
+/// long-polling getUpdates, setWebhook/deleteWebhook, sendMessage and sendChatAction, with Telegram's flood
+/// limits (429 + retry_after), 401 for unknown tokens, 403 for users who blocked the bot and 409 for
+/// getUpdates while a webhook is set. It records every message it accepted.
+/// </summary>
+public sealed class FakeTelegram : IAsyncDisposable
+{
+    public sealed record SentMessage(string Token, long ChatId, string Text, DateTimeOffset At);
+
+    private sealed class Bot(long id, string username)
+    {
+        public long Id { get; } = id;
+        public string Username { get; } = username;
+        public Lock Gate { get; } = new();
+        public List<JsonObject> Pending { get; } = [];
+        public int NextUpdateId { get; set; } = 1;
+        public TaskCompletionSource Signal { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public string? Webhook { get; set; }
+        public string? WebhookSecret { get; set; }
+        public Queue<DateTimeOffset> SentTimes { get; } = new();
+        public Dictionary<long, Queue<DateTimeOffset>> ChatTimes { get; } = [];
+        public int Polls;
+    }
+
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, Bot> _bots = new();
+    private int _messageId;
+
+    public string BaseUrl { get; }
+    public ConcurrentQueue<SentMessage> Sent { get; } = new();
+    public ConcurrentQueue<string> ChatActions { get; } = new();
+    public ConcurrentDictionary<long, bool> BlockedChats { get; } = new();
+    public int RateLimited;
+
+    /// <summary>Messages per second a bot may send; Telegram's documented figure is about 30.</summary>
+    public int PerBotPerSecond { get; set; } = 30;
+
+    /// <summary>Messages a private chat may receive within one second (Telegram tolerates short bursts).</summary>
+    public int PerChatPerSecond { get; set; } = 3;
+
+    private FakeTelegram(WebApplication app, string baseUrl)
+    {
+        _app = app;
+        BaseUrl = baseUrl;
+    }
+
+    public static async Task<FakeTelegram> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        FakeTelegram? fake = null;
+        app.MapPost("/bot{token}/{method}", (string token, string method, HttpContext http) => fake!.Handle(token, method, http));
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        fake = new FakeTelegram(app, address.TrimEnd('/'));
+        return fake;
+    }
+
+    /// <summary>Registers a bot; returns its token.</summary>
+    public string AddBot(string username)
+    {
+        var id = Random.Shared.NextInt64(1_000_000, 9_999_999_999);
+        var token = $"{id}:AA{Guid.NewGuid():N}";
+        _bots[token] = new Bot(id, username);
+        return token;
+    }
+
+    public void RevokeToken(string token) => _bots.TryRemove(token, out _);
+
+    public int Polls(string token) => _bots.TryGetValue(token, out var bot) ? bot.Polls : 0;
+
+    /// <summary>A user writes to the bot: queues an update as Telegram would.</summary>
+    public int UserWrites(string token, long chatId, string text, string firstName = "Иван")
+    {
+        var bot = _bots[token];
+        lock (bot.Gate)
+        {
+            var updateId = bot.NextUpdateId++;
+            var message = new JsonObject
+            {
+                ["message_id"] = Interlocked.Increment(ref _messageId),
+                ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+                ["chat"] = new JsonObject { ["id"] = chatId, ["type"] = chatId < 0 ? "group" : "private", ["first_name"] = firstName },
+                ["from"] = new JsonObject { ["id"] = Math.Abs(chatId), ["is_bot"] = false, ["first_name"] = firstName },
+                ["text"] = text,
+            };
+            bot.Pending.Add(new JsonObject { ["update_id"] = updateId, ["message"] = message });
+            bot.Signal.TrySetResult();
+            return updateId;
+        }
+    }
+
+    public IReadOnlyList<SentMessage> SentBy(string token) => Sent.Where(m => m.Token == token).ToArray();
+
+    private async Task Handle(string token, string method, HttpContext http)
+    {
+        if (!_bots.TryGetValue(token, out var bot))
+        {
+            await Error(http, 401, "Unauthorized");
+            return;
+        }
+        var body = http.Request.ContentLength is > 0 || http.Request.ContentType?.Contains("json") == true
+            ? (await JsonNode.ParseAsync(http.Request.Body))?.AsObject() ?? []
+            : [];
+        switch (method.ToLowerInvariant())
+        {
+            case "getme":
+                await Ok(http, new JsonObject { ["id"] = bot.Id, ["is_bot"] = true, ["first_name"] = bot.Username, ["username"] = bot.Username });
+                return;
+            case "getupdates":
+                await GetUpdates(bot, body, http);
+                return;
+            case "setwebhook":
+                bot.Webhook = body["url"]?.GetValue<string>();
+                bot.WebhookSecret = body["secret_token"]?.GetValue<string>();
+                await Ok(http, true);
+                return;
+            case "deletewebhook":
+                bot.Webhook = null;
+                await Ok(http, true);
+                return;
+            case "sendchataction":
+                ChatActions.Enqueue(token);
+                await Ok(http, true);
+                return;
+            case "sendmessage":
+                await SendMessage(token, bot, body, http);
+                return;
+            default:
+                await Error(http, 404, "Not Found: method not found");
+                return;
+        }
+    }
+
+    private async Task GetUpdates(Bot bot, JsonObject body, HttpContext http)
+    {
+        if (bot.Webhook is not null)
+        {
+            await Error(http, 409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
+            return;
+        }
+        Interlocked.Increment(ref bot.Polls);
+        var offset = body["offset"]?.GetValue<int>() ?? 0;
+        var timeout = Math.Min(body["timeout"]?.GetValue<int>() ?? 0, 50);
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(timeout);
+        JsonArray batch;
+        while (true)
+        {
+            Task signal;
+            lock (bot.Gate)
+            {
+                bot.Pending.RemoveAll(u => u["update_id"]!.GetValue<int>() < offset);
+                if (bot.Pending.Count > 0 || DateTimeOffset.UtcNow >= deadline)
+                {
+                    batch = new JsonArray(bot.Pending.Take(body["limit"]?.GetValue<int>() ?? 100).Select(u => (JsonNode)u.DeepClone()).ToArray());
+                    break;
+                }
+                if (bot.Signal.Task.IsCompleted)
+                {
+                    bot.Signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+                signal = bot.Signal.Task;
+            }
+            try
+            {
+                await signal.WaitAsync(deadline - DateTimeOffset.UtcNow, http.RequestAborted);
+            }
+            catch (TimeoutException)
+            {
+                // the long poll ends empty
+            }
+        }
+        await Ok(http, batch);
+    }
+
+    private async Task SendMessage(string token, Bot bot, JsonObject body, HttpContext http)
+    {
+        var chatId = body["chat_id"]!.GetValueKind() == JsonValueKind.String ? long.Parse(body["chat_id"]!.GetValue<string>()) : body["chat_id"]!.GetValue<long>();
+        var text = body["text"]?.GetValue<string>() ?? "";
+        if (BlockedChats.ContainsKey(chatId))
+        {
+            await Error(http, 403, "Forbidden: bot was blocked by the user");
+            return;
+        }
+        if (text.Length > 4096)
+        {
+            await Error(http, 400, "Bad Request: message is too long");
+            return;
+        }
+        var now = DateTimeOffset.UtcNow;
+        int? retryAfter = null;
+        lock (bot.Gate)
+        {
+            while (bot.SentTimes.Count > 0 && now - bot.SentTimes.Peek() >= TimeSpan.FromSeconds(1))
+            {
+                bot.SentTimes.Dequeue();
+            }
+            var chat = bot.ChatTimes.TryGetValue(chatId, out var q) ? q : bot.ChatTimes[chatId] = new Queue<DateTimeOffset>();
+            var window = chatId < 0 ? TimeSpan.FromMinutes(1) : TimeSpan.FromSeconds(1);
+            var chatLimit = chatId < 0 ? 20 : PerChatPerSecond;
+            while (chat.Count > 0 && now - chat.Peek() >= window)
+            {
+                chat.Dequeue();
+            }
+            if (bot.SentTimes.Count >= PerBotPerSecond || chat.Count >= chatLimit)
+            {
+                retryAfter = chat.Count >= chatLimit && chatId < 0 ? 30 : 1;
+            }
+            else
+            {
+                bot.SentTimes.Enqueue(now);
+                chat.Enqueue(now);
+            }
+        }
+        if (retryAfter is { } seconds)
+        {
+            Interlocked.Increment(ref RateLimited);
+            http.Response.StatusCode = 429;
+            await http.Response.WriteAsJsonAsync(new JsonObject
+            {
+                ["ok"] = false,
+                ["error_code"] = 429,
+                ["description"] = $"Too Many Requests: retry after {seconds}",
+                ["parameters"] = new JsonObject { ["retry_after"] = seconds },
+            });
+            return;
+        }
+        Sent.Enqueue(new SentMessage(token, chatId, text, now));
+        await Ok(http, new JsonObject
+        {
+            ["message_id"] = Interlocked.Increment(ref _messageId),
+            ["date"] = now.ToUnixTimeSeconds(),
+            ["chat"] = new JsonObject { ["id"] = chatId, ["type"] = chatId < 0 ? "group" : "private" },
+            ["text"] = text,
+        });
+    }
+
+    private static Task Ok(HttpContext http, JsonNode result) =>
+        http.Response.WriteAsJsonAsync(new JsonObject { ["ok"] = true, ["result"] = result });
+
+    private static Task Ok(HttpContext http, bool result) =>
+        http.Response.WriteAsJsonAsync(new JsonObject { ["ok"] = true, ["result"] = result });
+
+    private static Task Error(HttpContext http, int code, string description)
+    {
+        http.Response.StatusCode = code;
+        return http.Response.WriteAsJsonAsync(new JsonObject { ["ok"] = false, ["error_code"] = code, ["description"] = description });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

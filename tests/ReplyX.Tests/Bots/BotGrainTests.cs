@@ -1,0 +1,169 @@
+using Orleans.TestingHost;
+using ReplyX.Ai;
+using ReplyX.Assistants;
+using ReplyX.Bots;
+using ReplyX.Fakes;
+using ReplyX.Tests.Infrastructure;
+
+namespace ReplyX.Tests.Bots;
+
+/// <summary>A silo talking to a fake Telegram Bot API (through the real Telegram.Bot client) and a fake model.</summary>
+public sealed class BotClusterFixture : IAsyncLifetime
+{
+    public TestCluster Cluster { get; private set; } = null!;
+    public FakeTelegram Telegram { get; private set; } = null!;
+    public FakeOpenAi Ai { get; private set; } = null!;
+    public const string Model = "bot-model";
+
+    public async Task InitializeAsync()
+    {
+        Telegram = await FakeTelegram.StartAsync();
+        Ai = await FakeOpenAi.StartAsync();
+        Cluster = await ReplyXClusterFixture.Start(new()
+        {
+            ["Storage:Provider"] = "Memory",
+            ["Telegram:ApiBaseUrl"] = Telegram.BaseUrl,
+            ["Telegram:PollTimeout"] = "00:00:02",
+            ["Telegram:PrivateChatInterval"] = "00:00:00.350",
+            ["Ai:DirectoryRefresh"] = "00:00:00.050",
+        });
+        await Cluster.GrainFactory.GetGrain<IAiAdminGrain>(0).Save(
+            new AiTokenSettings(Guid.NewGuid(), AiProviderKind.Custom, Ai.BaseUrl, [Model], 1, null, null, true, null, null, null, null), "sk-bots");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        await Telegram.DisposeAsync();
+        await Ai.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BotCollection : ICollectionFixture<BotClusterFixture>
+{
+    public const string Name = "bots";
+}
+
+[Collection(BotCollection.Name)]
+public sealed class BotGrainTests(BotClusterFixture fixture)
+{
+    private readonly Guid _account = Guid.NewGuid();
+
+    private async Task<Guid> Assistant()
+    {
+        var id = Guid.NewGuid();
+        await fixture.Cluster.GrainFactory.GetGrain<IAssistantGrain>(id).Create(_account, new AssistantSettings(
+            "Bot assistant", "Be brief.", BotClusterFixture.Model, null, "ru", [], HandoffRules.Default, WidgetSettings.Default, null));
+        return id;
+    }
+
+    private async Task<(IBotGrain Bot, string Token)> Connected(string username)
+    {
+        var token = fixture.Telegram.AddBot(username);
+        var bot = fixture.Cluster.GrainFactory.GetGrain<IBotGrain>(Guid.NewGuid());
+        var result = await bot.Connect(_account, await Assistant(), token);
+        Assert.Equal(ConnectError.None, result.Error);
+        Assert.Equal(username, result.Bot!.Username);
+        return (bot, token);
+    }
+
+    private static async Task Until(Func<Task<bool>> condition, int seconds = 15)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        while (!await condition())
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+
+    [Fact]
+    public async Task A_connected_bot_polls_and_answers_a_user_through_the_assistant()
+    {
+        var (bot, token) = await Connected("shop_support_bot");
+
+        fixture.Telegram.UserWrites(token, 1001, "Когда приедет заказ?");
+        await Until(() => Task.FromResult(fixture.Telegram.SentBy(token).Any()));
+
+        var sent = Assert.Single(fixture.Telegram.SentBy(token));
+        Assert.Equal(1001, sent.ChatId);
+        Assert.Equal("Echo: Когда приедет заказ?", sent.Text);
+        var view = (await bot.Get(_account))!;
+        Assert.Equal(BotStatus.Running, view.Status);
+        Assert.Equal(1, view.UpdatesIn);
+        Assert.Equal(1, view.RepliesOut);
+        Assert.Null(await bot.Get(Guid.NewGuid())); // another account sees nothing
+    }
+
+    [Fact]
+    public async Task A_wrong_token_is_rejected_and_a_bot_cannot_be_connected_twice()
+    {
+        var assistant = await Assistant();
+        var rejected = await fixture.Cluster.GrainFactory.GetGrain<IBotGrain>(Guid.NewGuid()).Connect(_account, assistant, "123456:AAnot-a-real-token-at-all-xxxxxxxx");
+        Assert.Equal(ConnectError.TokenRejected, rejected.Error);
+
+        var (_, token) = await Connected("twice_bot");
+        var again = await fixture.Cluster.GrainFactory.GetGrain<IBotGrain>(Guid.NewGuid()).Connect(_account, assistant, token);
+        Assert.Equal(ConnectError.AlreadyConnected, again.Error);
+    }
+
+    [Fact]
+    public async Task Replies_to_one_chat_are_paced_and_keep_their_order()
+    {
+        var (_, token) = await Connected("paced_bot");
+        var before = fixture.Telegram.RateLimited;
+
+        for (var i = 1; i <= 5; i++)
+        {
+            fixture.Telegram.UserWrites(token, 2002, $"вопрос {i}");
+        }
+        await Until(() => Task.FromResult(fixture.Telegram.SentBy(token).Count == 5), 30);
+
+        var sent = fixture.Telegram.SentBy(token);
+        Assert.Equal(Enumerable.Range(1, 5).Select(i => $"Echo: вопрос {i}"), sent.Select(m => m.Text));
+        Assert.All(sent.Zip(sent.Skip(1)), p => Assert.True(p.Second.At - p.First.At >= TimeSpan.FromMilliseconds(340)));
+        Assert.Equal(before, fixture.Telegram.RateLimited);
+    }
+
+    [Fact]
+    public async Task A_revoked_token_stops_the_bot_with_a_clear_reason_instead_of_spinning()
+    {
+        var (bot, token) = await Connected("revoked_bot");
+        await Until(async () => (await bot.Get(_account))!.Status == BotStatus.Running);
+
+        fixture.Telegram.RevokeToken(token);
+        await Until(async () => (await bot.Get(_account))!.Status == BotStatus.Failed);
+
+        Assert.Contains("token", (await bot.Get(_account))!.LastError);
+    }
+
+    [Fact]
+    public async Task Stop_and_start_control_polling()
+    {
+        var (bot, token) = await Connected("switch_bot");
+        Assert.Equal(BotStatus.Stopped, (await bot.Stop(_account))!.Status);
+        var polls = fixture.Telegram.Polls(token);
+        fixture.Telegram.UserWrites(token, 3003, "hello?");
+        await Task.Delay(300);
+        Assert.Empty(fixture.Telegram.SentBy(token));
+
+        await bot.Start(_account);
+        await Until(() => Task.FromResult(fixture.Telegram.SentBy(token).Any()));
+        Assert.Equal("Echo: hello?", fixture.Telegram.SentBy(token).Single().Text);
+        Assert.True(fixture.Telegram.Polls(token) > polls);
+    }
+
+    [Fact]
+    public void Long_answers_are_split_on_paragraph_and_sentence_boundaries()
+    {
+        var paragraph = string.Join(" ", Enumerable.Repeat("Это предложение о доставке.", 100));
+        var text = paragraph + "\n\n" + paragraph + "\n\n" + paragraph;
+
+        var parts = TelegramText.Split(text);
+
+        Assert.All(parts, p => Assert.InRange(p.Length, 1, TelegramText.MaxLength));
+        Assert.Equal(text.Replace("\n", "").Replace(" ", ""), string.Concat(parts).Replace("\n", "").Replace(" ", ""));
+        Assert.All(parts, p => Assert.EndsWith(".", p));
+        Assert.Single(TelegramText.Split("short"));
+    }
+}
