@@ -83,10 +83,45 @@ public sealed class FakeTelegram : IAsyncDisposable
 
     public void RevokeToken(string token) => _bots.TryRemove(token, out _);
 
+    /// <summary>@BotFather's /revoke: the old token stops working, the bot (and its id) stays.</summary>
+    public string RotateToken(string token)
+    {
+        _bots.TryRemove(token, out var bot);
+        var newToken = $"{bot!.Id}:AA{Guid.NewGuid():N}";
+        _bots[newToken] = bot;
+        return newToken;
+    }
+
+    /// <summary>Somebody else sets a webhook for this bot (so getUpdates answers 409).</summary>
+    public void SetWebhookElsewhere(string token) => _bots[token].Webhook = "https://elsewhere.example/hook";
+
     public int Polls(string token) => _bots.TryGetValue(token, out var bot) ? bot.Polls : 0;
 
     /// <summary>A user writes to the bot: queues an update as Telegram would.</summary>
-    public int UserWrites(string token, long chatId, string text, string firstName = "Иван")
+    public int UserWrites(string token, long chatId, string text, string firstName = "Иван") =>
+        Queue(token, chatId, firstName, m => m["text"] = text);
+
+    /// <summary>A user sends a photo without a caption.</summary>
+    public int UserSendsPhoto(string token, long chatId) =>
+        Queue(token, chatId, "Иван", m => m["photo"] = new JsonArray(new JsonObject { ["file_id"] = "photo-1", ["file_unique_id"] = "u1", ["width"] = 90, ["height"] = 90 }));
+
+    /// <summary>A group member replies to one of the bot's messages.</summary>
+    public int UserRepliesToBot(string token, long chatId, string text) =>
+        Queue(token, chatId, "Пётр", m =>
+        {
+            var bot = _bots[token];
+            m["text"] = text;
+            m["reply_to_message"] = new JsonObject
+            {
+                ["message_id"] = 1,
+                ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+                ["chat"] = new JsonObject { ["id"] = chatId, ["type"] = "group", ["title"] = "Shop" },
+                ["from"] = new JsonObject { ["id"] = bot.Id, ["is_bot"] = true, ["first_name"] = bot.Username, ["username"] = bot.Username },
+                ["text"] = "earlier answer",
+            };
+        });
+
+    private int Queue(string token, long chatId, string firstName, Action<JsonObject> content)
     {
         var bot = _bots[token];
         lock (bot.Gate)
@@ -98,8 +133,12 @@ public sealed class FakeTelegram : IAsyncDisposable
                 ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
                 ["chat"] = new JsonObject { ["id"] = chatId, ["type"] = chatId < 0 ? "group" : "private", ["first_name"] = firstName },
                 ["from"] = new JsonObject { ["id"] = Math.Abs(chatId), ["is_bot"] = false, ["first_name"] = firstName },
-                ["text"] = text,
             };
+            if (chatId < 0)
+            {
+                ((JsonObject)message["chat"]!)["title"] = "Shop";
+            }
+            content(message);
             bot.Pending.Add(new JsonObject { ["update_id"] = updateId, ["message"] = message });
             bot.Signal.TrySetResult();
             return updateId;

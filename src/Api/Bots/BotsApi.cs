@@ -14,6 +14,14 @@ public sealed record ConnectBotRequest(Guid? AssistantId, string? Token, string?
 public sealed record BotResponse(Guid Id, Guid AssistantId, string Username, string Status, string? LastError,
     long UpdatesIn, long RepliesOut, long RateLimited, int QueueLength);
 
+public sealed record RotateBotTokenRequest(string? Token);
+
+public sealed class RotateBotTokenRequestValidator : AbstractValidator<RotateBotTokenRequest>
+{
+    public RotateBotTokenRequestValidator() => RuleFor(r => r.Token).NotEmpty().MaximumLength(100)
+        .Matches(@"^\d{5,15}:[A-Za-z0-9_-]{20,80}$").WithMessage("This does not look like a bot token from @BotFather (123456:ABC…).");
+}
+
 public sealed partial class ConnectBotRequestValidator : AbstractValidator<ConnectBotRequest>
 {
     public ConnectBotRequestValidator()
@@ -36,6 +44,7 @@ public static class BotsApi
         group.MapGet("/{id:guid}", Get);
         group.MapPost("/{id:guid}/start", Start);
         group.MapPost("/{id:guid}/stop", Stop);
+        group.MapPatch("/{id:guid}", Rotate).Validate<RotateBotTokenRequest>();
         group.MapDelete("/{id:guid}", Delete);
         return app;
     }
@@ -71,6 +80,25 @@ public static class BotsApi
             ConnectError.AlreadyConnected => TypedResults.Conflict(new ProblemDetails { Status = 409, Title = result.Detail }),
             _ => TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: result.Detail),
         };
+    }
+
+    private static async Task<Results<Ok<BotResponse>, NotFound, ValidationProblem, ProblemHttpResult>> Rotate(
+        Guid id, RotateBotTokenRequest r, ClaimsPrincipal user, IGrainFactory grains, HttpContext http)
+    {
+        var bot = grains.GetGrain<IBotGrain>(id);
+        if (await bot.Get(user.AccountId()) is null)
+        {
+            return TypedResults.NotFound();
+        }
+        var result = await bot.RotateToken(user.AccountId(), r.Token!.Trim());
+        if (result.Error == ConnectError.None)
+        {
+            await Admin.AuditTrail.Audit(http, ReplyX.Admin.AuditActions.BotTokenRotated, user.UserId(), user.AccountId(), id.ToString());
+            return TypedResults.Ok(ToResponse(result.Bot!));
+        }
+        return result.Error == ConnectError.TelegramUnreachable
+            ? TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: result.Detail)
+            : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["token"] = [result.Detail!] });
     }
 
     private static async Task<Results<Ok<BotResponse>, NotFound>> Get(Guid id, ClaimsPrincipal user, IGrainFactory grains) =>

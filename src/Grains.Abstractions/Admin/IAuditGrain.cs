@@ -46,6 +46,7 @@ public static class AuditActions
     public const string AiTokenAdded = "ai_token.added";
     public const string AiTokenChanged = "ai_token.changed";
     public const string AiTokenRemoved = "ai_token.removed";
+    public const string BotTokenRotated = "bot.token_rotated";
 }
 
 [Alias("ReplyX.Admin.IAuditGrain")]

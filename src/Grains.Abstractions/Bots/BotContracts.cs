@@ -61,6 +61,14 @@ public interface IBotGrain : IGrainWithGuidKey
     [Alias("Delete")]
     Task<bool> Delete(Guid accountId);
 
+    /// <summary>Shows "typing…" in the chat while an answer is being generated.</summary>
+    [Alias("Typing")]
+    Task Typing(string chatId);
+
+    /// <summary>Replaces the token (e.g. after /revoke in @BotFather) without losing the bot's dialogs.</summary>
+    [Alias("RotateToken")]
+    Task<ConnectResult> RotateToken(Guid accountId, string token);
+
     /// <summary>Queues a dialog's outgoing message for its Telegram chat.</summary>
     [Alias("Deliver")]
     Task Deliver(BotDelivery delivery);

@@ -89,6 +89,13 @@ public interface IDialogGrain : IGrainWithGuidKey
     Task<PostResult> PostUserMessage(string text, string? externalId);
 
     /// <summary>
+    /// Stores a user message that gets a fixed reply instead of an AI answer (a bot's /start greeting, a
+    /// polite "text only" note for a photo), idempotent by <paramref name="externalId"/>.
+    /// </summary>
+    [Alias("PostAutoReplied")]
+    Task<PostResult> PostAutoReplied(string text, string? reply, string? externalId);
+
+    /// <summary>
     /// The operator takes the dialog. The AI call runs outside any request, so this is not held up by an
     /// answer being generated; that answer is dropped when it arrives.
     /// </summary>

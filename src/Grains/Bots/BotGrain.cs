@@ -158,6 +158,68 @@ public sealed partial class BotGrain(
         return true;
     }
 
+    public Task Typing(string chatId)
+    {
+        if (S.EncryptedToken is not null && S.Enabled)
+        {
+            _ = SendTyping(chatId);
+        }
+        return Task.CompletedTask;
+    }
+
+    private async Task SendTyping(string chatId)
+    {
+        try
+        {
+            await Client().SendChatAction(long.Parse(chatId, System.Globalization.CultureInfo.InvariantCulture), ChatAction.Typing);
+        }
+        catch (Exception ex) when (ex is RequestException or ApiRequestException or HttpRequestException)
+        {
+            // A lost "typing…" hint is harmless; the answer itself goes through the paced outbox.
+            LogSendFailed(Id, chatId, "chat action: " + ex.Message);
+        }
+    }
+
+    public async Task<ConnectResult> RotateToken(Guid accountId, string token)
+    {
+        if (!Owned(accountId))
+        {
+            return new ConnectResult(null, ConnectError.TokenRejected, "No such bot.");
+        }
+        User me;
+        try
+        {
+            me = await clients.For(token).GetMe();
+        }
+        catch (ApiRequestException ex) when (ex.ErrorCode is 401 or 404)
+        {
+            clients.Forget(token);
+            return new ConnectResult(null, ConnectError.TokenRejected, "Telegram rejected this token.");
+        }
+        catch (RequestException ex)
+        {
+            clients.Forget(token);
+            return new ConnectResult(null, ConnectError.TelegramUnreachable, "Telegram is unreachable: " + ex.Message);
+        }
+        if (me.Id != S.TelegramId)
+        {
+            return new ConnectResult(null, ConnectError.TokenRejected, $"This token belongs to @{me.Username}, not to @{S.Username}.");
+        }
+        var wasEnabled = S.Enabled;
+        _polling?.Cancel();
+        _polling = null;
+        S.EncryptedToken = secrets.Protect(token);
+        S.Username = me.Username ?? me.FirstName;
+        S.Enabled = true;
+        S.Status = BotStatus.Starting;
+        S.LastError = null;
+        await state.WriteStateAsync();
+        await this.RegisterOrUpdateReminder(KeepAlive, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        StartPolling();
+        LogRotated(Id, wasEnabled);
+        return new ConnectResult(View(), ConnectError.None, null);
+    }
+
     public Task Deliver(BotDelivery delivery)
     {
         if (S.EncryptedToken is null)
@@ -273,17 +335,49 @@ public sealed partial class BotGrain(
     {
         if (update.Message is not { } message)
         {
-            return;
+            return; // only new messages are requested (allowed_updates); edits are never answered twice
+        }
+        var isGroup = message.Chat.Type is ChatType.Group or ChatType.Supergroup;
+        var text = message.Text ?? message.Caption;
+        if (isGroup && !AddressedToBot(message, text))
+        {
+            return; // in groups the bot speaks only when mentioned or replied to
         }
         var chatId = message.Chat.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var dialogId = DialogKeys.For("telegram", Id, chatId);
-        var dialog = GrainFactory.GetGrain<IDialogGrain>(dialogId);
+        var dialog = GrainFactory.GetGrain<IDialogGrain>(DialogKeys.For("telegram", Id, chatId));
         await dialog.Open(new DialogStart(S.AccountId, S.AssistantId, "telegram", chatId, Id));
-        var text = message.Text ?? (message.Caption is { Length: > 0 } caption ? caption : "[non-text message]");
-        await dialog.PostUserMessage(text, $"tg:{update.Id}");
+        var externalId = $"tg:{update.Id}";
+        var assistant = await GrainFactory.GetGrain<Assistants.IAssistantGrain>(S.AssistantId).Get(S.AccountId);
+        var english = assistant?.Settings.Language.StartsWith("en", StringComparison.OrdinalIgnoreCase) == true;
+        if (text is not null && text.StartsWith("/start", StringComparison.Ordinal))
+        {
+            var greeting = assistant?.Settings.Widget.Greeting is { Length: > 0 } g
+                ? g
+                : english ? "Hello! How can I help you?" : "Здравствуйте! Чем могу помочь?";
+            await dialog.PostAutoReplied(text, greeting, externalId);
+        }
+        else if (string.IsNullOrWhiteSpace(text))
+        {
+            var kind = message.Type.ToString().ToLowerInvariant();
+            await dialog.PostAutoReplied($"[{kind}]", english
+                ? "Sorry, I can only read text messages. Please describe it in words."
+                : "Извините, я понимаю только текстовые сообщения. Опишите, пожалуйста, словами.", externalId);
+        }
+        else
+        {
+            if (isGroup && S.Username.Length > 0)
+            {
+                text = text.Replace("@" + S.Username, "", StringComparison.OrdinalIgnoreCase).Trim();
+            }
+            await dialog.PostUserMessage(text, externalId);
+        }
         S.UpdatesIn++;
         UpdatesReceived.Inc();
     }
+
+    private bool AddressedToBot(Message message, string? text) =>
+        message.ReplyToMessage?.From?.Id == S.TelegramId
+        || (text is not null && S.Username.Length > 0 && text.Contains("@" + S.Username, StringComparison.OrdinalIgnoreCase));
 
     private void StartSending()
     {
@@ -407,6 +501,9 @@ public sealed partial class BotGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bot {BotId}: sending to chat {ChatId} failed: {Error}")]
     private partial void LogSendFailed(Guid botId, string chatId, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bot {BotId} token rotated (was enabled: {WasEnabled})")]
+    private partial void LogRotated(Guid botId, bool wasEnabled);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bot {BotId} is not connected; message of dialog {DialogId} not sent")]
     private partial void LogNoBot(Guid botId, Guid dialogId);

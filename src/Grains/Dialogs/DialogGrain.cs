@@ -64,6 +64,9 @@ public sealed partial class DialogGrain(
     // The recent window is rebuilt from dialog_messages on activation rather than persisted: the table is the
     // truth, and the grain state stays a few small fields, cheap to write once per answer.
     private readonly List<DialogMessage> _recent = [];
+
+    // User messages already answered by a fixed reply (PostAutoReplied) while the AI had others pending.
+    private readonly HashSet<long> _autoReplied = [];
     private bool _busy;
     private IGrainTimer? _retry;
     private DateTimeOffset? _unavailableSince;
@@ -164,6 +167,37 @@ public sealed partial class DialogGrain(
         else if (S.Mode == DialogMode.Ai)
         {
             StartProcessing();
+        }
+        return new PostResult(message.Seq, false);
+    }
+
+    public async Task<PostResult> PostAutoReplied(string text, string? reply, string? externalId)
+    {
+        RequireOpen();
+        if (externalId is not null && await FindDuplicate(externalId) is { } duplicate)
+        {
+            return new PostResult(duplicate.Seq, true);
+        }
+        var message = new DialogMessage(S.LastSeq + 1, DialogNames.Micro(time.GetUtcNow()), MessageAuthor.User, text, externalId, false, null);
+        if (!await store.Append(Id, message))
+        {
+            return new PostResult(message.Seq, true);
+        }
+        Messages.WithLabels("user").Inc();
+        S.LastSeq = message.Seq;
+        AddRecent(message);
+        if (S.Mode == DialogMode.Ai && S.LastProcessedSeq == message.Seq - 1)
+        {
+            S.LastProcessedSeq = message.Seq; // answered by the fixed reply, not by the AI
+        }
+        else
+        {
+            _autoReplied.Add(message.Seq);
+        }
+        await Publish(DialogEventKinds.Message, message);
+        if (reply is not null)
+        {
+            await Append(MessageAuthor.Assistant, reply, offline: false);
         }
         return new PostResult(message.Seq, false);
     }
@@ -293,6 +327,10 @@ public sealed partial class DialogGrain(
             if (assistant is not null)
             {
                 await Publish(DialogEventKinds.Typing);
+                if (start is { Channel: "telegram", ChannelId: { } botId, ExternalChat: { } chat })
+                {
+                    await GrainFactory.GetGrain<Bots.IBotGrain>(botId).Typing(chat);
+                }
                 var lastTyping = DateTimeOffset.MinValue;
                 var request = new AiRequest(start.AccountId, assistant.Settings.Model, assistant.Settings.Providers,
                     History(assistant.Settings, question.Seq), assistant.Settings.Temperature,
@@ -415,7 +453,7 @@ public sealed partial class DialogGrain(
         {
             // The window holds everything after the last answered message: decide without awaiting, so a
             // message stored concurrently cannot be skipped.
-            var inWindow = _recent.FirstOrDefault(m => m.Author == MessageAuthor.User && m.Seq > S.LastProcessedSeq);
+            var inWindow = _recent.FirstOrDefault(m => m.Author == MessageAuthor.User && m.Seq > S.LastProcessedSeq && !_autoReplied.Contains(m.Seq));
             if (inWindow is null)
             {
                 S.LastProcessedSeq = S.LastSeq;
@@ -426,7 +464,7 @@ public sealed partial class DialogGrain(
         // newer messages meanwhile, so only what was known before the read can be marked as handled.
         var known = S.LastSeq;
         var stored = await store.Messages(Id, S.LastProcessedSeq, 200);
-        var next = stored.FirstOrDefault(m => m.Author == MessageAuthor.User && m.Seq <= known);
+        var next = stored.FirstOrDefault(m => m.Author == MessageAuthor.User && m.Seq <= known && !_autoReplied.Contains(m.Seq));
         if (next is null)
         {
             S.LastProcessedSeq = Math.Max(S.LastProcessedSeq, stored.Count > 0 ? Math.Min(known, stored[^1].Seq) : known);

@@ -200,7 +200,7 @@ public sealed class EndpointBatteryTests : IClassFixture<EndpointBatteryTests.Ap
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", b.Token);
             if (method is "POST" or "PUT" or "PATCH")
             {
-                request.Content = JsonContent.Create(new { text = "hello", name = "stolen" });
+                request.Content = JsonContent.Create(new { text = "hello", name = "stolen", token = "1234567:AAstolenstolenstolenstolenstolen" });
             }
             var response = await _client.SendAsync(request);
 

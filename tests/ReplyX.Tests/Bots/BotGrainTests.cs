@@ -166,4 +166,102 @@ public sealed class BotGrainTests(BotClusterFixture fixture)
         Assert.All(parts, p => Assert.EndsWith(".", p));
         Assert.Single(TelegramText.Split("short"));
     }
+
+    [Fact]
+    public async Task Start_is_greeted_and_a_photo_gets_a_polite_text_only_reply_without_the_ai()
+    {
+        var (_, token) = await Connected("greeting_bot");
+        var aiCallsBefore = fixture.Ai.Requests.Count;
+
+        fixture.Telegram.UserWrites(token, 4004, "/start");
+        fixture.Telegram.UserSendsPhoto(token, 4004);
+        await Until(() => Task.FromResult(fixture.Telegram.SentBy(token).Count == 2));
+
+        Assert.Equal(["Здравствуйте! Чем могу помочь?", "Извините, я понимаю только текстовые сообщения. Опишите, пожалуйста, словами."],
+            fixture.Telegram.SentBy(token).Select(m => m.Text));
+        Assert.Equal(aiCallsBefore, fixture.Ai.Requests.Count);
+    }
+
+    [Fact]
+    public async Task In_groups_the_bot_answers_only_when_mentioned_or_replied_to()
+    {
+        var (_, token) = await Connected("group_helper_bot");
+
+        fixture.Telegram.UserWrites(token, -5005, "обсуждаем между собой");
+        fixture.Telegram.UserWrites(token, -5005, "@group_helper_bot где доставка?");
+        fixture.Telegram.UserRepliesToBot(token, -5005, "а сколько стоит?");
+        await Until(() => Task.FromResult(fixture.Telegram.SentBy(token).Count == 2), 30);
+
+        Assert.Equal(["Echo: где доставка?", "Echo: а сколько стоит?"], fixture.Telegram.SentBy(token).Select(m => m.Text));
+    }
+
+    [Fact]
+    public async Task Telegrams_flood_limit_is_honoured_and_every_reply_arrives_once()
+    {
+        var (bot, token) = await Connected("busy_bot");
+        var before = fixture.Telegram.RateLimited;
+        fixture.Telegram.PerBotPerSecond = 2; // Telegram is stricter than the bot's own pacing here
+        try
+        {
+            for (var chat = 0; chat < 6; chat++)
+            {
+                fixture.Telegram.UserWrites(token, 7000 + chat, $"chat {chat}");
+            }
+            await Until(() => Task.FromResult(fixture.Telegram.SentBy(token).Count == 6), 30);
+        }
+        finally
+        {
+            fixture.Telegram.PerBotPerSecond = 30;
+        }
+
+        Assert.True(fixture.Telegram.RateLimited > before, "the fake should have answered 429 at least once");
+        Assert.Equal(Enumerable.Range(0, 6).Select(c => $"Echo: chat {c}").Order(), fixture.Telegram.SentBy(token).Select(m => m.Text).Order());
+        Assert.True((await bot.Get(_account))!.RateLimited > 0);
+    }
+
+    [Fact]
+    public async Task A_user_who_blocked_the_bot_does_not_stall_the_queue()
+    {
+        var (bot, token) = await Connected("blocked_bot");
+        fixture.Telegram.BlockedChats[8008] = true;
+
+        fixture.Telegram.UserWrites(token, 8008, "bye");
+        fixture.Telegram.UserWrites(token, 8009, "hi");
+        await Until(() => Task.FromResult(fixture.Telegram.SentBy(token).Any()));
+        await Until(async () => (await bot.Get(_account))!.QueueLength == 0);
+
+        Assert.Equal(8009, Assert.Single(fixture.Telegram.SentBy(token)).ChatId);
+    }
+
+    [Fact]
+    public async Task Rotating_the_token_keeps_the_bot_and_its_dialogs()
+    {
+        var (bot, token) = await Connected("rotating_bot");
+        fixture.Telegram.UserWrites(token, 9009, "first");
+        await Until(() => Task.FromResult(fixture.Telegram.SentBy(token).Count == 1));
+        var dialogId = ReplyX.Dialogs.DialogKeys.For("telegram", bot.GetPrimaryKey(), "9009");
+
+        var newToken = fixture.Telegram.RotateToken(token);
+        var rotated = await bot.RotateToken(_account, newToken);
+        Assert.Equal(ConnectError.None, rotated.Error);
+        var wrongBot = await bot.RotateToken(_account, fixture.Telegram.AddBot("someone_else_bot"));
+        Assert.Equal(ConnectError.TokenRejected, wrongBot.Error);
+
+        fixture.Telegram.UserWrites(newToken, 9009, "second");
+        await Until(() => Task.FromResult(fixture.Telegram.SentBy(newToken).Count == 1));
+        var history = (await fixture.Cluster.GrainFactory.GetGrain<ReplyX.Dialogs.IDialogGrain>(dialogId).Get())!;
+        Assert.Equal(["first", "Echo: first", "second", "Echo: second"], history.Recent.Select(m => m.Text));
+    }
+
+    [Fact]
+    public async Task A_second_receiver_of_the_same_bot_fails_it_with_a_clear_reason()
+    {
+        var (bot, token) = await Connected("conflict_bot");
+        await Until(async () => (await bot.Get(_account))!.Status == BotStatus.Running);
+
+        fixture.Telegram.SetWebhookElsewhere(token);
+        await Until(async () => (await bot.Get(_account))!.Status == BotStatus.Failed);
+
+        Assert.Contains("Another program", (await bot.Get(_account))!.LastError);
+    }
 }
