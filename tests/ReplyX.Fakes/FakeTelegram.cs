@@ -92,6 +92,9 @@ public sealed class FakeTelegram : IAsyncDisposable
         return newToken;
     }
 
+    /// <summary>The webhook URL and secret a bot registered with setWebhook, if any.</summary>
+    public (string? Url, string? Secret) WebhookOf(string token) => _bots.TryGetValue(token, out var bot) ? (bot.Webhook, bot.WebhookSecret) : (null, null);
+
     /// <summary>Somebody else sets a webhook for this bot (so getUpdates answers 409).</summary>
     public void SetWebhookElsewhere(string token) => _bots[token].Webhook = "https://elsewhere.example/hook";
 

@@ -167,6 +167,7 @@ public static class ApiHostingExtensions
         app.MapAdminApi();
         app.MapAssistantsApi();
         app.MapBotsApi();
+        app.MapTelegramWebhook();
         app.MapOpenApi();
         if (app.Environment.IsDevelopment())
         {

@@ -32,6 +32,14 @@ public enum ConnectError
 [GenerateSerializer, Immutable, Alias("ReplyX.Bots.ConnectResult")]
 public sealed record ConnectResult([property: Id(0)] BotView? Bot, [property: Id(1)] ConnectError Error, [property: Id(2)] string? Detail);
 
+public enum WebhookOutcome
+{
+    Accepted,
+    UnknownBot,
+    WrongSecret,
+    Malformed,
+}
+
 [GenerateSerializer, Immutable, Alias("ReplyX.Bots.BotDelivery")]
 public sealed record BotDelivery(
     [property: Id(0)] string ChatId,
@@ -61,8 +69,17 @@ public interface IBotGrain : IGrainWithGuidKey
     [Alias("Delete")]
     Task<bool> Delete(Guid accountId);
 
+    /// <summary>
+    /// A webhook delivery: true when the secret matches and the update is stored (the HTTP answer is 200
+    /// only then, so Telegram redelivers anything that was not).
+    /// </summary>
+    [Alias("ReceiveWebhook")]
+    Task<WebhookOutcome> ReceiveWebhook(string? secret, string updateJson);
+
     /// <summary>Shows "typing…" in the chat while an answer is being generated.</summary>
-    [Alias("Typing")]
+    // Interleaves: it only starts a background call and awaits nothing, and a dialog calls it while the bot
+    // may be inside ReceiveWebhook waiting for that dialog (bot → dialog → bot would otherwise deadlock).
+    [Orleans.Concurrency.AlwaysInterleave, Alias("Typing")]
     Task Typing(string chatId);
 
     /// <summary>Replaces the token (e.g. after /revoke in @BotFather) without losing the bot's dialogs.</summary>
@@ -70,7 +87,9 @@ public interface IBotGrain : IGrainWithGuidKey
     Task<ConnectResult> RotateToken(Guid accountId, string token);
 
     /// <summary>Queues a dialog's outgoing message for its Telegram chat.</summary>
-    [Alias("Deliver")]
+    // Interleaves for the same reason as Typing: it only appends to the outbox (no await) and starts the
+    // background sender.
+    [Orleans.Concurrency.AlwaysInterleave, Alias("Deliver")]
     Task Deliver(BotDelivery delivery);
 }
 

@@ -25,6 +25,7 @@ public sealed class BotState
     [Id(9)] public long UpdatesIn { get; set; }
     [Id(10)] public long RepliesOut { get; set; }
     [Id(11)] public long RateLimited { get; set; }
+    [Id(12)] public string? WebhookSecret { get; set; }
 }
 
 /// <summary>
@@ -254,6 +255,17 @@ public sealed partial class BotGrain(
 
     private async Task Disable(BotStatus status, string? error)
     {
+        if (_options.PublicUrl is { Length: > 0 } && S.EncryptedToken is not null && status == BotStatus.Stopped)
+        {
+            try
+            {
+                await Client().DeleteWebhook();
+            }
+            catch (Exception ex) when (ex is RequestException or ApiRequestException or HttpRequestException)
+            {
+                LogSendFailed(Id, "-", "deleteWebhook: " + ex.Message);
+            }
+        }
         S.Enabled = false;
         S.Status = status;
         S.LastError = error;
@@ -273,7 +285,76 @@ public sealed partial class BotGrain(
             return;
         }
         _polling = new CancellationTokenSource();
-        _ = Poll(_polling.Token);
+        _ = _options.PublicUrl is { Length: > 0 } ? RegisterWebhook(_polling.Token) : Poll(_polling.Token);
+    }
+
+    /// <summary>Webhook mode: tells Telegram where to send updates, with a per-bot random secret.</summary>
+    private async Task RegisterWebhook(CancellationToken cancellationToken)
+    {
+        var backoff = TimeSpan.FromSeconds(1);
+        while (!cancellationToken.IsCancellationRequested && S.Enabled)
+        {
+            try
+            {
+                S.WebhookSecret ??= Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+                var url = $"{_options.PublicUrl!.TrimEnd('/')}/telegram/{Id}";
+                await Client().SetWebhook(url, secretToken: S.WebhookSecret, allowedUpdates: [UpdateType.Message], cancellationToken: cancellationToken);
+                S.Status = BotStatus.Running;
+                S.LastError = null;
+                await state.WriteStateAsync(cancellationToken);
+                return;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (ApiRequestException ex) when (ex.ErrorCode is 401 or 404)
+            {
+                await Disable(BotStatus.Failed, "Telegram no longer accepts this bot's token (revoked?). Reconnect it with a new token.");
+                return;
+            }
+            catch (Exception ex) when (ex is RequestException or ApiRequestException or HttpRequestException)
+            {
+                S.LastError = ex.Message;
+                LogPollFailed(Id, backoff, ex.Message);
+                await Task.Delay(backoff, time, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Current);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+            }
+        }
+    }
+
+    public async Task<WebhookOutcome> ReceiveWebhook(string? secret, string updateJson)
+    {
+        if (S.EncryptedToken is null || S.WebhookSecret is null)
+        {
+            return WebhookOutcome.UnknownBot;
+        }
+        if (secret is null || !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                System.Text.Encoding.UTF8.GetBytes(secret), System.Text.Encoding.UTF8.GetBytes(S.WebhookSecret)))
+        {
+            return WebhookOutcome.WrongSecret;
+        }
+        Update? update;
+        try
+        {
+            update = System.Text.Json.JsonSerializer.Deserialize<Update>(updateJson, JsonBotAPI.Options);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return WebhookOutcome.Malformed;
+        }
+        if (update is null)
+        {
+            return WebhookOutcome.Malformed;
+        }
+        if (update.Id >= S.Offset)
+        {
+            await Accept(update);
+            S.Offset = update.Id + 1;
+            await state.WriteStateAsync();
+        }
+        // An update at or below the recorded offset is Telegram redelivering one already stored: answer 200.
+        return WebhookOutcome.Accepted;
     }
 
     /// <summary>

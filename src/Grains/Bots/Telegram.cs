@@ -11,6 +11,9 @@ public sealed class TelegramOptions
     /// <summary>The Bot API base URL: Telegram's, a local Bot API server, or a fake in tests.</summary>
     public string ApiBaseUrl { get; set; } = "https://api.telegram.org";
 
+    /// <summary>This deployment's public https URL; when set, bots use webhooks at {PublicUrl}/telegram/{botId}, otherwise long polling.</summary>
+    public string? PublicUrl { get; set; }
+
     /// <summary>Long-poll timeout sent to getUpdates; the HTTP timeout is longer, so a quiet bot is not an error.</summary>
     public TimeSpan PollTimeout { get; set; } = TimeSpan.FromSeconds(25);
 

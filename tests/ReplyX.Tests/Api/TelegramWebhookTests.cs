@@ -1,0 +1,130 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using ReplyX.Fakes;
+using ReplyX.Tests.Infrastructure;
+
+namespace ReplyX.Tests.Api;
+
+/// <summary>Webhook mode end to end: the API receives Telegram's POSTs, the bot answers through the fake Bot API.</summary>
+public sealed class TelegramWebhookTests : IClassFixture<TelegramWebhookTests.App>
+{
+    public sealed class App : IAsyncLifetime
+    {
+        public ReplyXAppFactory Factory { get; private set; } = null!;
+        public FakeTelegram Telegram { get; private set; } = null!;
+        public FakeOpenAi Ai { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            Telegram = await FakeTelegram.StartAsync();
+            Ai = await FakeOpenAi.StartAsync();
+            Factory = new(new Dictionary<string, string?>
+            {
+                ["RateLimits:AuthPerMinute"] = "1000",
+                ["Telegram:ApiBaseUrl"] = Telegram.BaseUrl,
+                ["Telegram:PublicUrl"] = "https://replyx.example.com",
+                ["Ai:Providers:0:Name"] = "fake",
+                ["Ai:Providers:0:Kind"] = "custom",
+                ["Ai:Providers:0:BaseUrl"] = Ai.BaseUrl,
+                ["Ai:Providers:0:ApiKey"] = "sk-webhook",
+                ["Ai:DirectoryRefresh"] = "00:00:00.050",
+            });
+        }
+
+        public async Task DisposeAsync()
+        {
+            await Factory.DisposeAsync();
+            await Telegram.DisposeAsync();
+            await Ai.DisposeAsync();
+        }
+    }
+
+    private readonly App _app;
+    private readonly HttpClient _client;
+
+    public TelegramWebhookTests(App app)
+    {
+        _app = app;
+        _client = app.Factory.CreateClient(new() { HandleCookies = false });
+    }
+
+    private async Task<JsonElement> Body(HttpResponseMessage r) => JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.Clone();
+
+    private async Task<HttpResponseMessage> Send(HttpMethod method, string path, string token, object? body = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+        return await _client.SendAsync(request);
+    }
+
+    private Task<HttpResponseMessage> Webhook(Guid botId, string? secret, string json)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/telegram/{botId}") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        if (secret is not null)
+        {
+            request.Headers.Add("X-Telegram-Bot-Api-Secret-Token", secret);
+        }
+        return _client.SendAsync(request);
+    }
+
+    private static string Update(int updateId, long chatId, string text) => JsonSerializer.Serialize(new
+    {
+        update_id = updateId,
+        message = new
+        {
+            message_id = updateId,
+            date = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            chat = new { id = chatId, type = "private", first_name = "Anna" },
+            from = new { id = chatId, is_bot = false, first_name = "Anna" },
+            text,
+        },
+    });
+
+    [Fact]
+    public async Task Webhook_updates_with_the_right_secret_are_answered_once_and_wrong_ones_are_refused()
+    {
+        var register = await _client.PostAsJsonAsync("/api/auth/register", new { email = $"hook.{Guid.NewGuid():N}@example.com", password = "correct horse battery", name = "Owner" });
+        var owner = (await Body(register)).GetProperty("accessToken").GetString()!;
+        var assistant = (await Body(await Send(HttpMethod.Post, "/api/assistants", owner, new { name = "Hook", model = "any-model" }))).GetProperty("id").GetGuid();
+        var botToken = _app.Telegram.AddBot("hook_bot");
+        var bot = await Body(await Send(HttpMethod.Post, "/api/bots", owner, new { assistantId = assistant, token = botToken }));
+        var botId = bot.GetProperty("id").GetGuid();
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        while (_app.Telegram.WebhookOf(botToken).Secret is null)
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+        var (url, secret) = _app.Telegram.WebhookOf(botToken);
+        Assert.Equal($"https://replyx.example.com/telegram/{botId}", url);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Webhook(botId, "wrong", Update(1, 777, "hi"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Webhook(botId, null, Update(1, 777, "hi"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Webhook(Guid.NewGuid(), secret, Update(1, 777, "hi"))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Webhook(botId, secret, "{\"update_id\":")).StatusCode);
+        Assert.Empty(_app.Telegram.SentBy(botToken));
+
+        Assert.Equal(HttpStatusCode.OK, (await Webhook(botId, secret, Update(1, 777, "Привет из вебхука"))).StatusCode);
+        // Telegram redelivers when it did not see our 200 in time: the same update must not be answered twice.
+        Assert.Equal(HttpStatusCode.OK, (await Webhook(botId, secret, Update(1, 777, "Привет из вебхука"))).StatusCode);
+        while (_app.Telegram.SentBy(botToken).Count == 0)
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+        Assert.Equal(HttpStatusCode.OK, (await Webhook(botId, secret, Update(2, 777, "/start"))).StatusCode);
+        while (_app.Telegram.SentBy(botToken).Count < 2)
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+
+        Assert.Equal(["Echo: Привет из вебхука", "Здравствуйте! Чем могу помочь?"], _app.Telegram.SentBy(botToken).Select(m => m.Text));
+        Assert.Equal("running", (await Body(await Send(HttpMethod.Get, $"/api/bots/{botId}", owner))).GetProperty("status").GetString());
+    }
+}
