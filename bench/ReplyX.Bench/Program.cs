@@ -20,6 +20,14 @@ var dialogs = Arg("--dialogs", 500);
 var messagesPerDialog = Arg("--messages", 5);
 var postgresAdmin = ArgText("--postgres-admin");
 var streamPartials = ArgText("--stream-partials") ?? "true";
+if (ArgText("--bots") is { } botCount)
+{
+    Console.WriteLine($"ReplyX Telegram benchmark: fake Bot API and zero-latency model in the same process, {Environment.ProcessorCount} cores");
+    Console.WriteLine("| bots | start s (all polling) | working set KB/bot | managed KB/bot | replies | replies/s | update→reply p50 ms | p99 ms | CPU ms/reply | 429s |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+    await ReplyX.Bench.BotBench.Run(int.Parse(botCount), messagesPerDialog, FreePort(), FreePort());
+    return;
+}
 
 await using var fake = await FakeOpenAi.StartAsync();
 Console.WriteLine($"ReplyX dialog benchmark: {dialogs} dialogs x {messagesPerDialog} messages, zero-latency fake model, streamed partials {streamPartials}, {Environment.ProcessorCount} cores");

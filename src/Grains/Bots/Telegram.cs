@@ -25,12 +25,15 @@ public sealed class TelegramOptions
 
     /// <summary>Messages one bot may send per second (Telegram: about 30).</summary>
     public int PerBotPerSecond { get; set; } = 30;
+
+    /// <summary>HTTP connections to the Bot API: each polling bot holds one during its long poll.</summary>
+    public int MaxConnections { get; set; } = 20_000;
 }
 
 /// <summary>Telegram.Bot clients per token over one shared HttpClient; the library's own 429 retries are off.</summary>
 public sealed class TelegramClients(IOptions<TelegramOptions> options)
 {
-    private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 1000 })
+    private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = options.Value.MaxConnections })
     {
         Timeout = options.Value.PollTimeout + TimeSpan.FromSeconds(15),
     };
