@@ -39,6 +39,7 @@ public static class AdminApi
         admin.MapPatch("/users/{id:guid}", UpdateUser).Validate<UpdateUserRequest>();
         admin.MapGet("/audit", Audit);
         admin.MapAiTokensApi();
+        admin.MapGet("/bots", Bots);
         return app;
     }
 
@@ -94,6 +95,29 @@ public static class AdminApi
         var updated = (await identity.GetUser(id))!;
         return TypedResults.Ok(new AdminUserResponse(updated.Id, updated.Email, updated.Name, TokenService.RoleName(updated.Role), updated.Blocked,
             updated.AccountId is { } accountId ? new AccountSummary(accountId, updated.AccountName ?? "") : null));
+    }
+
+    public sealed record AdminBotResponse(Guid Id, Guid AccountId, Guid AssistantId, string Username, string Status, string? LastError,
+        long UpdatesIn, long RepliesOut, long RateLimited, int QueueLength, string Silo);
+
+    /// <summary>Every bot of the platform with its status, counters and the silo it runs on.</summary>
+    private static async Task<Results<Ok<Page<AdminBotResponse>>, ValidationProblem>> Bots(IGrainFactory grains, int? limit, string? cursor)
+    {
+        Guid? after = null;
+        if (cursor is not null)
+        {
+            if (!Guid.TryParse(cursor, out var parsed))
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["cursor"] = ["Not a cursor returned by this endpoint."] });
+            }
+            after = parsed;
+        }
+        var size = Math.Clamp(limit ?? 100, 1, 500);
+        var ids = await grains.GetGrain<ReplyX.Bots.IBotCatalogGrain>(0).ListAll(after, size);
+        var views = await Task.WhenAll(ids.Select(id => grains.GetGrain<ReplyX.Bots.IBotGrain>(id).Inspect()));
+        var items = views.OfType<ReplyX.Bots.BotAdminView>().Select(v => new AdminBotResponse(v.Bot.Id, v.Bot.AccountId, v.Bot.AssistantId, v.Bot.Username,
+            v.Bot.Status.ToString().ToLowerInvariant(), v.Bot.LastError, v.Bot.UpdatesIn, v.Bot.RepliesOut, v.Bot.RateLimited, v.Bot.QueueLength, v.Silo)).ToArray();
+        return TypedResults.Ok(new Page<AdminBotResponse>(items, ids.Count == size ? ids[^1].ToString() : null));
     }
 
     private static async Task<Results<Ok<Page<AuditEntryResponse>>, ValidationProblem>> Audit(

@@ -21,6 +21,9 @@ public sealed record BotView(
     [property: Id(8)] long RateLimited,
     [property: Id(9)] int QueueLength);
 
+[GenerateSerializer, Immutable, Alias("ReplyX.Bots.BotAdminView")]
+public sealed record BotAdminView([property: Id(0)] BotView Bot, [property: Id(1)] string Silo);
+
 public enum ConnectError
 {
     None,
@@ -60,6 +63,10 @@ public interface IBotGrain : IGrainWithGuidKey
     [Alias("Get")]
     Task<BotView?> Get(Guid accountId);
 
+    /// <summary>For platform admins: the bot whatever its account, and the silo it runs on.</summary>
+    [Orleans.Concurrency.ReadOnly, Alias("Inspect")]
+    Task<BotAdminView?> Inspect();
+
     [Alias("Start")]
     Task<BotView?> Start(Guid accountId);
 
@@ -98,4 +105,8 @@ public interface IBotCatalogGrain : IGrainWithIntegerKey
 {
     [Alias("List")]
     Task<IReadOnlyList<Guid>> List(Guid accountId);
+
+    /// <summary>Every connected bot, ordered by id, after <paramref name="after"/> (keyset pages).</summary>
+    [Alias("ListAll")]
+    Task<IReadOnlyList<Guid>> ListAll(Guid? after, int limit);
 }

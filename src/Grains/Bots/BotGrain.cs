@@ -40,6 +40,7 @@ public sealed partial class BotGrain(
     IBotStore store,
     IOptions<TelegramOptions> options,
     TimeProvider time,
+    ILocalSiloDetails silo,
     ILogger<BotGrain> logger) : Grain, IBotGrain, IRemindable
 {
     private const string KeepAlive = "keep-alive";
@@ -119,6 +120,9 @@ public sealed partial class BotGrain(
     }
 
     public Task<BotView?> Get(Guid accountId) => Task.FromResult(Owned(accountId) ? View() : null);
+
+    public Task<BotAdminView?> Inspect() =>
+        Task.FromResult(S.EncryptedToken is null ? null : new BotAdminView(View(), silo.SiloAddress.ToString()));
 
     public async Task<BotView?> Start(Guid accountId)
     {
@@ -594,4 +598,6 @@ public sealed partial class BotGrain(
 public sealed class BotCatalogGrain(IBotStore store) : Grain, IBotCatalogGrain
 {
     public async Task<IReadOnlyList<Guid>> List(Guid accountId) => (await store.List(accountId)).Select(b => b.Id).ToArray();
+
+    public async Task<IReadOnlyList<Guid>> ListAll(Guid? after, int limit) => (await store.ListAll(after, Math.Clamp(limit, 1, 500))).Select(b => b.Id).ToArray();
 }

@@ -13,6 +13,8 @@ public interface IBotStore
     Task<bool> Remove(Guid accountId, Guid id, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<BotRecord>> List(Guid accountId, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<BotRecord>> ListAll(Guid? after, int limit, CancellationToken cancellationToken = default);
 }
 
 public sealed class InMemoryBotStore : IBotStore
@@ -49,6 +51,19 @@ public sealed class InMemoryBotStore : IBotStore
             return Task.FromResult(list);
         }
     }
+
+    public Task<IReadOnlyList<BotRecord>> ListAll(Guid? after, int limit, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<BotRecord> page = _bots
+                .Where(b => after is null || string.CompareOrdinal(b.Id.ToString("N"), after.Value.ToString("N")) > 0)
+                .OrderBy(b => b.Id.ToString("N"), StringComparer.Ordinal)
+                .Take(limit)
+                .ToArray();
+            return Task.FromResult(page);
+        }
+    }
 }
 
 public sealed class PostgresBotStore(NpgsqlDataSource dataSource) : IBotStore
@@ -73,11 +88,25 @@ public sealed class PostgresBotStore(NpgsqlDataSource dataSource) : IBotStore
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
+    public async Task<IReadOnlyList<BotRecord>> ListAll(Guid? after, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT id, account_id, assistant_id, telegram_id, username FROM bots WHERE (@after::uuid IS NULL OR id > @after::uuid) ORDER BY id LIMIT @limit");
+        command.Parameters.AddWithValue("after", NpgsqlTypes.NpgsqlDbType.Uuid, (object?)after ?? DBNull.Value);
+        command.Parameters.AddWithValue("limit", limit);
+        return await Read(command, cancellationToken);
+    }
+
     public async Task<IReadOnlyList<BotRecord>> List(Guid accountId, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(
             "SELECT id, account_id, assistant_id, telegram_id, username FROM bots WHERE account_id = @account ORDER BY created_at, id");
         command.Parameters.AddWithValue("account", accountId);
+        return await Read(command, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<BotRecord>> Read(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var list = new List<BotRecord>();
         while (await reader.ReadAsync(cancellationToken))

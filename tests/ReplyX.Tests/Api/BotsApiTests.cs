@@ -21,6 +21,8 @@ public sealed class BotsApiTests : IClassFixture<BotsApiTests.App>
             Factory = new(new Dictionary<string, string?>
             {
                 ["RateLimits:AuthPerMinute"] = "1000",
+                ["Admin:Email"] = "bots-admin@replyx.test",
+                ["Admin:Password"] = "admin password for tests",
                 ["Telegram:ApiBaseUrl"] = Telegram.BaseUrl,
                 ["Telegram:PollTimeout"] = "00:00:02",
             });
@@ -103,5 +105,33 @@ public sealed class BotsApiTests : IClassFixture<BotsApiTests.App>
         var botToken = _app.Telegram.AddBot("dup_bot");
         Assert.Equal(HttpStatusCode.Created, (await Send(HttpMethod.Post, "/api/bots", owner, new { assistantId = assistant, token = botToken })).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await Send(HttpMethod.Post, "/api/bots", owner, new { assistantId = assistant, token = botToken })).StatusCode);
+    }
+
+    [Fact]
+    public async Task Admins_see_every_bot_with_its_silo_and_owners_cannot()
+    {
+        var (owner, assistant) = await Owner();
+        var created = await Body(await Send(HttpMethod.Post, "/api/bots", owner, new { assistantId = assistant, token = _app.Telegram.AddBot("admin_view_bot") }));
+        var id = created.GetProperty("id").GetGuid();
+        var login = await _client.PostAsJsonAsync("/api/auth/login", new { email = "bots-admin@replyx.test", password = "admin password for tests" });
+        var admin = (await Body(login)).GetProperty("accessToken").GetString()!;
+
+        var ids = new List<Guid>();
+        string? cursor = null;
+        do
+        {
+            var page = await Body(await Send(HttpMethod.Get, "/api/admin/bots?limit=1" + (cursor is null ? "" : "&cursor=" + cursor), admin));
+            foreach (var bot in page.GetProperty("items").EnumerateArray())
+            {
+                ids.Add(bot.GetProperty("id").GetGuid());
+                Assert.False(string.IsNullOrEmpty(bot.GetProperty("silo").GetString()));
+            }
+            cursor = page.GetProperty("nextCursor").GetString();
+        }
+        while (cursor is not null);
+
+        Assert.Contains(id, ids);
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.Equal(HttpStatusCode.Forbidden, (await Send(HttpMethod.Get, "/api/admin/bots", owner)).StatusCode);
     }
 }
