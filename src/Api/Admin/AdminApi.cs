@@ -45,14 +45,9 @@ public static class AdminApi
 
     private static async Task<Results<Ok<Page<AdminUserResponse>>, ValidationProblem>> ListUsers(IGrainFactory grains, int? limit, string? cursor)
     {
-        Guid? after = null;
-        if (cursor is not null)
+        if (!TryIdCursor(cursor, out var after))
         {
-            if (!Guid.TryParse(cursor, out var parsed))
-            {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["cursor"] = ["Not a cursor returned by this endpoint."] });
-            }
-            after = parsed;
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["cursor"] = ["Not a cursor returned by this endpoint."] });
         }
         var size = Math.Clamp(limit ?? 50, 1, 200);
         var users = await grains.GetGrain<IIdentityGrain>(0).ListUsers(after, size);
@@ -97,20 +92,31 @@ public static class AdminApi
             updated.AccountId is { } accountId ? new AccountSummary(accountId, updated.AccountName ?? "") : null));
     }
 
+    /// <summary>Keyset cursors of id-ordered lists are the last id of the previous page.</summary>
+    private static bool TryIdCursor(string? cursor, out Guid? after)
+    {
+        after = null;
+        if (cursor is null)
+        {
+            return true;
+        }
+        if (!Guid.TryParse(cursor, out var parsed))
+        {
+            return false;
+        }
+        after = parsed;
+        return true;
+    }
+
     public sealed record AdminBotResponse(Guid Id, Guid AccountId, Guid AssistantId, string Username, string Status, string? LastError,
         long UpdatesIn, long RepliesOut, long RateLimited, int QueueLength, string Silo);
 
     /// <summary>Every bot of the platform with its status, counters and the silo it runs on.</summary>
     private static async Task<Results<Ok<Page<AdminBotResponse>>, ValidationProblem>> Bots(IGrainFactory grains, int? limit, string? cursor)
     {
-        Guid? after = null;
-        if (cursor is not null)
+        if (!TryIdCursor(cursor, out var after))
         {
-            if (!Guid.TryParse(cursor, out var parsed))
-            {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["cursor"] = ["Not a cursor returned by this endpoint."] });
-            }
-            after = parsed;
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["cursor"] = ["Not a cursor returned by this endpoint."] });
         }
         var size = Math.Clamp(limit ?? 100, 1, 500);
         var ids = await grains.GetGrain<ReplyX.Bots.IBotCatalogGrain>(0).ListAll(after, size);

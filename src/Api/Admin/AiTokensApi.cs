@@ -21,11 +21,10 @@ public sealed record AiTokenHealth(string Circuit, int RequestsInWindow, long To
 
 public sealed class AiTokenRequestValidator : AbstractValidator<AiTokenRequest>
 {
-    public static readonly string[] Providers = ["openai", "yandexgpt", "gigachat", "anthropic", "custom"];
-
     public AiTokenRequestValidator()
     {
-        RuleFor(r => r.Provider).Must(p => p is null || Providers.Contains(p)).WithMessage("Provider must be one of " + string.Join(", ", Providers) + ".");
+        RuleFor(r => r.Provider).Must(p => p is null || AiProviderNames.TryParse(p, ignoreCase: false, out _))
+            .WithMessage("Provider must be one of " + string.Join(", ", AiProviderNames.All) + ".");
         RuleFor(r => r.ApiKey).Length(1, 4096).When(r => r.ApiKey is not null);
         RuleFor(r => r.BaseUrl).Must(BeHttpUrl).WithMessage("Must be an absolute http(s) URL.");
         RuleFor(r => r.ProxyUrl).Must(BeHttpUrl).WithMessage("Must be an absolute http(s) URL.");
@@ -58,22 +57,11 @@ public static class AiTokensApi
         return admin;
     }
 
-    private static AiProviderKind Kind(string provider) => provider switch
-    {
-        "openai" => AiProviderKind.OpenAi,
-        "yandexgpt" => AiProviderKind.YandexGpt,
-        "gigachat" => AiProviderKind.GigaChat,
-        "anthropic" => AiProviderKind.Anthropic,
-        _ => AiProviderKind.Custom,
-    };
-
-    private static string Name(AiProviderKind kind) => AiTokenRequestValidator.Providers[(int)kind];
-
     private static AiTokenResponse ToResponse(AiTokenView v)
     {
         var s = v.Settings;
         var h = v.Status;
-        return new AiTokenResponse(s.Id, Name(s.Provider), s.BaseUrl, s.Models, s.Priority, s.TokensPerDay, s.RequestsPerMinute, s.Enabled,
+        return new AiTokenResponse(s.Id, AiProviderNames.ToText(s.Provider), s.BaseUrl, s.Models, s.Priority, s.TokensPerDay, s.RequestsPerMinute, s.Enabled,
             s.FolderId, s.Scope, s.ProxyUrl, v.KeyHint,
             new AiTokenHealth(h.Circuit.ToString().ToLowerInvariant(), h.RequestsInWindow, h.TokensToday, h.InFlight, h.OpenUntil, h.TotalRequests, h.TotalFailures, h.LastError));
     }
@@ -103,7 +91,7 @@ public static class AiTokensApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var settings = new AiTokenSettings(Guid.NewGuid(), Kind(r.Provider!), r.BaseUrl, r.Models ?? [], r.Priority ?? 100, r.Rpm, r.DailyLimit,
+        var settings = new AiTokenSettings(Guid.NewGuid(), AiProviderNames.Parse(r.Provider!), r.BaseUrl, r.Models ?? [], r.Priority ?? 100, r.Rpm, r.DailyLimit,
             r.Enabled ?? true, r.FolderId, r.Scope, r.ProxyUrl, r.AuthUrl);
         var admin = grains.GetGrain<IAiAdminGrain>(0);
         await admin.Save(settings, r.ApiKey);
@@ -120,7 +108,7 @@ public static class AiTokensApi
             return TypedResults.NotFound();
         }
         var s = current.Settings;
-        var provider = r.Provider is null ? s.Provider : Kind(r.Provider);
+        var provider = r.Provider is null ? s.Provider : AiProviderNames.Parse(r.Provider);
         var baseUrl = r.BaseUrl ?? s.BaseUrl;
         if (provider == AiProviderKind.Custom && baseUrl is null)
         {

@@ -30,8 +30,6 @@ public sealed record AskResponse(string Text, bool Offline, IReadOnlyList<string
 
 public sealed partial class AssistantRequestValidator : AbstractValidator<AssistantRequest>
 {
-    public static readonly string[] ProviderNames = ["openai", "yandexgpt", "gigachat", "anthropic", "custom"];
-
     public AssistantRequestValidator()
     {
         RuleFor(r => r.Name).Length(1, 200).When(r => r.Name is not null);
@@ -39,8 +37,8 @@ public sealed partial class AssistantRequestValidator : AbstractValidator<Assist
         RuleFor(r => r.Model).Length(1, 200).When(r => r.Model is not null);
         RuleFor(r => r.Temperature).InclusiveBetween(0f, 2f);
         RuleFor(r => r.Language).Must(l => l is null or "ru" or "en").WithMessage("Language must be ru or en.");
-        RuleFor(r => r.Providers).Must(p => p is null || (p.Length <= 5 && p.All(ProviderNames.Contains)))
-            .WithMessage("At most 5 of: " + string.Join(", ", ProviderNames) + ".");
+        RuleFor(r => r.Providers).Must(p => p is null || (p.Length <= 5 && p.All(name => AiProviderNames.TryParse(name, ignoreCase: false, out _))))
+            .WithMessage("At most 5 of: " + string.Join(", ", AiProviderNames.All) + ".");
         RuleFor(r => r.FallbackText).MaximumLength(2000);
         When(r => r.Handoff is not null, () =>
         {
@@ -75,8 +73,6 @@ public sealed class AskRequestValidator : AbstractValidator<AskRequest>
 /// <summary>Assistants of the caller's account (API.md, Assistants and knowledge).</summary>
 public static class AssistantsApi
 {
-    public const string DefaultModel = "gpt-4o-mini";
-
     public static IEndpointRouteBuilder MapAssistantsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/assistants").WithTags("Assistants").RequireAuthorization(OperatorsApi.OwnerPolicy);
@@ -89,13 +85,11 @@ public static class AssistantsApi
         return app;
     }
 
-    private static AiProviderKind Kind(string name) => (AiProviderKind)Array.IndexOf(AssistantRequestValidator.ProviderNames, name);
-
     private static AssistantResponse ToResponse(Assistant a)
     {
         var s = a.Settings;
         return new AssistantResponse(a.Id, s.Name, s.SystemPrompt, s.Model, s.Temperature, s.Language,
-            s.Providers.Select(p => AssistantRequestValidator.ProviderNames[(int)p]).ToArray(),
+            s.Providers.Select(AiProviderNames.ToText).ToArray(),
             new HandoffDto(s.Handoff.Keywords.ToArray(), s.Handoff.MaxAiTurns),
             new WidgetDto(s.Widget.AllowedOrigins.ToArray(), s.Widget.Greeting, s.Widget.Color, s.Widget.Position),
             s.FallbackText, a.CreatedAt, a.UpdatedAt);
@@ -107,7 +101,7 @@ public static class AssistantsApi
         r.Model?.Trim() ?? s.Model,
         r.Temperature ?? s.Temperature,
         r.Language ?? s.Language,
-        r.Providers?.Select(Kind).ToArray() ?? s.Providers,
+        r.Providers?.Select(AiProviderNames.Parse).ToArray() ?? s.Providers,
         r.Handoff is null ? s.Handoff : new HandoffRules(r.Handoff.Keywords?.Select(k => k.Trim()).ToArray() ?? s.Handoff.Keywords, r.Handoff.MaxAiTurns ?? s.Handoff.MaxAiTurns),
         r.Widget is null ? s.Widget : new WidgetSettings(r.Widget.AllowedOrigins ?? s.Widget.AllowedOrigins, r.Widget.Greeting ?? s.Widget.Greeting,
             r.Widget.Color ?? s.Widget.Color, r.Widget.Position ?? s.Widget.Position),
@@ -122,8 +116,7 @@ public static class AssistantsApi
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = ["Required."] });
         }
-        var defaults = new AssistantSettings("", "", DefaultModel, null, "ru", [], HandoffRules.Default, WidgetSettings.Default, null);
-        var assistant = await grains.GetGrain<IAssistantGrain>(Guid.NewGuid()).Create(user.AccountId(), Merge(defaults, r));
+        var assistant = await grains.GetGrain<IAssistantGrain>(Guid.NewGuid()).Create(user.AccountId(), Merge(AssistantSettings.Defaults, r));
         return TypedResults.Created($"/api/assistants/{assistant.Id}", ToResponse(assistant));
     }
 

@@ -16,10 +16,16 @@ public sealed record BotResponse(Guid Id, Guid AssistantId, string Username, str
 
 public sealed record RotateBotTokenRequest(string? Token);
 
+internal static class BotTokenRule
+{
+    public static IRuleBuilderOptions<T, string?> BotToken<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.NotEmpty().MaximumLength(100)
+            .Matches(@"^\d{5,15}:[A-Za-z0-9_-]{20,80}$").WithMessage("This does not look like a bot token from @BotFather (123456:ABC…).");
+}
+
 public sealed class RotateBotTokenRequestValidator : AbstractValidator<RotateBotTokenRequest>
 {
-    public RotateBotTokenRequestValidator() => RuleFor(r => r.Token).NotEmpty().MaximumLength(100)
-        .Matches(@"^\d{5,15}:[A-Za-z0-9_-]{20,80}$").WithMessage("This does not look like a bot token from @BotFather (123456:ABC…).");
+    public RotateBotTokenRequestValidator() => RuleFor(r => r.Token).BotToken();
 }
 
 public sealed partial class ConnectBotRequestValidator : AbstractValidator<ConnectBotRequest>
@@ -27,8 +33,7 @@ public sealed partial class ConnectBotRequestValidator : AbstractValidator<Conne
     public ConnectBotRequestValidator()
     {
         RuleFor(r => r.AssistantId).NotEmpty();
-        RuleFor(r => r.Token).NotEmpty().MaximumLength(100)
-            .Matches(@"^\d{5,15}:[A-Za-z0-9_-]{20,80}$").WithMessage("This does not look like a bot token from @BotFather (123456:ABC…).");
+        RuleFor(r => r.Token).BotToken();
         RuleFor(r => r.Mode).Must(m => m is null or "polling" or "webhook").WithMessage("polling or webhook.");
     }
 }

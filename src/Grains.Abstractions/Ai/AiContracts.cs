@@ -139,3 +139,30 @@ public interface IAiAdminGrain : IGrainWithIntegerKey
     [Alias("Usage")]
     Task<IReadOnlyList<AiUsageDay>> Usage(bool byKey, Guid? id, DateOnly from, DateOnly to);
 }
+
+/// <summary>The providers' names as they appear in the API, configuration and the <c>ai_tokens</c> table.</summary>
+public static class AiProviderNames
+{
+    /// <summary>Indexed by <see cref="AiProviderKind"/>.</summary>
+    public static IReadOnlyList<string> All { get; } = ["openai", "yandexgpt", "gigachat", "anthropic", "custom"];
+
+    public static string ToText(AiProviderKind kind) => All[(int)kind];
+
+    public static bool TryParse(string? text, bool ignoreCase, out AiProviderKind kind)
+    {
+        var comparison = ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        for (var i = 0; i < All.Count; i++)
+        {
+            if (string.Equals(All[i], text, comparison))
+            {
+                kind = (AiProviderKind)i;
+                return true;
+            }
+        }
+        kind = default;
+        return false;
+    }
+
+    public static AiProviderKind Parse(string text) =>
+        TryParse(text, ignoreCase: false, out var kind) ? kind : throw new ArgumentException($"Unknown AI provider '{text}'.", nameof(text));
+}

@@ -31,7 +31,12 @@ public sealed record AssistantSettings(
     [property: Id(5)] IReadOnlyList<AiProviderKind> Providers,
     [property: Id(6)] HandoffRules Handoff,
     [property: Id(7)] WidgetSettings Widget,
-    [property: Id(8)] string? FallbackText);
+    [property: Id(8)] string? FallbackText)
+{
+    /// <summary>What a new assistant starts with (and what an unknown one falls back to).</summary>
+    public static AssistantSettings Defaults { get; } =
+        new("", "", "gpt-4o-mini", null, "ru", [], HandoffRules.Default, WidgetSettings.Default, null);
+}
 
 [GenerateSerializer, Immutable, Alias("ReplyX.Assistants.Assistant")]
 public sealed record Assistant(

@@ -128,7 +128,7 @@ public sealed partial class AiRouter(
             await grain.Report(new AiCallReport(lease.LeaseId, result.Outcome, result.PromptTokens, result.CompletionTokens, result.RetryAfter, result.Error));
             await usage.Record(new AiUsageRecord(Guid.NewGuid(), time.GetUtcNow(), request.AccountId, token.Settings.Id, provider, request.Model,
                 result.PromptTokens, result.CompletionTokens, (int)watch.ElapsedMilliseconds, result.Outcome), CancellationToken.None);
-            var providerName = AiNames.ToText(provider);
+            var providerName = AiProviderNames.ToText(provider);
             Calls.WithLabels(providerName, result.Outcome.ToString()).Inc();
             Latency.WithLabels(providerName).Observe(watch.Elapsed.TotalSeconds);
 

@@ -38,29 +38,6 @@ public interface IAiUsageStore
     Task<IReadOnlyList<AiUsageDaily>> DailyByToken(Guid? tokenId, DateOnly from, DateOnly to, CancellationToken cancellationToken = default);
 }
 
-internal static class AiNames
-{
-    public static string ToText(AiProviderKind kind) => kind switch
-    {
-        AiProviderKind.OpenAi => "openai",
-        AiProviderKind.YandexGpt => "yandexgpt",
-        AiProviderKind.GigaChat => "gigachat",
-        AiProviderKind.Anthropic => "anthropic",
-        AiProviderKind.Custom => "custom",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
-    };
-
-    public static AiProviderKind FromText(string text) => text switch
-    {
-        "openai" => AiProviderKind.OpenAi,
-        "yandexgpt" => AiProviderKind.YandexGpt,
-        "gigachat" => AiProviderKind.GigaChat,
-        "anthropic" => AiProviderKind.Anthropic,
-        "custom" => AiProviderKind.Custom,
-        _ => throw new InvalidDataException($"Unknown AI provider '{text}'."),
-    };
-}
-
 public sealed class InMemoryAiTokenStore : IAiTokenStore
 {
     private readonly Lock _gate = new();
@@ -161,7 +138,7 @@ public sealed class PostgresAiTokenStore(NpgsqlDataSource dataSource) : IAiToken
                 encrypted_key = excluded.encrypted_key, updated_at = now()
               """);
         command.Parameters.AddWithValue("id", s.Id);
-        command.Parameters.AddWithValue("provider", AiNames.ToText(s.Provider));
+        command.Parameters.AddWithValue("provider", AiProviderNames.ToText(s.Provider));
         command.Parameters.AddWithValue("baseUrl", (object?)s.BaseUrl ?? DBNull.Value);
         command.Parameters.AddWithValue("models", s.Models.ToArray());
         command.Parameters.AddWithValue("priority", s.Priority);
@@ -205,7 +182,7 @@ public sealed class PostgresAiTokenStore(NpgsqlDataSource dataSource) : IAiToken
         {
             string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
             list.Add(new StoredAiToken(new AiTokenSettings(
-                reader.GetGuid(0), AiNames.FromText(reader.GetString(1)), Text(2), reader.GetFieldValue<string[]>(3), reader.GetInt32(4),
+                reader.GetGuid(0), AiProviderNames.Parse(reader.GetString(1)), Text(2), reader.GetFieldValue<string[]>(3), reader.GetInt32(4),
                 reader.IsDBNull(5) ? null : reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetInt64(6), reader.GetBoolean(7),
                 Text(8), Text(9), Text(10), Text(11)), reader.GetString(12)));
         }
@@ -227,7 +204,7 @@ public sealed class PostgresAiUsageStore(NpgsqlDataSource dataSource) : IAiUsage
         command.Parameters.AddWithValue("at", r.At);
         command.Parameters.AddWithValue("account", NpgsqlTypes.NpgsqlDbType.Uuid, (object?)r.AccountId ?? DBNull.Value);
         command.Parameters.AddWithValue("token", NpgsqlTypes.NpgsqlDbType.Uuid, (object?)r.TokenId ?? DBNull.Value);
-        command.Parameters.AddWithValue("provider", AiNames.ToText(r.Provider));
+        command.Parameters.AddWithValue("provider", AiProviderNames.ToText(r.Provider));
         command.Parameters.AddWithValue("model", r.Model);
         command.Parameters.AddWithValue("prompt", r.PromptTokens);
         command.Parameters.AddWithValue("completion", r.CompletionTokens);

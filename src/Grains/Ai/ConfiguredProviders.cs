@@ -18,15 +18,6 @@ public static class ConfiguredProviders
 {
     public const string Section = "Ai:Providers";
 
-    private static readonly Dictionary<string, AiProviderKind> Kinds = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["openai"] = AiProviderKind.OpenAi,
-        ["yandexgpt"] = AiProviderKind.YandexGpt,
-        ["gigachat"] = AiProviderKind.GigaChat,
-        ["anthropic"] = AiProviderKind.Anthropic,
-        ["custom"] = AiProviderKind.Custom,
-    };
-
     public static IReadOnlyList<ConfiguredProvider> Read(IConfiguration configuration)
     {
         var errors = new List<string>();
@@ -35,9 +26,9 @@ public static class ConfiguredProviders
         {
             var path = entry.Path;
             var name = entry["Name"] ?? entry.Key;
-            if (!Kinds.TryGetValue(entry["Kind"] ?? "", out var kind))
+            if (!AiProviderNames.TryParse(entry["Kind"], ignoreCase: true, out var kind))
             {
-                errors.Add($"{path}:Kind is '{entry["Kind"]}'; expected one of {string.Join(", ", Kinds.Keys)}.");
+                errors.Add($"{path}:Kind is '{entry["Kind"]}'; expected one of {string.Join(", ", AiProviderNames.All)}.");
                 continue;
             }
             var apiKey = entry["ApiKey"];

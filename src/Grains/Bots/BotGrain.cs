@@ -57,6 +57,7 @@ public sealed partial class BotGrain(
     private readonly Queue<DateTimeOffset> _sent = new();
     private CancellationTokenSource? _polling;
     private bool _sending;
+    private TelegramBotClient? _client;
     private DateTimeOffset _floodUntil;
 
     private Guid Id => this.GetPrimaryKey();
@@ -86,20 +87,10 @@ public sealed partial class BotGrain(
                 ? new ConnectResult(View(), ConnectError.None, null)
                 : new ConnectResult(null, ConnectError.AlreadyConnected, "This bot id is taken.");
         }
-        User me;
-        try
+        var (me, refused) = await CheckToken(token);
+        if (refused is not null)
         {
-            me = await clients.For(token).GetMe();
-        }
-        catch (ApiRequestException ex) when (ex.ErrorCode is 401 or 404)
-        {
-            clients.Forget(token);
-            return new ConnectResult(null, ConnectError.TokenRejected, "Telegram rejected this token.");
-        }
-        catch (RequestException ex)
-        {
-            clients.Forget(token);
-            return new ConnectResult(null, ConnectError.TelegramUnreachable, "Telegram is unreachable: " + ex.Message);
+            return refused;
         }
         if (!await store.Add(new BotRecord(Id, accountId, assistantId, me.Id, me.Username ?? me.FirstName)))
         {
@@ -117,6 +108,25 @@ public sealed partial class BotGrain(
         StartPolling();
         LogConnected(Id, S.Username);
         return new ConnectResult(View(), ConnectError.None, null);
+    }
+
+    /// <summary>Asks Telegram who the token belongs to; a refusal comes back as the connect result to return.</summary>
+    private async Task<(User Me, ConnectResult? Refused)> CheckToken(string token)
+    {
+        try
+        {
+            return (await clients.For(token).GetMe(), null);
+        }
+        catch (ApiRequestException ex) when (ex.ErrorCode is 401 or 404)
+        {
+            clients.Forget(token);
+            return (null!, new ConnectResult(null, ConnectError.TokenRejected, "Telegram rejected this token."));
+        }
+        catch (RequestException ex)
+        {
+            clients.Forget(token);
+            return (null!, new ConnectResult(null, ConnectError.TelegramUnreachable, "Telegram is unreachable: " + ex.Message));
+        }
     }
 
     public Task<BotView?> Get(Guid accountId) => Task.FromResult(Owned(accountId) ? View() : null);
@@ -159,6 +169,7 @@ public sealed partial class BotGrain(
         await store.Remove(accountId, Id);
         await state.ClearStateAsync();
         state.State = new BotState();
+        _client = null;
         DeactivateOnIdle();
         return true;
     }
@@ -191,20 +202,10 @@ public sealed partial class BotGrain(
         {
             return new ConnectResult(null, ConnectError.TokenRejected, "No such bot.");
         }
-        User me;
-        try
+        var (me, refused) = await CheckToken(token);
+        if (refused is not null)
         {
-            me = await clients.For(token).GetMe();
-        }
-        catch (ApiRequestException ex) when (ex.ErrorCode is 401 or 404)
-        {
-            clients.Forget(token);
-            return new ConnectResult(null, ConnectError.TokenRejected, "Telegram rejected this token.");
-        }
-        catch (RequestException ex)
-        {
-            clients.Forget(token);
-            return new ConnectResult(null, ConnectError.TelegramUnreachable, "Telegram is unreachable: " + ex.Message);
+            return refused;
         }
         if (me.Id != S.TelegramId)
         {
@@ -214,6 +215,7 @@ public sealed partial class BotGrain(
         _polling?.Cancel();
         _polling = null;
         S.EncryptedToken = secrets.Protect(token);
+        _client = null;
         S.Username = me.Username ?? me.FirstName;
         S.Enabled = true;
         S.Status = BotStatus.Starting;
@@ -255,7 +257,8 @@ public sealed partial class BotGrain(
 
     private BotView View() => new(Id, S.AccountId, S.AssistantId, S.Username, S.Status, S.LastError, S.UpdatesIn, S.RepliesOut, S.RateLimited, _outbox.Count);
 
-    private TelegramBotClient Client() => clients.For(secrets.Unprotect(S.EncryptedToken!));
+    // Decrypted once per activation or rotation: Data Protection is too costly for every Bot API call.
+    private TelegramBotClient Client() => _client ??= clients.For(secrets.Unprotect(S.EncryptedToken!));
 
     private async Task Disable(BotStatus status, string? error)
     {

@@ -397,7 +397,7 @@ public sealed partial class DialogGrain(
         if (offline)
         {
             _unavailableSince = null;
-            await Append(MessageAuthor.Assistant, OfflineText.For(assistant?.Settings ?? DefaultSettings), offline: true);
+            await Append(MessageAuthor.Assistant, OfflineText.For(assistant?.Settings ?? AssistantSettings.Defaults), offline: true);
             await Handoff("no AI answer");
             return;
         }
@@ -427,9 +427,6 @@ public sealed partial class DialogGrain(
             await Handoff("model");
         }
     }
-
-    private static readonly AssistantSettings DefaultSettings =
-        new("", "", "", null, "ru", [], HandoffRules.Default, WidgetSettings.Default, null);
 
     private void ScheduleRetry(TimeSpan after)
     {

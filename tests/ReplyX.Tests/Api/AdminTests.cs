@@ -17,26 +17,10 @@ public abstract class AdminContract(AppFixture app)
     private const string Password = "correct horse battery";
     private readonly HttpClient _client = app.Factory.CreateClient(new() { HandleCookies = false });
 
-    private async Task<JsonElement> Body(HttpResponseMessage response) =>
-        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    private static Task<JsonElement> Body(HttpResponseMessage response) => response.JsonBody();
 
-    private async Task<HttpResponseMessage> Send(HttpMethod method, string path, string? token, object? body = null, string? userAgent = null)
-    {
-        var request = new HttpRequestMessage(method, path);
-        if (token is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-        if (userAgent is not null)
-        {
-            request.Headers.UserAgent.ParseAdd(userAgent);
-        }
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-        return await _client.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> Send(HttpMethod method, string path, string? token, object? body = null, string? userAgent = null) =>
+        _client.SendAs(method, path, token, body, userAgent);
 
     private async Task<string> Login(string email, string password)
     {

@@ -17,18 +17,9 @@ public abstract class AssistantsApiContract(AppFixture app)
     private const string Password = "correct horse battery";
     private readonly HttpClient _client = app.Factory.CreateClient(new() { HandleCookies = false });
 
-    private async Task<JsonElement> Body(HttpResponseMessage r) => JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.Clone();
+    private static Task<JsonElement> Body(HttpResponseMessage r) => r.JsonBody();
 
-    private async Task<HttpResponseMessage> Send(HttpMethod method, string path, string token, object? body = null)
-    {
-        var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-        return await _client.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> Send(HttpMethod method, string path, string token, object? body = null) => _client.SendAs(method, path, token, body);
 
     private async Task<string> Owner()
     {

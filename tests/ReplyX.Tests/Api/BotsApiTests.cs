@@ -44,18 +44,9 @@ public sealed class BotsApiTests : IClassFixture<BotsApiTests.App>
         _client = app.Factory.CreateClient(new() { HandleCookies = false });
     }
 
-    private async Task<JsonElement> Body(HttpResponseMessage r) => JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.Clone();
+    private static Task<JsonElement> Body(HttpResponseMessage r) => r.JsonBody();
 
-    private async Task<HttpResponseMessage> Send(HttpMethod method, string path, string token, object? body = null)
-    {
-        var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-        return await _client.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> Send(HttpMethod method, string path, string token, object? body = null) => _client.SendAs(method, path, token, body);
 
     private async Task<(string Token, Guid Assistant)> Owner()
     {
