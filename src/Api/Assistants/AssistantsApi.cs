@@ -116,7 +116,7 @@ public static class AssistantsApi
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = ["Required."] });
         }
-        var assistant = await grains.GetGrain<IAssistantGrain>(Guid.NewGuid()).Create(user.AccountId(), Merge(AssistantSettings.Defaults, r));
+        var assistant = await grains.GetGrain<IAssistantGrain>(Guid.NewGuid()).Create(user.AccountId(), Merge(AssistantDefaults.Settings, r));
         return TypedResults.Created($"/api/assistants/{assistant.Id}", ToResponse(assistant));
     }
 

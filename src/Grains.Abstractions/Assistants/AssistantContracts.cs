@@ -31,10 +31,12 @@ public sealed record AssistantSettings(
     [property: Id(5)] IReadOnlyList<AiProviderKind> Providers,
     [property: Id(6)] HandoffRules Handoff,
     [property: Id(7)] WidgetSettings Widget,
-    [property: Id(8)] string? FallbackText)
+    [property: Id(8)] string? FallbackText);
+
+public static class AssistantDefaults
 {
     /// <summary>What a new assistant starts with (and what an unknown one falls back to).</summary>
-    public static AssistantSettings Defaults { get; } =
+    public static AssistantSettings Settings { get; } =
         new("", "", "gpt-4o-mini", null, "ru", [], HandoffRules.Default, WidgetSettings.Default, null);
 }
 

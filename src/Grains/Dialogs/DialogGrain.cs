@@ -397,7 +397,7 @@ public sealed partial class DialogGrain(
         if (offline)
         {
             _unavailableSince = null;
-            await Append(MessageAuthor.Assistant, OfflineText.For(assistant?.Settings ?? AssistantSettings.Defaults), offline: true);
+            await Append(MessageAuthor.Assistant, OfflineText.For(assistant?.Settings ?? AssistantDefaults.Settings), offline: true);
             await Handoff("no AI answer");
             return;
         }
