@@ -46,6 +46,9 @@ public sealed class FakeTelegram : IAsyncDisposable
     public ConcurrentDictionary<long, bool> BlockedChats { get; } = new();
     public int RateLimited;
 
+    /// <summary>While true, sendMessage answers 500 (Telegram having a bad minute); nothing is recorded as sent.</summary>
+    public bool FailSends { get; set; }
+
     /// <summary>Messages per second a bot may send; Telegram's documented figure is about 30.</summary>
     public int PerBotPerSecond { get; set; } = 30;
 
@@ -235,6 +238,11 @@ public sealed class FakeTelegram : IAsyncDisposable
     {
         var chatId = body["chat_id"]!.GetValueKind() == JsonValueKind.String ? long.Parse(body["chat_id"]!.GetValue<string>()) : body["chat_id"]!.GetValue<long>();
         var text = body["text"]?.GetValue<string>() ?? "";
+        if (FailSends)
+        {
+            await Error(http, 500, "Internal Server Error");
+            return;
+        }
         if (BlockedChats.ContainsKey(chatId))
         {
             await Error(http, 403, "Forbidden: bot was blocked by the user");

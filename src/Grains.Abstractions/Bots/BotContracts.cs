@@ -48,7 +48,8 @@ public sealed record BotDelivery(
     [property: Id(0)] string ChatId,
     [property: Id(1)] string Text,
     [property: Id(2)] Guid DialogId,
-    [property: Id(3)] long Seq);
+    [property: Id(3)] long Seq,
+    [property: Id(4)] bool Settled = false);
 
 /// <summary>
 /// One Telegram bot: checks its token, long-polls for updates (acknowledging them only once the dialog has

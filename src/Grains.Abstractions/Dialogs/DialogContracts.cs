@@ -113,6 +113,13 @@ public interface IDialogGrain : IGrainWithGuidKey
 
     [ReadOnly, Alias("Get")]
     Task<DialogSnapshot?> Get();
+
+    /// <summary>
+    /// The channel refuses our messages for good (the Telegram user blocked the bot): recorded in the history,
+    /// and nothing more is sent until the customer writes again.
+    /// </summary>
+    [Alias("MarkUnreachable")]
+    Task MarkUnreachable(string reason);
 }
 
 /// <summary>Dialog ids for channels: one dialog per (channel, bot, chat), so redelivered updates land in the same grain.</summary>

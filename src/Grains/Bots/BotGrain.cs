@@ -26,6 +26,8 @@ public sealed class BotState
     [Id(10)] public long RepliesOut { get; set; }
     [Id(11)] public long RateLimited { get; set; }
     [Id(12)] public string? WebhookSecret { get; set; }
+    /// <summary>Chats whose last question was accepted but not yet answered; their dialogs are woken after a crash.</summary>
+    [Id(13)] public List<string> Awaiting { get; set; } = [];
 }
 
 /// <summary>
@@ -38,21 +40,21 @@ public sealed partial class BotGrain(
     TelegramClients clients,
     ISecretProtector secrets,
     IBotStore store,
+    IDialogStore dialogs,
     IOptions<TelegramOptions> options,
     TimeProvider time,
     ILocalSiloDetails silo,
     ILogger<BotGrain> logger) : Grain, IBotGrain, IRemindable
 {
     private const string KeepAlive = "keep-alive";
-    private static readonly Counter UpdatesReceived = Metrics.CreateCounter("replyx_bot_updates_total", "Telegram updates accepted.");
-    private static readonly Counter RepliesSent = Metrics.CreateCounter("replyx_bot_replies_total", "Messages sent to Telegram.");
-    private static readonly Counter FloodWaits = Metrics.CreateCounter("replyx_bot_429_total", "Telegram 429 answers.");
-    private static readonly Gauge Queued = Metrics.CreateGauge("replyx_bot_queue_length", "Messages waiting to be sent, all bots of this silo.");
-    private static readonly Histogram SendLatency = Metrics.CreateHistogram("replyx_bot_send_seconds", "sendMessage latency.",
-        new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.002, 2, 12) });
+    private const int MaxAwaiting = 256;
 
     private readonly TelegramOptions _options = options.Value;
-    private readonly LinkedList<BotDelivery> _outbox = new();
+    private readonly LinkedList<Outgoing> _outbox = new();
+    private readonly HashSet<(Guid Dialog, long Seq)> _queued = [];
+    private readonly RecentKeys _delivered = new(256);
+    private BotMetrics? _metrics;
+    private bool _recovering;
     private readonly Dictionary<string, DateTimeOffset> _chatNext = [];
     private readonly Queue<DateTimeOffset> _sent = new();
     private CancellationTokenSource? _polling;
@@ -63,11 +65,15 @@ public sealed partial class BotGrain(
     private Guid Id => this.GetPrimaryKey();
     private BotState S => state.State;
 
+    private BotMetrics M => _metrics ??= new BotMetrics(Id, _options.PerBotMetrics);
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (S.Enabled && S.EncryptedToken is not null)
         {
             StartPolling();
+            // A previous activation may have died with messages in its queue or questions being answered.
+            _ = Recover();
         }
         return Task.CompletedTask;
     }
@@ -75,8 +81,57 @@ public sealed partial class BotGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _polling?.Cancel();
-        Queued.Dec(_outbox.Count);
+        _metrics?.Dispose(_outbox.Count);
+        _metrics = null;
+        // A send loop still awaiting must not send from a dead activation: the next one re-queues from the store.
+        _outbox.Clear();
+        _queued.Clear();
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Re-queues outgoing messages the store still flags as awaiting delivery (a queue lost with a crashed silo,
+    /// or a Deliver call that failed) and wakes dialogs that accepted a question but have not answered it.
+    /// </summary>
+    private async Task Recover()
+    {
+        if (_recovering)
+        {
+            return;
+        }
+        _recovering = true;
+        try
+        {
+            var requeued = 0;
+            foreach (var m in await dialogs.Undelivered(Id, 1000))
+            {
+                if (Enqueue(new BotDelivery(m.Chat, m.Text, m.DialogId, m.Seq)))
+                {
+                    requeued++;
+                }
+            }
+            if (requeued > 0)
+            {
+                LogRequeued(Id, requeued);
+            }
+            foreach (var chat in S.Awaiting.ToArray())
+            {
+                // Activating the dialog is enough: it answers what it stored and did not answer.
+                var snapshot = await GrainFactory.GetGrain<IDialogGrain>(DialogKeys.For("telegram", Id, chat)).Get();
+                if (snapshot is null || (snapshot.PendingForAi == 0 && !snapshot.AiBusy))
+                {
+                    S.Awaiting.Remove(chat);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException or Npgsql.NpgsqlException)
+        {
+            LogRecoveryFailed(Id, ex.Message); // tried again at the next keep-alive tick
+        }
+        finally
+        {
+            _recovering = false;
+        }
     }
 
     public async Task<ConnectResult> Connect(Guid accountId, Guid assistantId, string token)
@@ -104,7 +159,7 @@ public sealed partial class BotGrain(
         S.Enabled = true;
         S.Status = BotStatus.Starting;
         await state.WriteStateAsync();
-        await this.RegisterOrUpdateReminder(KeepAlive, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        await KeepAliveReminder();
         StartPolling();
         LogConnected(Id, S.Username);
         return new ConnectResult(View(), ConnectError.None, null);
@@ -144,7 +199,7 @@ public sealed partial class BotGrain(
         S.Status = BotStatus.Starting;
         S.LastError = null;
         await state.WriteStateAsync();
-        await this.RegisterOrUpdateReminder(KeepAlive, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        await KeepAliveReminder();
         StartPolling();
         return View();
     }
@@ -221,7 +276,7 @@ public sealed partial class BotGrain(
         S.Status = BotStatus.Starting;
         S.LastError = null;
         await state.WriteStateAsync();
-        await this.RegisterOrUpdateReminder(KeepAlive, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        await KeepAliveReminder();
         StartPolling();
         LogRotated(Id, wasEnabled);
         return new ConnectResult(View(), ConnectError.None, null);
@@ -234,24 +289,47 @@ public sealed partial class BotGrain(
             LogNoBot(Id, delivery.DialogId);
             return Task.CompletedTask;
         }
-        foreach (var part in TelegramText.Split(delivery.Text))
+        if (delivery.Settled)
         {
-            _outbox.AddLast(delivery with { Text = part });
-            Queued.Inc();
+            S.Awaiting.Remove(delivery.ChatId); // persisted with the next offset write; a stale entry only costs a wake-up
         }
-        StartSending();
+        Enqueue(delivery);
         return Task.CompletedTask;
+    }
+
+    /// <summary>Queues a message once: a re-queue from the store never duplicates one queued or just sent.</summary>
+    private bool Enqueue(BotDelivery delivery)
+    {
+        var key = (delivery.DialogId, delivery.Seq);
+        if (_delivered.Contains(key) || !_queued.Add(key))
+        {
+            return false;
+        }
+        var parts = TelegramText.Split(delivery.Text);
+        for (var i = 0; i < parts.Count; i++)
+        {
+            _outbox.AddLast(new Outgoing(delivery, parts[i], i == parts.Count - 1));
+        }
+        M.Queued(parts.Count);
+        StartSending();
+        return true;
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        // Idempotent: an enabled bot polls; anything else keeps quiet.
-        if (S.Enabled && S.EncryptedToken is not null && _polling is null)
+        // Idempotent: an enabled bot polls and re-sends what the store says is undelivered; anything else keeps quiet.
+        if (S.Enabled && S.EncryptedToken is not null)
         {
-            StartPolling();
+            if (_polling is null)
+            {
+                StartPolling();
+            }
+            _ = Recover();
         }
         return Task.CompletedTask;
     }
+
+    private Task KeepAliveReminder() => this.RegisterOrUpdateReminder(KeepAlive, _options.KeepAlivePeriod, _options.KeepAlivePeriod);
 
     private bool Owned(Guid accountId) => S.EncryptedToken is not null && S.AccountId == accountId;
 
@@ -457,10 +535,71 @@ public sealed partial class BotGrain(
             {
                 text = text.Replace("@" + S.Username, "", StringComparison.OrdinalIgnoreCase).Trim();
             }
+            if (!S.Awaiting.Contains(chatId))
+            {
+                // Recorded before the dialog stores the question; persisted with the offset that acknowledges it.
+                S.Awaiting.Add(chatId);
+                if (S.Awaiting.Count > MaxAwaiting)
+                {
+                    S.Awaiting.RemoveAt(0);
+                }
+            }
             await dialog.PostUserMessage(text, externalId);
         }
         S.UpdatesIn++;
-        UpdatesReceived.Inc();
+        M.Update();
+    }
+
+    /// <summary>The message is out: the store stops flagging it, so a later recovery does not send it again.</summary>
+    private async Task Delivered(BotDelivery delivery)
+    {
+        var key = (delivery.DialogId, delivery.Seq);
+        _queued.Remove(key);
+        _delivered.Add(key);
+        try
+        {
+            await dialogs.MarkDelivered(delivery.DialogId, delivery.Seq);
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
+        {
+            // Sent but still flagged: a recovery on another activation could send it once more.
+            LogSendFailed(Id, delivery.ChatId, "marking delivered: " + ex.Message);
+        }
+    }
+
+    private async Task DropChat(string chatId)
+    {
+        var dropped = new List<BotDelivery>();
+        for (var node = _outbox.First; node is not null;)
+        {
+            var following = node.Next;
+            if (node.Value.Delivery.ChatId == chatId)
+            {
+                _outbox.Remove(node);
+                M.Queued(-1);
+                if (node.Value.Last)
+                {
+                    dropped.Add(node.Value.Delivery);
+                }
+            }
+            node = following;
+        }
+        foreach (var delivery in dropped)
+        {
+            await Delivered(delivery);
+        }
+        S.Awaiting.Remove(chatId);
+        if (dropped.Count > 0)
+        {
+            try
+            {
+                await GrainFactory.GetGrain<IDialogGrain>(dropped[0].DialogId).MarkUnreachable("The customer blocked the Telegram bot; messages are not delivered.");
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            {
+                LogSendFailed(Id, chatId, "marking the dialog unreachable: " + ex.Message);
+            }
+        }
     }
 
     private bool AddressedToBot(Message message, string? text) =>
@@ -494,17 +633,17 @@ public sealed partial class BotGrain(
                 {
                     wait = TimeSpan.FromTicks(Math.Max(wait.Ticks, (_sent.Peek() + TimeSpan.FromSeconds(1) - now).Ticks));
                 }
-                LinkedListNode<BotDelivery>? next = null;
+                LinkedListNode<Outgoing>? next = null;
                 var earliestChat = DateTimeOffset.MaxValue;
                 var seen = new HashSet<string>();
                 for (var node = _outbox.First; node is not null; node = node.Next)
                 {
                     // Only the first queued message of each chat is eligible: order within a chat is kept.
-                    if (!seen.Add(node.Value.ChatId))
+                    if (!seen.Add(node.Value.Delivery.ChatId))
                     {
                         continue;
                     }
-                    var allowedAt = _chatNext.GetValueOrDefault(node.Value.ChatId, DateTimeOffset.MinValue);
+                    var allowedAt = _chatNext.GetValueOrDefault(node.Value.Delivery.ChatId, DateTimeOffset.MinValue);
                     if (allowedAt <= now)
                     {
                         next = node;
@@ -522,17 +661,20 @@ public sealed partial class BotGrain(
                     continue;
                 }
 
-                var delivery = next!.Value;
+                var item = next!.Value;
+                var delivery = item.Delivery;
                 var isGroup = delivery.ChatId.StartsWith('-');
                 var started = time.GetUtcNow();
                 try
                 {
-                    await Client().SendMessage(long.Parse(delivery.ChatId, System.Globalization.CultureInfo.InvariantCulture), delivery.Text);
+                    await Client().SendMessage(long.Parse(delivery.ChatId, System.Globalization.CultureInfo.InvariantCulture), item.Text);
                     _outbox.Remove(next);
-                    Queued.Dec();
                     S.RepliesOut++;
-                    RepliesSent.Inc();
-                    SendLatency.Observe((time.GetUtcNow() - started).TotalSeconds);
+                    M.Sent((time.GetUtcNow() - started).TotalSeconds);
+                    if (item.Last)
+                    {
+                        await Delivered(delivery);
+                    }
                 }
                 catch (ApiRequestException ex) when (ex.ErrorCode == 429)
                 {
@@ -540,15 +682,14 @@ public sealed partial class BotGrain(
                     var retryAfter = TimeSpan.FromSeconds(ex.Parameters?.RetryAfter ?? 1);
                     _floodUntil = time.GetUtcNow() + retryAfter;
                     S.RateLimited++;
-                    FloodWaits.Inc();
+                    M.Flood();
                     LogFlood(Id, retryAfter);
                 }
                 catch (ApiRequestException ex) when (ex.ErrorCode == 403)
                 {
-                    // The user blocked the bot: retrying would never succeed.
-                    _outbox.Remove(next);
-                    Queued.Dec();
+                    // The user blocked the bot: retrying would never succeed, for this message or the chat's others.
                     LogBlocked(Id, delivery.ChatId);
+                    await DropChat(delivery.ChatId);
                 }
                 catch (Exception ex) when (ex is RequestException or ApiRequestException or HttpRequestException)
                 {
@@ -595,6 +736,36 @@ public sealed partial class BotGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bot {BotId} is not connected; message of dialog {DialogId} not sent")]
     private partial void LogNoBot(Guid botId, Guid dialogId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bot {BotId}: {Count} undelivered messages queued again from the store")]
+    private partial void LogRequeued(Guid botId, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bot {BotId}: recovery failed, retried at the next keep-alive tick: {Error}")]
+    private partial void LogRecoveryFailed(Guid botId, string error);
+
+    private sealed record Outgoing(BotDelivery Delivery, string Text, bool Last);
+
+    /// <summary>The last keys seen, bounded: guards a re-queue racing with a message just sent.</summary>
+    private sealed class RecentKeys(int capacity)
+    {
+        private readonly HashSet<(Guid, long)> _set = [];
+        private readonly Queue<(Guid, long)> _order = new();
+
+        public bool Contains((Guid, long) key) => _set.Contains(key);
+
+        public void Add((Guid, long) key)
+        {
+            if (!_set.Add(key))
+            {
+                return;
+            }
+            _order.Enqueue(key);
+            if (_order.Count > capacity)
+            {
+                _set.Remove(_order.Dequeue());
+            }
+        }
+    }
 }
 
 [GrainType("bot-catalog"), Orleans.Concurrency.StatelessWorker]

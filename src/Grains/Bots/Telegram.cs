@@ -26,6 +26,12 @@ public sealed class TelegramOptions
     /// <summary>Messages one bot may send per second (Telegram: about 30).</summary>
     public int PerBotPerSecond { get; set; } = 30;
 
+    /// <summary>How often a reminder checks that every enabled bot runs (and re-sends anything undelivered).</summary>
+    public TimeSpan KeepAlivePeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Per-bot series in /metrics (label <c>bot</c>) besides the silo totals.</summary>
+    public bool PerBotMetrics { get; set; } = true;
+
     /// <summary>HTTP connections to the Bot API: each polling bot holds one during its long poll.</summary>
     public int MaxConnections { get; set; } = 20_000;
 }

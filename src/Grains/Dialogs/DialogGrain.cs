@@ -42,6 +42,8 @@ public sealed class DialogState
     [Id(7)] public bool OfferedHuman { get; set; }
     [Id(8)] public long EventSeq { get; set; }
     [Id(9)] public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>The channel refused our messages for good (the Telegram user blocked the bot) until the user writes again.</summary>
+    [Id(10)] public bool Unreachable { get; set; }
 }
 
 [GrainType("dialog")]
@@ -136,6 +138,7 @@ public sealed partial class DialogGrain(
             await state.WriteStateAsync();
             await Publish(DialogEventKinds.Status, mode: S.Mode);
         }
+        S.Unreachable = false; // writing again means the user can be answered again
         var message = new DialogMessage(S.LastSeq + 1, DialogNames.Micro(time.GetUtcNow()), MessageAuthor.User, text, externalId, false, null);
         if (!await store.Append(Id, message))
         {
@@ -178,6 +181,7 @@ public sealed partial class DialogGrain(
         {
             return new PostResult(duplicate.Seq, true);
         }
+        S.Unreachable = false;
         var message = new DialogMessage(S.LastSeq + 1, DialogNames.Micro(time.GetUtcNow()), MessageAuthor.User, text, externalId, false, null);
         if (!await store.Append(Id, message))
         {
@@ -266,6 +270,18 @@ public sealed partial class DialogGrain(
 
     public Task<DialogSnapshot?> Get() => Task.FromResult(S.Start is null ? null : Snapshot());
 
+    public async Task MarkUnreachable(string reason)
+    {
+        if (S.Start is null || S.Unreachable)
+        {
+            return;
+        }
+        S.Unreachable = true;
+        LogUnreachable(Id, reason);
+        // Recorded in the history (not sent: it cannot be), so operators see why the customer hears nothing.
+        await Append(MessageAuthor.System, reason, offline: false);
+    }
+
     private DialogSnapshot Snapshot()
     {
         var start = S.Start!;
@@ -327,9 +343,16 @@ public sealed partial class DialogGrain(
             if (assistant is not null)
             {
                 await Publish(DialogEventKinds.Typing);
-                if (start is { Channel: "telegram", ChannelId: { } botId, ExternalChat: { } chat })
+                if (start is { Channel: "telegram", ChannelId: { } botId, ExternalChat: { } chat } && !S.Unreachable)
                 {
-                    await GrainFactory.GetGrain<Bots.IBotGrain>(botId).Typing(chat);
+                    try
+                    {
+                        await GrainFactory.GetGrain<Bots.IBotGrain>(botId).Typing(chat);
+                    }
+                    catch (Exception ex) when (ex is OrleansException or TimeoutException)
+                    {
+                        LogChannelCallFailed(Id, "typing", ex.Message); // a lost hint; the answer still goes out
+                    }
                 }
                 var lastTyping = DateTimeOffset.MinValue;
                 var request = new AiRequest(start.AccountId, assistant.Settings.Model, assistant.Settings.Providers,
@@ -520,7 +543,12 @@ public sealed partial class DialogGrain(
     private async Task<DialogMessage> Append(MessageAuthor author, string text, bool offline, Guid? operatorId = null, string? externalId = null)
     {
         var message = new DialogMessage(S.LastSeq + 1, DialogNames.Micro(time.GetUtcNow()), author, text, externalId, offline, operatorId);
-        if (!await store.Append(Id, message))
+        var channel = S.Start is { Channel: "telegram", ChannelId: { } botId, ExternalChat: { } chat } && !S.Unreachable
+            ? (Bot: botId, Chat: chat)
+            : default;
+        // An outgoing message is stored awaiting delivery: if the bot's queue is lost with its silo, the bot
+        // finds it again when it is reactivated.
+        if (!await store.Append(Id, message, awaitingDelivery: channel.Chat is not null))
         {
             throw new InvalidOperationException($"Message {message.Seq} of dialog {Id} is already stored.");
         }
@@ -529,11 +557,20 @@ public sealed partial class DialogGrain(
         AddRecent(message);
         await state.WriteStateAsync();
         await Publish(DialogEventKinds.Message, message);
-        if (S.Start is { Channel: "telegram", ChannelId: { } botId, ExternalChat: { } chat })
+        if (channel.Chat is not null)
         {
-            // The bot grain queues it for Telegram within the limits; it never calls back into this dialog
-            // from a request, so there is no call cycle.
-            await GrainFactory.GetGrain<Bots.IBotGrain>(botId).Deliver(new Bots.BotDelivery(chat, text, Id, message.Seq));
+            // The bot grain queues it for Telegram within the limits (Deliver interleaves, so a bot waiting on
+            // this dialog cannot deadlock with it). Settled tells the bot this dialog has no question left.
+            var settled = S.Mode != DialogMode.Ai || !_recent.Any(m => m.Author == MessageAuthor.User && m.Seq > S.LastProcessedSeq);
+            try
+            {
+                await GrainFactory.GetGrain<Bots.IBotGrain>(channel.Bot).Deliver(new Bots.BotDelivery(channel.Chat, text, Id, message.Seq, settled));
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            {
+                // Stored and flagged: the bot re-sends it from the store on its next activation or keep-alive tick.
+                LogChannelCallFailed(Id, "deliver", ex.Message);
+            }
         }
         return message;
     }
@@ -551,7 +588,7 @@ public sealed partial class DialogGrain(
     {
         var start = S.Start!;
         return store.SaveDialog(new DialogRecord(Id, start.AccountId, start.AssistantId, start.Channel, start.ExternalChat, S.Mode, S.OperatorId,
-            S.CreatedAt, DialogNames.Micro(time.GetUtcNow())));
+            S.CreatedAt, DialogNames.Micro(time.GetUtcNow()), start.ChannelId));
     }
 
     private async Task Publish(string kind, DialogMessage? message = null, DialogMode? mode = null, string? partial = null, Guid? operatorId = null)
@@ -578,6 +615,12 @@ public sealed partial class DialogGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dialog {DialogId} waits for a free AI key until {RetryAt}: {Reason}")]
     private partial void LogWaitingForAi(Guid dialogId, DateTimeOffset retryAt, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dialog {DialogId}: the customer cannot be reached ({Reason})")]
+    private partial void LogUnreachable(Guid dialogId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dialog {DialogId}: {Call} to the channel failed: {Error}")]
+    private partial void LogChannelCallFailed(Guid dialogId, string call, string error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Dialog {DialogId}: answering failed; retrying")]
     private partial void LogLoopFailed(Exception exception, Guid dialogId);

@@ -5,7 +5,10 @@ namespace ReplyX.Dialogs;
 
 public sealed record DialogRecord(
     Guid Id, Guid AccountId, Guid AssistantId, string Channel, string? ExternalChat, DialogMode Mode, Guid? OperatorId,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, Guid? ChannelId = null);
+
+/// <summary>An outgoing message stored but not yet accepted by its channel (e.g. Telegram's sendMessage).</summary>
+public sealed record UndeliveredMessage(Guid DialogId, string Chat, long Seq, string Text);
 
 /// <summary>Dialogs and their full message history (<c>sql/009_dialogs.sql</c>).</summary>
 public interface IDialogStore
@@ -14,8 +17,17 @@ public interface IDialogStore
 
     Task<DialogRecord?> GetDialog(Guid id, CancellationToken cancellationToken = default);
 
-    /// <summary>Appends a message; false when its sequence number or external id is already stored (a retry).</summary>
-    Task<bool> Append(Guid dialogId, DialogMessage message, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Appends a message; false when its sequence number or external id is already stored (a retry).
+    /// <paramref name="awaitingDelivery"/> flags an outgoing message until <see cref="MarkDelivered"/>.
+    /// </summary>
+    Task<bool> Append(Guid dialogId, DialogMessage message, bool awaitingDelivery = false, CancellationToken cancellationToken = default);
+
+    /// <summary>The channel accepted the message (or refused it for good): it is no longer re-sent.</summary>
+    Task MarkDelivered(Guid dialogId, long seq, CancellationToken cancellationToken = default);
+
+    /// <summary>Outgoing messages of a channel's dialogs still awaiting delivery, per dialog in order.</summary>
+    Task<IReadOnlyList<UndeliveredMessage>> Undelivered(Guid channelId, int limit, CancellationToken cancellationToken = default);
 
     Task<DialogMessage?> FindByExternalId(Guid dialogId, string externalId, CancellationToken cancellationToken = default);
 
@@ -42,6 +54,7 @@ public sealed class InMemoryDialogStore : IDialogStore
     private readonly Lock _gate = new();
     private readonly Dictionary<Guid, DialogRecord> _dialogs = [];
     private readonly Dictionary<Guid, SortedList<long, DialogMessage>> _messages = [];
+    private readonly SortedSet<(Guid Dialog, long Seq)> _undelivered = [];
 
     public Task SaveDialog(DialogRecord dialog, CancellationToken cancellationToken = default)
     {
@@ -60,7 +73,7 @@ public sealed class InMemoryDialogStore : IDialogStore
         }
     }
 
-    public Task<bool> Append(Guid dialogId, DialogMessage message, CancellationToken cancellationToken = default)
+    public Task<bool> Append(Guid dialogId, DialogMessage message, bool awaitingDelivery = false, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
@@ -74,7 +87,33 @@ public sealed class InMemoryDialogStore : IDialogStore
                 return Task.FromResult(false);
             }
             list.Add(message.Seq, message with { At = DialogNames.Micro(message.At) });
+            if (awaitingDelivery)
+            {
+                _undelivered.Add((dialogId, message.Seq));
+            }
             return Task.FromResult(true);
+        }
+    }
+
+    public Task MarkDelivered(Guid dialogId, long seq, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            _undelivered.Remove((dialogId, seq));
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<UndeliveredMessage>> Undelivered(Guid channelId, int limit, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<UndeliveredMessage> page = _undelivered
+                .Where(k => _dialogs.TryGetValue(k.Dialog, out var d) && d.ChannelId == channelId)
+                .Take(limit)
+                .Select(k => new UndeliveredMessage(k.Dialog, _dialogs[k.Dialog].ExternalChat ?? "", k.Seq, _messages[k.Dialog][k.Seq].Text))
+                .ToArray();
+            return Task.FromResult(page);
         }
     }
 
@@ -115,8 +154,8 @@ public sealed class PostgresDialogStore(NpgsqlDataSource dataSource) : IDialogSt
     {
         await using var command = dataSource.CreateCommand(
             """
-            INSERT INTO dialogs (id, account_id, assistant_id, channel, external_chat, mode, operator_id, created_at, updated_at)
-            VALUES (@id, @account, @assistant, @channel, @chat, @mode, @operator, @created, @updated)
+            INSERT INTO dialogs (id, account_id, assistant_id, channel, external_chat, mode, operator_id, created_at, updated_at, channel_id)
+            VALUES (@id, @account, @assistant, @channel, @chat, @mode, @operator, @created, @updated, @channelId)
             ON CONFLICT (id) DO UPDATE SET mode = excluded.mode, operator_id = excluded.operator_id, updated_at = excluded.updated_at
             """);
         command.Parameters.AddWithValue("id", d.Id);
@@ -128,13 +167,14 @@ public sealed class PostgresDialogStore(NpgsqlDataSource dataSource) : IDialogSt
         command.Parameters.AddWithValue("operator", NpgsqlDbType.Uuid, (object?)d.OperatorId ?? DBNull.Value);
         command.Parameters.AddWithValue("created", d.CreatedAt);
         command.Parameters.AddWithValue("updated", d.UpdatedAt);
+        command.Parameters.AddWithValue("channelId", NpgsqlDbType.Uuid, (object?)d.ChannelId ?? DBNull.Value);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<DialogRecord?> GetDialog(Guid id, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT id, account_id, assistant_id, channel, external_chat, mode, operator_id, created_at, updated_at FROM dialogs WHERE id = @id");
+            "SELECT id, account_id, assistant_id, channel, external_chat, mode, operator_id, created_at, updated_at, channel_id FROM dialogs WHERE id = @id");
         command.Parameters.AddWithValue("id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
@@ -143,15 +183,15 @@ public sealed class PostgresDialogStore(NpgsqlDataSource dataSource) : IDialogSt
         }
         return new DialogRecord(reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetString(3),
             reader.IsDBNull(4) ? null : reader.GetString(4), DialogNames.Mode(reader.GetString(5)), reader.IsDBNull(6) ? null : reader.GetGuid(6),
-            Utc(reader.GetDateTime(7)), Utc(reader.GetDateTime(8)));
+            Utc(reader.GetDateTime(7)), Utc(reader.GetDateTime(8)), reader.IsDBNull(9) ? null : reader.GetGuid(9));
     }
 
-    public async Task<bool> Append(Guid dialogId, DialogMessage m, CancellationToken cancellationToken = default)
+    public async Task<bool> Append(Guid dialogId, DialogMessage m, bool awaitingDelivery = false, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(
             """
-            INSERT INTO dialog_messages (dialog_id, seq, at, author, text, external_id, offline, operator_id)
-            VALUES (@dialog, @seq, @at, @author, @text, @external, @offline, @operator)
+            INSERT INTO dialog_messages (dialog_id, seq, at, author, text, external_id, offline, operator_id, awaiting_delivery)
+            VALUES (@dialog, @seq, @at, @author, @text, @external, @offline, @operator, @awaiting)
             ON CONFLICT DO NOTHING
             """);
         command.Parameters.AddWithValue("dialog", dialogId);
@@ -162,7 +202,38 @@ public sealed class PostgresDialogStore(NpgsqlDataSource dataSource) : IDialogSt
         command.Parameters.AddWithValue("external", NpgsqlDbType.Text, (object?)m.ExternalId ?? DBNull.Value);
         command.Parameters.AddWithValue("offline", m.Offline);
         command.Parameters.AddWithValue("operator", NpgsqlDbType.Uuid, (object?)m.OperatorId ?? DBNull.Value);
+        command.Parameters.AddWithValue("awaiting", awaitingDelivery);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task MarkDelivered(Guid dialogId, long seq, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE dialog_messages SET awaiting_delivery = false WHERE dialog_id = @dialog AND seq = @seq AND awaiting_delivery");
+        command.Parameters.AddWithValue("dialog", dialogId);
+        command.Parameters.AddWithValue("seq", seq);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<UndeliveredMessage>> Undelivered(Guid channelId, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT d.id, coalesce(d.external_chat, ''), m.seq, m.text
+            FROM dialog_messages m JOIN dialogs d ON d.id = m.dialog_id
+            WHERE m.awaiting_delivery AND d.channel_id = @channel
+            ORDER BY d.id, m.seq
+            LIMIT @limit
+            """);
+        command.Parameters.AddWithValue("channel", channelId);
+        command.Parameters.AddWithValue("limit", limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var list = new List<UndeliveredMessage>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            list.Add(new UndeliveredMessage(reader.GetGuid(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3)));
+        }
+        return list;
     }
 
     public async Task<DialogMessage?> FindByExternalId(Guid dialogId, string externalId, CancellationToken cancellationToken = default) =>

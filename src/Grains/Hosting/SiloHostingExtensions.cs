@@ -126,7 +126,15 @@ public static class SiloHostingExtensions
         silo.Services.AddOptions<TelegramOptions>().Bind(configuration.GetSection(TelegramOptions.Section))
             .Validate(o => Uri.TryCreate(o.ApiBaseUrl, UriKind.Absolute, out _), "Telegram:ApiBaseUrl must be an absolute URL.")
             .Validate(o => o.PollTimeout > TimeSpan.Zero && o.PerBotPerSecond > 0, "Telegram:PollTimeout and Telegram:PerBotPerSecond must be positive.")
+            .Validate(o => o.KeepAlivePeriod >= TimeSpan.FromSeconds(1), "Telegram:KeepAlivePeriod must be at least one second.")
             .ValidateOnStart();
+        // Orleans refuses reminders shorter than a minute by default; a shorter bot keep-alive (tests, or a
+        // deployment that wants bots back sooner after a crash) lowers that floor.
+        var keepAlive = configuration.GetValue($"{TelegramOptions.Section}:{nameof(TelegramOptions.KeepAlivePeriod)}", TimeSpan.FromMinutes(1));
+        if (keepAlive < TimeSpan.FromMinutes(1) && keepAlive >= TimeSpan.FromSeconds(1))
+        {
+            silo.Services.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = keepAlive);
+        }
         silo.Services.TryAddSingleton<TelegramClients>();
         silo.Services.TryAddSingleton<AiProviderClient>();
         var configuredProviders = ConfiguredProviders.Read(configuration);

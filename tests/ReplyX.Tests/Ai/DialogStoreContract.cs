@@ -38,6 +38,30 @@ public abstract class DialogStoreContract
     }
 
     [Fact]
+    public async Task Outgoing_messages_stay_flagged_for_their_channel_until_delivered()
+    {
+        var bot = Guid.NewGuid();
+        var dialog = Guid.NewGuid();
+        await Store.SaveDialog(new DialogRecord(dialog, Guid.NewGuid(), Guid.NewGuid(), "telegram", "4242", DialogMode.Ai, null, T0, T0, bot));
+        var otherBotsDialog = Guid.NewGuid();
+        await Store.SaveDialog(new DialogRecord(otherBotsDialog, Guid.NewGuid(), Guid.NewGuid(), "telegram", "4243", DialogMode.Ai, null, T0, T0, Guid.NewGuid()));
+        Assert.True(await Store.Append(dialog, Message(1)));
+        Assert.True(await Store.Append(dialog, Message(2, author: MessageAuthor.Assistant), awaitingDelivery: true));
+        Assert.True(await Store.Append(dialog, Message(3, author: MessageAuthor.Assistant), awaitingDelivery: true));
+        Assert.True(await Store.Append(otherBotsDialog, Message(1, author: MessageAuthor.Assistant), awaitingDelivery: true));
+
+        Assert.Equal([new UndeliveredMessage(dialog, "4242", 2, "text 2"), new UndeliveredMessage(dialog, "4242", 3, "text 3")], await Store.Undelivered(bot, 10));
+        Assert.Single(await Store.Undelivered(bot, 1));
+
+        await Store.MarkDelivered(dialog, 2);
+        await Store.MarkDelivered(dialog, 2); // idempotent
+        Assert.Equal([3L], (await Store.Undelivered(bot, 10)).Select(m => m.Seq));
+        await Store.MarkDelivered(dialog, 3);
+        Assert.Empty(await Store.Undelivered(bot, 10));
+        Assert.Equal(bot, (await Store.GetDialog(dialog))!.ChannelId);
+    }
+
+    [Fact]
     public async Task A_repeated_sequence_number_or_external_id_is_not_stored_twice()
     {
         var id = await NewDialog();

@@ -231,6 +231,64 @@ public sealed class BotGrainTests(BotClusterFixture fixture)
         await Until(async () => (await bot.Get(_account))!.QueueLength == 0);
 
         Assert.Equal(8009, Assert.Single(fixture.Telegram.SentBy(token)).ChatId);
+        // The dialog says why the customer hears nothing, and stops trying until they write again.
+        var dialog = fixture.Cluster.GrainFactory.GetGrain<ReplyX.Dialogs.IDialogGrain>(ReplyX.Dialogs.DialogKeys.For("telegram", bot.GetPrimaryKey(), "8008"));
+        await Until(async () => (await dialog.Get())!.Recent.Any(m => m.Author == ReplyX.Dialogs.MessageAuthor.System));
+        Assert.Contains("blocked", (await dialog.Get())!.Recent.Last().Text);
+
+        fixture.Telegram.BlockedChats.TryRemove(8008, out _);
+        fixture.Telegram.UserWrites(token, 8008, "I'm back");
+        await Until(() => Task.FromResult(fixture.Telegram.SentBy(token).Any(m => m.ChatId == 8008)));
+        Assert.Equal("Echo: I'm back", fixture.Telegram.SentBy(token).Single(m => m.ChatId == 8008).Text);
+    }
+
+    [Fact]
+    public async Task Queued_replies_survive_the_loss_of_the_bots_activation_and_go_out_once()
+    {
+        var (bot, token) = await Connected("crash_bot");
+        var store = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<ReplyX.Dialogs.IDialogStore>(((InProcessSiloHandle)fixture.Cluster.Primary!).SiloHost.Services);
+        var dialog = fixture.Cluster.GrainFactory.GetGrain<ReplyX.Dialogs.IDialogGrain>(ReplyX.Dialogs.DialogKeys.For("telegram", bot.GetPrimaryKey(), "6006"));
+        fixture.Telegram.FailSends = true;
+        try
+        {
+            fixture.Telegram.UserWrites(token, 6006, "are you there?");
+            await Until(async () => (await bot.Get(_account))!.QueueLength == 1 && (await store.Undelivered(bot.GetPrimaryKey(), 10)).Count == 1);
+
+            // The activation goes away with its in-memory queue, as it would with its silo.
+            await bot.AsReference<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle();
+            await Until(async () => (await bot.Get(_account))!.QueueLength == 1); // reactivated, re-queued from the store
+        }
+        finally
+        {
+            fixture.Telegram.FailSends = false;
+        }
+
+        await Until(() => Task.FromResult(fixture.Telegram.SentBy(token).Any()));
+        await Until(async () => (await store.Undelivered(bot.GetPrimaryKey(), 10)).Count == 0);
+        // Reactivating once more finds nothing left to send.
+        await bot.AsReference<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle();
+        Assert.Equal(0, (await bot.Get(_account))!.QueueLength);
+        await Task.Delay(500);
+        Assert.Equal("Echo: are you there?", Assert.Single(fixture.Telegram.SentBy(token)).Text);
+        Assert.Equal(["are you there?", "Echo: are you there?"], (await dialog.Get())!.Recent.Select(m => m.Text));
+    }
+
+    [Fact]
+    public async Task Per_bot_and_total_series_are_exported_for_metrics()
+    {
+        var (bot, token) = await Connected("metered_bot");
+        fixture.Telegram.UserWrites(token, 5005, "count me");
+        await Until(() => Task.FromResult(fixture.Telegram.SentBy(token).Any()));
+
+        using var stream = new MemoryStream();
+        await Prometheus.Metrics.DefaultRegistry.CollectAndExportAsTextAsync(stream);
+        var text = System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        var label = $"{{bot=\"{bot.GetPrimaryKey()}\"}}";
+        Assert.Contains($"replyx_bot_updates_by_bot_total{label} 1", text);
+        Assert.Contains($"replyx_bot_replies_by_bot_total{label} 1", text);
+        Assert.Contains($"replyx_bot_queue_length_by_bot{label} 0", text);
+        Assert.Contains($"replyx_bot_send_seconds_by_bot_count{label} 1", text);
+        Assert.Matches(@"replyx_bot_replies_total [1-9]", text);
     }
 
     [Fact]
