@@ -17,7 +17,7 @@ namespace ReplyX.Cluster.Tests;
 /// </summary>
 public sealed class FailoverTests(ITestOutputHelper output)
 {
-    private static Dictionary<string, string> SiloEnvironment(string clusterId, string postgres, bool api = false) => new()
+    internal static Dictionary<string, string> SiloEnvironment(string clusterId, string postgres, bool api = false) => new()
     {
         ["Cluster__Membership"] = "Redis",
         ["ConnectionStrings__Redis"] = HostProcess.Redis,
@@ -35,7 +35,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
         ["Api__Enabled"] = api ? "true" : "false",
     };
 
-    private static async Task<IHost> ConnectClient(string clusterId)
+    internal static async Task<IHost> ConnectClient(string clusterId)
     {
         var builder = Host.CreateApplicationBuilder();
         // The survivor-side connection errors after the kill are expected; keep the test log readable.
@@ -55,7 +55,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
         return host;
     }
 
-    private static async Task<int> ActiveSilos(IClusterClient client) =>
+    internal static async Task<int> ActiveSilos(IClusterClient client) =>
         (await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Count(h => h.Value == SiloStatus.Active);
 
     [Fact]

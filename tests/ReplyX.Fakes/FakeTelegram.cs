@@ -49,6 +49,9 @@ public sealed class FakeTelegram : IAsyncDisposable
     /// <summary>While true, sendMessage answers 500 (Telegram having a bad minute); nothing is recorded as sent.</summary>
     public bool FailSends { get; set; }
 
+    /// <summary>sendMessage calls refused while <see cref="FailSends"/> was on.</summary>
+    public int FailedSends;
+
     /// <summary>Messages per second a bot may send; Telegram's documented figure is about 30.</summary>
     public int PerBotPerSecond { get; set; } = 30;
 
@@ -240,6 +243,7 @@ public sealed class FakeTelegram : IAsyncDisposable
         var text = body["text"]?.GetValue<string>() ?? "";
         if (FailSends)
         {
+            Interlocked.Increment(ref FailedSends);
             await Error(http, 500, "Internal Server Error");
             return;
         }
