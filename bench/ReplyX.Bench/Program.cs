@@ -20,11 +20,16 @@ var dialogs = Arg("--dialogs", 500);
 var messagesPerDialog = Arg("--messages", 5);
 var postgresAdmin = ArgText("--postgres-admin");
 var streamPartials = ArgText("--stream-partials") ?? "true";
+if (args.Contains("--fake-server"))
+{
+    await ReplyX.Bench.FakeHost.Run();
+    return;
+}
 if (ArgText("--bots") is { } botCount)
 {
-    Console.WriteLine($"ReplyX Telegram benchmark: fake Bot API and zero-latency model in the same process, {Environment.ProcessorCount} cores");
-    Console.WriteLine("| bots | start s (all polling) | working set KB/bot | managed KB/bot | replies | replies/s | update→reply p50 ms | p99 ms | CPU ms/reply | 429s |");
-    Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+    Console.WriteLine($"ReplyX Telegram benchmark: fake Bot API and zero-latency model in a separate process, {Environment.ProcessorCount} cores");
+    Console.WriteLine("| bots | start s (all polling) | working set KB/bot | managed KB/bot | replies | replies/s | update→reply p50 ms | p99 ms | silo CPU ms/reply | fake CPU ms/reply | 429s |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
     await ReplyX.Bench.BotBench.Run(int.Parse(botCount), messagesPerDialog, FreePort(), FreePort());
     return;
 }
