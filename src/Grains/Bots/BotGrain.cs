@@ -60,6 +60,8 @@ public sealed partial class BotGrain(
     private CancellationTokenSource? _polling;
     private bool _sending;
     private TelegramBotClient? _client;
+    private TelegramBotClient? _poller;
+    private string? _token;
     private DateTimeOffset _floodUntil;
 
     private Guid Id => this.GetPrimaryKey();
@@ -224,7 +226,7 @@ public sealed partial class BotGrain(
         await store.Remove(accountId, Id);
         await state.ClearStateAsync();
         state.State = new BotState();
-        _client = null;
+        ForgetClients();
         DeactivateOnIdle();
         return true;
     }
@@ -270,7 +272,7 @@ public sealed partial class BotGrain(
         _polling?.Cancel();
         _polling = null;
         S.EncryptedToken = secrets.Protect(token);
-        _client = null;
+        ForgetClients();
         S.Username = me.Username ?? me.FirstName;
         S.Enabled = true;
         S.Status = BotStatus.Starting;
@@ -336,7 +338,23 @@ public sealed partial class BotGrain(
     private BotView View() => new(Id, S.AccountId, S.AssistantId, S.Username, S.Status, S.LastError, S.UpdatesIn, S.RepliesOut, S.RateLimited, _outbox.Count);
 
     // Decrypted once per activation or rotation: Data Protection is too costly for every Bot API call.
-    private TelegramBotClient Client() => _client ??= clients.For(secrets.Unprotect(S.EncryptedToken!));
+    private TelegramBotClient Client() => _client ??= clients.For(Token());
+
+    private TelegramBotClient Poller() => _poller ??= clients.Poller(Token());
+
+    private string Token() => _token ??= secrets.Unprotect(S.EncryptedToken!);
+
+    /// <summary>After rotation or deletion the old token's clients are dropped from the shared cache.</summary>
+    private void ForgetClients()
+    {
+        if (_token is not null)
+        {
+            clients.Forget(_token);
+        }
+        _client = null;
+        _poller = null;
+        _token = null;
+    }
 
     private async Task Disable(BotStatus status, string? error)
     {
@@ -453,7 +471,7 @@ public sealed partial class BotGrain(
         {
             try
             {
-                var updates = await Client().GetUpdates(S.Offset, 100, (int)_options.PollTimeout.TotalSeconds, [UpdateType.Message], cancellationToken);
+                var updates = await Poller().GetUpdates(S.Offset, 100, (int)_options.PollTimeout.TotalSeconds, [UpdateType.Message], cancellationToken);
                 if (S.Status != BotStatus.Running)
                 {
                     S.Status = BotStatus.Running;

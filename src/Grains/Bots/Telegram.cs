@@ -32,23 +32,59 @@ public sealed class TelegramOptions
     /// <summary>Per-bot series in /metrics (label <c>bot</c>) besides the silo totals.</summary>
     public bool PerBotMetrics { get; set; } = true;
 
-    /// <summary>HTTP connections to the Bot API: each polling bot holds one during its long poll.</summary>
-    public int MaxConnections { get; set; } = 20_000;
+    /// <summary>
+    /// Connections for long polls: each polling bot holds one for the length of its poll, so this bounds the
+    /// number of polling bots a silo serves (mind the process's open-file limit; webhook mode needs none).
+    /// </summary>
+    public int MaxPollConnections { get; set; } = 15_000;
+
+    /// <summary>
+    /// Connections for every other Bot API call (sendMessage, sendChatAction, setWebhook…), shared by all bots:
+    /// a burst of replies queues for a connection instead of opening thousands of sockets.
+    /// </summary>
+    public int MaxCallConnections { get; set; } = 256;
 }
 
-/// <summary>Telegram.Bot clients per token over one shared HttpClient; the library's own 429 retries are off.</summary>
+/// <summary>
+/// Telegram.Bot clients per token over two shared HttpClients, one for long polls and one for calls, so that
+/// polls never wait behind replies and a burst of replies cannot exhaust file descriptors. The library's own
+/// 429 retries are off: the bot's outbox is in charge of pacing.
+/// </summary>
 public sealed class TelegramClients(IOptions<TelegramOptions> options)
 {
-    private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = options.Value.MaxConnections })
+    private readonly HttpClient _calls = new(new SocketsHttpHandler
+    {
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        MaxConnectionsPerServer = options.Value.MaxCallConnections,
+    })
+    {
+        Timeout = TimeSpan.FromSeconds(30),
+    };
+    private readonly HttpClient _polls = new(new SocketsHttpHandler
+    {
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        MaxConnectionsPerServer = options.Value.MaxPollConnections,
+    })
     {
         Timeout = options.Value.PollTimeout + TimeSpan.FromSeconds(15),
     };
     private readonly ConcurrentDictionary<string, TelegramBotClient> _clients = new();
+    private readonly ConcurrentDictionary<string, TelegramBotClient> _pollers = new();
 
-    public TelegramBotClient For(string token) => _clients.GetOrAdd(token, t =>
-        new TelegramBotClient(new TelegramBotClientOptions(t, options.Value.ApiBaseUrl) { RetryCount = 0 }, _http));
+    /// <summary>The client for calls other than getUpdates.</summary>
+    public TelegramBotClient For(string token) => _clients.GetOrAdd(token, t => Create(t, _calls));
 
-    public void Forget(string token) => _clients.TryRemove(token, out _);
+    /// <summary>The client for getUpdates long polls.</summary>
+    public TelegramBotClient Poller(string token) => _pollers.GetOrAdd(token, t => Create(t, _polls));
+
+    public void Forget(string token)
+    {
+        _clients.TryRemove(token, out _);
+        _pollers.TryRemove(token, out _);
+    }
+
+    private TelegramBotClient Create(string token, HttpClient http) =>
+        new(new TelegramBotClientOptions(token, options.Value.ApiBaseUrl) { RetryCount = 0 }, http);
 }
 
 public static class TelegramText

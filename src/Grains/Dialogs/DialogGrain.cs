@@ -59,6 +59,7 @@ public sealed partial class DialogGrain(
 
     private static readonly Counter Messages = Metrics.CreateCounter("replyx_dialog_messages_total", "Dialog messages stored, by author.", "author");
     private static readonly Counter DroppedAnswers = Metrics.CreateCounter("replyx_dialog_dropped_ai_answers_total", "AI answers dropped because an operator took the dialog meanwhile.");
+    private static readonly Counter DroppedEvents = Metrics.CreateCounter("replyx_dialog_events_dropped_total", "Dialog events not published because the stream queue refused them (listeners catch up from the store).");
     private static readonly Counter Handoffs = Metrics.CreateCounter("replyx_dialog_handoffs_total", "Dialogs handed to operators, by reason.", "reason");
 
     private readonly DialogOptions _options = options.Value;
@@ -596,11 +597,28 @@ public sealed partial class DialogGrain(
         var start = S.Start!;
         var evt = new DialogEvent(++S.EventSeq, Id, start.AccountId, kind, message, mode, partial, operatorId);
         var provider = this.GetStreamProvider(StreamNames.Provider);
-        await provider.GetStream<DialogEvent>(StreamId.Create(StreamNames.Dialog, Id)).OnNextAsync(evt);
+        await Notify(provider.GetStream<DialogEvent>(StreamId.Create(StreamNames.Dialog, Id)), evt);
         if (kind != DialogEventKinds.Typing)
         {
             // Account-wide listeners (operator consoles) follow messages and status, not every typing update.
-            await provider.GetStream<DialogEvent>(StreamId.Create(StreamNames.Account, start.AccountId)).OnNextAsync(evt);
+            await Notify(provider.GetStream<DialogEvent>(StreamId.Create(StreamNames.Account, start.AccountId)), evt);
+        }
+    }
+
+    /// <summary>
+    /// Events only notify (the store is the truth; a listener sees a gap in EventSeq and can re-read it), so
+    /// a full or unavailable stream queue must not fail the message that was already stored.
+    /// </summary>
+    private async Task Notify(IAsyncStream<DialogEvent> stream, DialogEvent evt)
+    {
+        try
+        {
+            await stream.OnNextAsync(evt);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or OrleansException or TimeoutException)
+        {
+            DroppedEvents.Inc();
+            LogEventDropped(Id, evt.Kind, evt.EventSeq, ex.Message);
         }
     }
 
@@ -615,6 +633,9 @@ public sealed partial class DialogGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dialog {DialogId} waits for a free AI key until {RetryAt}: {Reason}")]
     private partial void LogWaitingForAi(Guid dialogId, DateTimeOffset retryAt, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dialog {DialogId}: {Kind} event {Seq} not published: {Error}")]
+    private partial void LogEventDropped(Guid dialogId, string kind, long seq, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dialog {DialogId}: the customer cannot be reached ({Reason})")]
     private partial void LogUnreachable(Guid dialogId, string reason);
