@@ -18,8 +18,9 @@ namespace ReplyX.Bench;
 /// </summary>
 public static class BotBench
 {
-    public static async Task Run(int bots, int messagesPerBot, int siloPort, int gatewayPort)
+    public static async Task Run(int bots, int messagesPerBot, int siloPort, int gatewayPort, int rounds = 2, bool allocationProfile = false)
     {
+        using var allocations = allocationProfile ? new AllocationProfile() : null;
         using var fakes = StartFakes(out var telegramUrl, out var aiUrl, out var controlUrl);
         using var control = new HttpClient { BaseAddress = new Uri(controlUrl), Timeout = TimeSpan.FromMinutes(2) };
         var builder = Host.CreateApplicationBuilder();
@@ -87,9 +88,13 @@ public static class BotBench
 
         var total = bots * messagesPerBot;
         var results = new List<(int Replies, double Seconds, double P50, double P99, double SiloCpu, double FakeCpu, int Flood)>();
-        // Round 0 warms up (JIT, connection pools, dialog activations); rounds 1 and 2 are measured.
-        for (var round = 0; round < 3; round++)
+        // Round 0 warms up (JIT, connection pools, dialog activations); the following rounds are measured.
+        for (var round = 0; round <= rounds; round++)
         {
+            if (allocations is not null)
+            {
+                allocations.Recording = round > 0;
+            }
             // Each bot gets messagesPerBot private chats, each asking one question at once: Telegram's one
             // message per second per chat would otherwise be the whole story.
             var written = new long[bots, messagesPerBot];
@@ -138,6 +143,7 @@ public static class BotBench
                 (process.TotalProcessorTime - cpuBefore).TotalMilliseconds / total, (double.Parse(stats[1]) - fakeCpuBefore) / total, int.Parse(stats[0]) - floodBefore));
             await Task.Delay(TimeSpan.FromSeconds(1.5)); // the chats' one-per-second spacing passes before the next round
         }
+        allocations?.Print(30, (long)total * rounds);
         foreach (var r in results.Skip(1))
         {
             Console.WriteLine($"| {bots} | {startClock.Elapsed.TotalSeconds:0.0} | {perBotKb:0.0} | {managedPerBotKb:0.0} | {r.Replies} | {r.Replies / r.Seconds:0} | " +

@@ -30,7 +30,7 @@ if (ArgText("--bots") is { } botCount)
     Console.WriteLine($"ReplyX Telegram benchmark: fake Bot API and zero-latency model in a separate process, {Environment.ProcessorCount} cores");
     Console.WriteLine("| bots | start s (all polling) | working set KB/bot | managed KB/bot | replies | replies/s | update→reply p50 ms | p99 ms | silo CPU ms/reply | fake CPU ms/reply | 429s |");
     Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
-    await ReplyX.Bench.BotBench.Run(int.Parse(botCount), messagesPerDialog, FreePort(), FreePort());
+    await ReplyX.Bench.BotBench.Run(int.Parse(botCount), messagesPerDialog, FreePort(), FreePort(), Arg("--rounds", 2), args.Contains("--alloc-profile"));
     return;
 }
 

@@ -46,6 +46,8 @@ public sealed partial class AiRouter(
         new HistogramConfiguration { LabelNames = ["provider"], Buckets = Histogram.ExponentialBuckets(0.005, 2, 14) });
 
     private readonly SemaphoreSlim _refresh = new(1, 1);
+    // Grain references are reused: Orleans resolves the interface type by reflection on every GetGrain.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, IAiTokenGrain> _tokenGrains = new();
     private IReadOnlyList<StoredAiToken> _directory = [];
     private DateTimeOffset _loadedAt = DateTimeOffset.MinValue;
     private readonly Dictionary<Guid, int> _inFlight = [];
@@ -92,7 +94,7 @@ public sealed partial class AiRouter(
         var reasons = new List<string>();
         foreach (var token in candidates)
         {
-            var grain = grains.GetGrain<IAiTokenGrain>(token.Settings.Id);
+            var grain = _tokenGrains.GetOrAdd(token.Settings.Id, id => grains.GetGrain<IAiTokenGrain>(id));
             var lease = await grain.TryAcquire(estimate);
             if (lease.Outcome != AcquireOutcome.Granted)
             {

@@ -53,6 +53,14 @@ public sealed partial class AiTokenGrain(
     // the provider, which counts arrivals, can never see more than the limit in any window.
     private readonly Queue<DateTimeOffset> _finished = new();
     private readonly Dictionary<Guid, (int Estimate, DateTimeOffset At)> _leases = [];
+    // Leases in the order they were granted (grant times only grow), so expiry looks at the oldest alone;
+    // ids already reported are skipped when they reach the front.
+    private readonly Queue<(Guid Id, DateTimeOffset At)> _grantOrder = new();
+    private long _reserved; // sum of the estimates of _leases
+    // Lease ids only need to be unique within this activation: a random base and a counter, not a new
+    // random Guid per call.
+    private readonly Guid _leaseBase = Guid.NewGuid();
+    private long _leaseCounter;
     private bool _dirty;
     private IGrainTimer? _flush;
 
@@ -83,6 +91,8 @@ public sealed partial class AiTokenGrain(
         if (!settings.Enabled)
         {
             _leases.Clear();
+            _grantOrder.Clear();
+            _reserved = 0;
         }
         await state.WriteStateAsync();
         _dirty = false;
@@ -120,15 +130,17 @@ public sealed partial class AiTokenGrain(
             var retryAt = _finished.Count > 0 ? _finished.Peek() + _options.RpmWindow : now + TimeSpan.FromMilliseconds(200);
             return Task.FromResult(new AcquireResult(AcquireOutcome.Exhausted, Guid.Empty, retryAt));
         }
-        var reserved = _leases.Values.Sum(l => (long)l.Estimate);
-        if (settings.TokensPerDay is { } daily && s.TokensToday + reserved + estimatedTokens > daily)
+        if (settings.TokensPerDay is { } daily && s.TokensToday + _reserved + estimatedTokens > daily)
         {
             var tomorrow = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
             return Task.FromResult(new AcquireResult(AcquireOutcome.Exhausted, Guid.Empty, tomorrow));
         }
 
-        var lease = Guid.NewGuid();
-        _leases[lease] = (Math.Max(0, estimatedTokens), now);
+        var lease = NextLeaseId();
+        var estimate = Math.Max(0, estimatedTokens);
+        _leases[lease] = (estimate, now);
+        _grantOrder.Enqueue((lease, now));
+        _reserved += estimate;
         return Task.FromResult(new AcquireResult(AcquireOutcome.Granted, lease, null));
     }
 
@@ -136,8 +148,9 @@ public sealed partial class AiTokenGrain(
     {
         var now = time.GetUtcNow();
         var s = state.State;
-        if (_leases.Remove(report.LeaseId))
+        if (_leases.Remove(report.LeaseId, out var finished))
         {
+            _reserved -= finished.Estimate;
             _finished.Enqueue(now);
         }
         else
@@ -222,11 +235,24 @@ public sealed partial class AiTokenGrain(
 
     private void ExpireLeases(DateTimeOffset now)
     {
-        foreach (var (id, lease) in _leases.Where(l => now - l.Value.At > _options.LeaseTimeout).ToArray())
+        while (_grantOrder.TryPeek(out var oldest) && (!_leases.ContainsKey(oldest.Id) || now - oldest.At > _options.LeaseTimeout))
         {
-            _leases.Remove(id);
-            _finished.Enqueue(now);
+            _grantOrder.Dequeue();
+            if (_leases.Remove(oldest.Id, out var expired))
+            {
+                _reserved -= expired.Estimate;
+                _finished.Enqueue(now);
+            }
         }
+    }
+
+    private Guid NextLeaseId()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        _leaseBase.TryWriteBytes(bytes);
+        var low = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(bytes[8..]);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes[8..], low ^ ++_leaseCounter);
+        return new Guid(bytes);
     }
 
     private void PruneFinished(DateTimeOffset now)

@@ -531,10 +531,9 @@ public sealed partial class BotGrain(
         var dialog = GrainFactory.GetGrain<IDialogGrain>(DialogKeys.For("telegram", Id, chatId));
         await dialog.Open(new DialogStart(S.AccountId, S.AssistantId, "telegram", chatId, Id));
         var externalId = $"tg:{update.Id}";
-        var assistant = await GrainFactory.GetGrain<Assistants.IAssistantGrain>(S.AssistantId).Get(S.AccountId);
-        var english = assistant?.Settings.Language.StartsWith("en", StringComparison.OrdinalIgnoreCase) == true;
         if (text is not null && text.StartsWith("/start", StringComparison.Ordinal))
         {
+            var (assistant, english) = await Assistant();
             var greeting = assistant?.Settings.Widget.Greeting is { Length: > 0 } g
                 ? g
                 : english ? "Hello! How can I help you?" : "Здравствуйте! Чем могу помочь?";
@@ -542,6 +541,7 @@ public sealed partial class BotGrain(
         }
         else if (string.IsNullOrWhiteSpace(text))
         {
+            var (_, english) = await Assistant();
             var kind = message.Type.ToString().ToLowerInvariant();
             await dialog.PostAutoReplied($"[{kind}]", english
                 ? "Sorry, I can only read text messages. Please describe it in words."
@@ -618,6 +618,13 @@ public sealed partial class BotGrain(
                 LogSendFailed(Id, chatId, "marking the dialog unreachable: " + ex.Message);
             }
         }
+    }
+
+    /// <summary>Only fixed replies need the assistant here (its greeting and language); questions go to the dialog.</summary>
+    private async Task<(Assistants.Assistant? Assistant, bool English)> Assistant()
+    {
+        var assistant = await GrainFactory.GetGrain<Assistants.IAssistantGrain>(S.AssistantId).Get(S.AccountId);
+        return (assistant, assistant?.Settings.Language.StartsWith("en", StringComparison.OrdinalIgnoreCase) == true);
     }
 
     private bool AddressedToBot(Message message, string? text) =>

@@ -27,6 +27,15 @@ public sealed class DialogOptions
 
     /// <summary>Minimum spacing of partial-answer ("typing") events.</summary>
     public TimeSpan TypingInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// How long an answer may take before the messenger shows "typing…" (one Bot API call per 4.5 s while the
+    /// model works): an answer that comes sooner needs no hint, and the call would cost as much as the reply.
+    /// </summary>
+    public TimeSpan ChannelTypingDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long the dialog reuses its assistant's settings before asking the assistant grain again.</summary>
+    public TimeSpan AssistantCacheTime { get; set; } = TimeSpan.FromSeconds(2);
 }
 
 [GenerateSerializer, Alias("ReplyX.Dialogs.DialogState")]
@@ -73,6 +82,9 @@ public sealed partial class DialogGrain(
     private bool _busy;
     private IGrainTimer? _retry;
     private DateTimeOffset? _unavailableSince;
+    private (Assistant? Value, DateTimeOffset At)? _assistant;
+    private IAssistantGrain? _assistantGrain;
+    private Bots.IBotGrain? _bot;
 
     private Guid Id => this.GetPrimaryKey();
     private DialogState S => state.State;
@@ -344,17 +356,6 @@ public sealed partial class DialogGrain(
             if (assistant is not null)
             {
                 await Publish(DialogEventKinds.Typing);
-                if (start is { Channel: "telegram", ChannelId: { } botId, ExternalChat: { } chat } && !S.Unreachable)
-                {
-                    try
-                    {
-                        await GrainFactory.GetGrain<Bots.IBotGrain>(botId).Typing(chat);
-                    }
-                    catch (Exception ex) when (ex is OrleansException or TimeoutException)
-                    {
-                        LogChannelCallFailed(Id, "typing", ex.Message); // a lost hint; the answer still goes out
-                    }
-                }
                 var lastTyping = DateTimeOffset.MinValue;
                 var request = new AiRequest(start.AccountId, assistant.Settings.Model, assistant.Settings.Providers,
                     History(assistant.Settings, question.Seq), assistant.Settings.Temperature,
@@ -367,6 +368,7 @@ public sealed partial class DialogGrain(
                             await Publish(DialogEventKinds.Typing, partial: partial);
                         }
                     });
+                using var typing = ChannelTyping(start);
                 try
                 {
                     answer = await router.Complete(request);
@@ -452,6 +454,29 @@ public sealed partial class DialogGrain(
         }
     }
 
+    /// <summary>Shows "typing…" in the messenger while the model works longer than <see cref="DialogOptions.ChannelTypingDelay"/>.</summary>
+    private IGrainTimer? ChannelTyping(DialogStart start)
+    {
+        if (start is not { Channel: "telegram", ChannelId: { } botId, ExternalChat: { } chat } || S.Unreachable)
+        {
+            return null;
+        }
+        return this.RegisterGrainTimer(async _ =>
+        {
+            try
+            {
+                await Bot(botId).Typing(chat);
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            {
+                LogChannelCallFailed(Id, "typing", ex.Message); // a lost hint; the answer still goes out
+            }
+        }, new GrainTimerCreationOptions(_options.ChannelTypingDelay, TimeSpan.FromSeconds(4.5)) { Interleave = true });
+    }
+
+    // Grain references are cached: resolving one costs a reflection lookup in Orleans on every GetGrain.
+    private Bots.IBotGrain Bot(Guid botId) => _bot ??= GrainFactory.GetGrain<Bots.IBotGrain>(botId);
+
     private void ScheduleRetry(TimeSpan after)
     {
         _retry?.Dispose();
@@ -493,8 +518,19 @@ public sealed partial class DialogGrain(
         return next;
     }
 
-    private async Task<Assistant?> Assistant(DialogStart start) =>
-        await GrainFactory.GetGrain<IAssistantGrain>(start.AssistantId).Get(start.AccountId);
+    /// <summary>The assistant's settings, reused for a moment: one message asks for them up to three times.</summary>
+    private async Task<Assistant?> Assistant(DialogStart start)
+    {
+        var now = time.GetUtcNow();
+        if (_assistant is { } cached && now - cached.At < _options.AssistantCacheTime)
+        {
+            return cached.Value;
+        }
+        _assistantGrain ??= GrainFactory.GetGrain<IAssistantGrain>(start.AssistantId);
+        var value = await _assistantGrain.Get(start.AccountId);
+        _assistant = (value, now);
+        return value;
+    }
 
     /// <summary>System prompt, then the newest messages up to the question that fit the token budget.</summary>
     private IReadOnlyList<AiChatMessage> History(AssistantSettings settings, long uptoSeq)
@@ -565,7 +601,7 @@ public sealed partial class DialogGrain(
             var settled = S.Mode != DialogMode.Ai || !_recent.Any(m => m.Author == MessageAuthor.User && m.Seq > S.LastProcessedSeq);
             try
             {
-                await GrainFactory.GetGrain<Bots.IBotGrain>(channel.Bot).Deliver(new Bots.BotDelivery(channel.Chat, text, Id, message.Seq, settled));
+                await Bot(channel.Bot).Deliver(new Bots.BotDelivery(channel.Chat, text, Id, message.Seq, settled));
             }
             catch (Exception ex) when (ex is OrleansException or TimeoutException)
             {

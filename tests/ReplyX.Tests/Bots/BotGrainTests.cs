@@ -274,6 +274,28 @@ public sealed class BotGrainTests(BotClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_slow_answer_shows_typing_in_the_chat_and_a_quick_one_does_not()
+    {
+        var (_, token) = await Connected("typing_bot");
+        fixture.Telegram.UserWrites(token, 4004, "quick");
+        await Until(() => Task.FromResult(fixture.Telegram.SentBy(token).Count == 1));
+        Assert.DoesNotContain(token, fixture.Telegram.ChatActions);
+
+        fixture.Ai.For("sk-bots").Latency = TimeSpan.FromSeconds(2.5);
+        try
+        {
+            fixture.Telegram.UserWrites(token, 4004, "slow");
+            await Until(() => Task.FromResult(fixture.Telegram.SentBy(token).Count == 2), 30);
+        }
+        finally
+        {
+            fixture.Ai.For("sk-bots").Latency = TimeSpan.Zero;
+        }
+        Assert.Contains(token, fixture.Telegram.ChatActions);
+        Assert.Equal("Echo: slow", fixture.Telegram.SentBy(token)[1].Text);
+    }
+
+    [Fact]
     public async Task Per_bot_and_total_series_are_exported_for_metrics()
     {
         var (bot, token) = await Connected("metered_bot");
