@@ -18,10 +18,10 @@ namespace ReplyX.Bench;
 /// </summary>
 public static class BotBench
 {
-    public static async Task Run(int bots, int messagesPerBot, int siloPort, int gatewayPort, int rounds = 2, bool allocationProfile = false)
+    public static async Task Run(int bots, int messagesPerBot, int siloPort, int gatewayPort, int rounds = 2, bool allocationProfile = false, bool http2 = false)
     {
         using var allocations = allocationProfile ? new AllocationProfile() : null;
-        using var fakes = StartFakes(out var telegramUrl, out var aiUrl, out var controlUrl);
+        using var fakes = StartFakes(http2, out var telegramUrl, out var aiUrl, out var controlUrl);
         using var control = new HttpClient { BaseAddress = new Uri(controlUrl), Timeout = TimeSpan.FromMinutes(2) };
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Error);
@@ -32,6 +32,7 @@ public static class BotBench
             ["Storage:Provider"] = "Memory",
             ["Telegram:ApiBaseUrl"] = telegramUrl,
             ["Telegram:PollTimeout"] = "00:00:25",
+            ["Telegram:HttpVersion"] = http2 ? "Http2" : "Http11",
             ["Dialogs:StreamPartials"] = "false",
             ["Logging:LogLevel:Default"] = "Error",
         });
@@ -154,11 +155,15 @@ public static class BotBench
 
     private static long Chat(int bot, int chat) => 1_000_000L + bot * 1000L + chat;
 
-    private static Process StartFakes(out string telegramUrl, out string aiUrl, out string controlUrl)
+    private static Process StartFakes(bool http2, out string telegramUrl, out string aiUrl, out string controlUrl)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
         start.ArgumentList.Add(typeof(BotBench).Assembly.Location);
         start.ArgumentList.Add("--fake-server");
+        if (http2)
+        {
+            start.ArgumentList.Add("--http2");
+        }
         var process = Process.Start(start)!;
         var line = process.StandardOutput.ReadLine() ?? throw new InvalidOperationException("The fake server process did not start.");
         var urls = line[FakeHost.ReadyPrefix.Length..].Split(' ');

@@ -20,9 +20,9 @@ public static class FakeHost
 {
     public const string ReadyPrefix = "FAKES ";
 
-    public static async Task Run()
+    public static async Task Run(bool http2)
     {
-        await using var telegram = await FakeTelegram.StartAsync();
+        await using var telegram = await FakeTelegram.StartAsync(http2);
         await using var ai = await FakeOpenAi.StartAsync();
         var tokens = new List<string>();
         var builder = WebApplication.CreateSlimBuilder();

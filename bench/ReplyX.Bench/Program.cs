@@ -22,15 +22,15 @@ var postgresAdmin = ArgText("--postgres-admin");
 var streamPartials = ArgText("--stream-partials") ?? "true";
 if (args.Contains("--fake-server"))
 {
-    await ReplyX.Bench.FakeHost.Run();
+    await ReplyX.Bench.FakeHost.Run(args.Contains("--http2"));
     return;
 }
 if (ArgText("--bots") is { } botCount)
 {
-    Console.WriteLine($"ReplyX Telegram benchmark: fake Bot API and zero-latency model in a separate process, {Environment.ProcessorCount} cores");
+    Console.WriteLine($"ReplyX Telegram benchmark: fake Bot API and zero-latency model in a separate process, {Environment.ProcessorCount} cores, Bot API over {(args.Contains("--http2") ? "HTTP/2" : "HTTP/1.1")}");
     Console.WriteLine("| bots | start s (all polling) | working set KB/bot | managed KB/bot | replies | replies/s | update→reply p50 ms | p99 ms | silo CPU ms/reply | fake CPU ms/reply | 429s |");
     Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
-    await ReplyX.Bench.BotBench.Run(int.Parse(botCount), messagesPerDialog, FreePort(), FreePort(), Arg("--rounds", 2), args.Contains("--alloc-profile"));
+    await ReplyX.Bench.BotBench.Run(int.Parse(botCount), messagesPerDialog, FreePort(), FreePort(), Arg("--rounds", 2), args.Contains("--alloc-profile"), args.Contains("--http2"));
     return;
 }
 

@@ -64,10 +64,15 @@ public sealed class FakeTelegram : IAsyncDisposable
         BaseUrl = baseUrl;
     }
 
-    public static async Task<FakeTelegram> StartAsync()
+    /// <summary>Starts the fake; with <paramref name="http2"/> it speaks HTTP/2 only (cleartext, prior knowledge).</summary>
+    public static async Task<FakeTelegram> StartAsync(bool http2 = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (http2)
+        {
+            builder.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(l => l.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2));
+        }
         builder.Logging.ClearProviders();
         var app = builder.Build();
         FakeTelegram? fake = null;
@@ -156,8 +161,12 @@ public sealed class FakeTelegram : IAsyncDisposable
 
     public IReadOnlyList<SentMessage> SentBy(string token) => Sent.Where(m => m.Token == token).ToArray();
 
+    /// <summary>HTTP protocols the Bot API calls arrived with.</summary>
+    public ConcurrentDictionary<string, int> Protocols { get; } = new();
+
     private async Task Handle(string token, string method, HttpContext http)
     {
+        Protocols.AddOrUpdate(http.Request.Protocol, 1, (_, n) => n + 1);
         if (!_bots.TryGetValue(token, out var bot))
         {
             await Error(http, 401, "Unauthorized");

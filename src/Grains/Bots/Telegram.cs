@@ -43,6 +43,21 @@ public sealed class TelegramOptions
     /// a burst of replies queues for a connection instead of opening thousands of sockets.
     /// </summary>
     public int MaxCallConnections { get; set; } = 256;
+
+    /// <summary>
+    /// HTTP version towards the Bot API. <c>Auto</c>: HTTP/2 over https (api.telegram.org negotiates it; all
+    /// long polls then share a few connections instead of one socket each), HTTP/1.1 over plain http (a local
+    /// Bot API server speaks only HTTP/1.1). <c>Http2</c> forces it (prior knowledge on plain http);
+    /// <c>Http11</c> never uses it.
+    /// </summary>
+    public TelegramHttpVersion HttpVersion { get; set; } = TelegramHttpVersion.Auto;
+}
+
+public enum TelegramHttpVersion
+{
+    Auto,
+    Http11,
+    Http2,
 }
 
 /// <summary>
@@ -52,19 +67,11 @@ public sealed class TelegramOptions
 /// </summary>
 public sealed class TelegramClients(IOptions<TelegramOptions> options)
 {
-    private readonly HttpClient _calls = new(new SocketsHttpHandler
-    {
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        MaxConnectionsPerServer = options.Value.MaxCallConnections,
-    })
+    private readonly HttpClient _calls = new(Handler(options.Value, options.Value.MaxCallConnections))
     {
         Timeout = TimeSpan.FromSeconds(30),
     };
-    private readonly HttpClient _polls = new(new SocketsHttpHandler
-    {
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        MaxConnectionsPerServer = options.Value.MaxPollConnections,
-    })
+    private readonly HttpClient _polls = new(Handler(options.Value, options.Value.MaxPollConnections))
     {
         Timeout = options.Value.PollTimeout + TimeSpan.FromSeconds(15),
     };
@@ -81,6 +88,34 @@ public sealed class TelegramClients(IOptions<TelegramOptions> options)
     {
         _clients.TryRemove(token, out _);
         _pollers.TryRemove(token, out _);
+    }
+
+    private static HttpMessageHandler Handler(TelegramOptions options, int maxConnections)
+    {
+        var sockets = new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            MaxConnectionsPerServer = maxConnections,
+            EnableMultipleHttp2Connections = true, // beyond the server's stream limit per connection, open another
+        };
+        var https = options.ApiBaseUrl.StartsWith("https:", StringComparison.OrdinalIgnoreCase);
+        return options.HttpVersion switch
+        {
+            TelegramHttpVersion.Http2 => new Http2Requests(sockets, https ? HttpVersionPolicy.RequestVersionOrLower : HttpVersionPolicy.RequestVersionExact),
+            TelegramHttpVersion.Auto when https => new Http2Requests(sockets, HttpVersionPolicy.RequestVersionOrLower),
+            _ => sockets,
+        };
+    }
+
+    /// <summary>Telegram.Bot builds its own requests (HTTP/1.1); this asks for HTTP/2 on each.</summary>
+    private sealed class Http2Requests(HttpMessageHandler inner, HttpVersionPolicy policy) : DelegatingHandler(inner)
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.Version = System.Net.HttpVersion.Version20;
+            request.VersionPolicy = policy;
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 
     private TelegramBotClient Create(string token, HttpClient http) =>
