@@ -55,6 +55,8 @@ public sealed partial class BotGrain(
     private readonly RecentKeys _delivered = new(256);
     private BotMetrics? _metrics;
     private bool _recovering;
+    private bool _sweepDue;
+    private int _ticks;
     private readonly Dictionary<string, DateTimeOffset> _chatNext = [];
     private readonly Queue<DateTimeOffset> _sent = new();
     private CancellationTokenSource? _polling;
@@ -75,7 +77,7 @@ public sealed partial class BotGrain(
         {
             StartPolling();
             // A previous activation may have died with messages in its queue or questions being answered.
-            _ = Recover();
+            _ = Recover(sweepStore: true);
         }
         return Task.CompletedTask;
     }
@@ -95,7 +97,7 @@ public sealed partial class BotGrain(
     /// Re-queues outgoing messages the store still flags as awaiting delivery (a queue lost with a crashed silo,
     /// or a Deliver call that failed) and wakes dialogs that accepted a question but have not answered it.
     /// </summary>
-    private async Task Recover()
+    private async Task Recover(bool sweepStore)
     {
         if (_recovering)
         {
@@ -104,17 +106,22 @@ public sealed partial class BotGrain(
         _recovering = true;
         try
         {
-            var requeued = 0;
-            foreach (var m in await dialogs.Undelivered(Id, 1000))
+            if (sweepStore)
             {
-                if (Enqueue(new BotDelivery(m.Chat, m.Text, m.DialogId, m.Seq)))
+                _sweepDue = true; // until the sweep succeeds
+                var requeued = 0;
+                foreach (var m in await dialogs.Undelivered(Id, 1000))
                 {
-                    requeued++;
+                    if (Enqueue(new BotDelivery(m.Chat, m.Text, m.DialogId, m.Seq)))
+                    {
+                        requeued++;
+                    }
                 }
-            }
-            if (requeued > 0)
-            {
-                LogRequeued(Id, requeued);
+                _sweepDue = false;
+                if (requeued > 0)
+                {
+                    LogRequeued(Id, requeued);
+                }
             }
             foreach (var chat in S.Awaiting.ToArray())
             {
@@ -319,14 +326,19 @@ public sealed partial class BotGrain(
 
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        // Idempotent: an enabled bot polls and re-sends what the store says is undelivered; anything else keeps quiet.
+        // Idempotent: an enabled bot polls, wakes dialogs with unanswered questions and, every tenth tick (or
+        // after a failed sweep), re-sends what the store says is undelivered; anything else keeps quiet.
         if (S.Enabled && S.EncryptedToken is not null)
         {
             if (_polling is null)
             {
                 StartPolling();
             }
-            _ = Recover();
+            var sweep = _sweepDue || ++_ticks % 10 == 0;
+            if (sweep || S.Awaiting.Count > 0)
+            {
+                _ = Recover(sweep);
+            }
         }
         return Task.CompletedTask;
     }

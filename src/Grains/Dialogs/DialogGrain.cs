@@ -474,6 +474,27 @@ public sealed partial class DialogGrain(
         }, new GrainTimerCreationOptions(_options.ChannelTypingDelay, TimeSpan.FromSeconds(4.5)) { Interleave = true });
     }
 
+    private void RetryDelivery(Guid botId, Bots.BotDelivery delivery, int attempt)
+    {
+        IGrainTimer? timer = null;
+        timer = this.RegisterGrainTimer(async _ =>
+        {
+            timer?.Dispose();
+            try
+            {
+                await Bot(botId).Deliver(delivery); // the bot ignores a message it already has
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            {
+                LogChannelCallFailed(Id, "deliver (retry)", ex.Message);
+                if (attempt < 12)
+                {
+                    RetryDelivery(botId, delivery, attempt + 1);
+                }
+            }
+        }, new GrainTimerCreationOptions(TimeSpan.FromSeconds(5), Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = true });
+    }
+
     // Grain references are cached: resolving one costs a reflection lookup in Orleans on every GetGrain.
     private Bots.IBotGrain Bot(Guid botId) => _bot ??= GrainFactory.GetGrain<Bots.IBotGrain>(botId);
 
@@ -605,8 +626,10 @@ public sealed partial class DialogGrain(
             }
             catch (Exception ex) when (ex is OrleansException or TimeoutException)
             {
-                // Stored and flagged: the bot re-sends it from the store on its next activation or keep-alive tick.
+                // Stored and flagged: retried from here in a few seconds, and the bot re-sends it from the store
+                // on its next activation or periodic sweep whatever happens to this dialog.
                 LogChannelCallFailed(Id, "deliver", ex.Message);
+                RetryDelivery(channel.Bot, new Bots.BotDelivery(channel.Chat, text, Id, message.Seq, settled), attempt: 1);
             }
         }
         return message;
