@@ -18,7 +18,7 @@ namespace ReplyX.Bench;
 /// </summary>
 public static class BotBench
 {
-    public static async Task Run(int bots, int messagesPerBot, int siloPort, int gatewayPort, int rounds = 2, bool allocationProfile = false, bool http2 = false)
+    public static async Task Run(int bots, int messagesPerBot, int siloPort, int gatewayPort, int rounds = 2, bool allocationProfile = false, bool http2 = false, string? postgres = null)
     {
         using var allocations = allocationProfile ? new AllocationProfile() : null;
         using var fakes = StartFakes(http2, out var telegramUrl, out var aiUrl, out var controlUrl);
@@ -29,7 +29,8 @@ public static class BotBench
         {
             ["Cluster:SiloPort"] = siloPort.ToString(),
             ["Cluster:GatewayPort"] = gatewayPort.ToString(),
-            ["Storage:Provider"] = "Memory",
+            ["Storage:Provider"] = postgres is null ? "Memory" : "Postgres",
+            ["ConnectionStrings:Postgres"] = postgres,
             ["Telegram:ApiBaseUrl"] = telegramUrl,
             ["Telegram:PollTimeout"] = "00:00:25",
             ["Telegram:HttpVersion"] = http2 ? "Http2" : "Http11",
@@ -43,6 +44,14 @@ public static class BotBench
         await grains.GetGrain<IAiAdminGrain>(0).Save(
             new AiTokenSettings(Guid.NewGuid(), AiProviderKind.Custom, aiUrl, ["bench-model"], 1, null, null, true, null, null, null, null), "sk-bench");
         var account = Guid.NewGuid();
+        if (postgres is not null)
+        {
+            // Bots and assistants belong to an account row (foreign keys).
+            await using var db = Npgsql.NpgsqlDataSource.Create(postgres);
+            await using var insert = db.CreateCommand("INSERT INTO accounts (id, name) VALUES (@id, 'Bench')");
+            insert.Parameters.AddWithValue("id", account);
+            await insert.ExecuteNonQueryAsync();
+        }
         var assistantId = Guid.NewGuid();
         await grains.GetGrain<IAssistantGrain>(assistantId).Create(account, new AssistantSettings(
             "Bench", "Be brief.", "bench-model", null, "en", [], HandoffRules.Default with { Keywords = [] }, WidgetSettings.Default, null));
@@ -88,7 +97,7 @@ public static class BotBench
         Console.Error.WriteLine($"{bots} bots polling after {startClock.Elapsed.TotalSeconds:0.0} s; {perBotKb:0.0} KB working set, {managedPerBotKb:0.0} KB managed per bot");
 
         var total = bots * messagesPerBot;
-        var results = new List<(int Replies, double Seconds, double P50, double P99, double SiloCpu, double FakeCpu, int Flood)>();
+        var results = new List<(int Replies, double Seconds, double P50, double P99, double SiloCpu, double FakeCpu, int Flood, double DbCpu)>();
         // Round 0 warms up (JIT, connection pools, dialog activations); the following rounds are measured.
         for (var round = 0; round <= rounds; round++)
         {
@@ -103,6 +112,8 @@ public static class BotBench
             var stats = (await control.GetStringAsync("/stats")).Split('\t');
             var (floodBefore, fakeCpuBefore) = (int.Parse(stats[0]), double.Parse(stats[1]));
             var cpuBefore = process.TotalProcessorTime;
+            var dbCpuBefore = PostgresCpuMilliseconds();
+            var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             var clock = Stopwatch.StartNew();
             var lines = new StringBuilder();
             for (var c = 0; c < messagesPerBot; c++)
@@ -138,19 +149,46 @@ public static class BotBench
             }
             clock.Stop();
             process.Refresh();
+            Console.Error.WriteLine($"round {round}: GCs gen0 {GC.CollectionCount(0) - gcBefore.Item1}, gen1 {GC.CollectionCount(1) - gcBefore.Item2}, gen2 {GC.CollectionCount(2) - gcBefore.Item3}");
             stats = (await control.GetStringAsync("/stats")).Split('\t');
             latencies.Sort();
             results.Add((total, clock.Elapsed.TotalSeconds, latencies[latencies.Count / 2], latencies[(int)(latencies.Count * 0.99)],
-                (process.TotalProcessorTime - cpuBefore).TotalMilliseconds / total, (double.Parse(stats[1]) - fakeCpuBefore) / total, int.Parse(stats[0]) - floodBefore));
+                (process.TotalProcessorTime - cpuBefore).TotalMilliseconds / total, (double.Parse(stats[1]) - fakeCpuBefore) / total, int.Parse(stats[0]) - floodBefore,
+                (PostgresCpuMilliseconds() - dbCpuBefore) / total));
             await Task.Delay(TimeSpan.FromSeconds(1.5)); // the chats' one-per-second spacing passes before the next round
         }
         allocations?.Print(30, (long)total * rounds);
         foreach (var r in results.Skip(1))
         {
             Console.WriteLine($"| {bots} | {startClock.Elapsed.TotalSeconds:0.0} | {perBotKb:0.0} | {managedPerBotKb:0.0} | {r.Replies} | {r.Replies / r.Seconds:0} | " +
-                $"{r.P50:0} | {r.P99:0} | {r.SiloCpu:0.000} | {r.FakeCpu:0.000} | {r.Flood} |");
+                $"{r.P50:0} | {r.P99:0} | {r.SiloCpu:0.000} | {r.FakeCpu:0.000} | {r.Flood} |" + (postgres is null ? "" : $" PostgreSQL CPU {r.DbCpu:0.000} ms/reply |"));
         }
         await host.StopAsync();
+    }
+
+    /// <summary>CPU time of every PostgreSQL process on this machine (the benchmark's server is local).</summary>
+    private static double PostgresCpuMilliseconds()
+    {
+        double ticks = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc").Where(d => char.IsAsciiDigit(Path.GetFileName(d)[0])))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var close = stat.LastIndexOf(')');
+                if (!stat[..close].Contains("(postgres"))
+                {
+                    continue;
+                }
+                var fields = stat[(close + 2)..].Split(' ');
+                ticks += double.Parse(fields[11]) + double.Parse(fields[12]); // utime, stime
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // the process ended meanwhile
+            }
+        }
+        return ticks * 10; // 100 ticks per second
     }
 
     private static long Chat(int bot, int chat) => 1_000_000L + bot * 1000L + chat;

@@ -30,7 +30,8 @@ if (ArgText("--bots") is { } botCount)
     Console.WriteLine($"ReplyX Telegram benchmark: fake Bot API and zero-latency model in a separate process, {Environment.ProcessorCount} cores, Bot API over {(args.Contains("--http2") ? "HTTP/2" : "HTTP/1.1")}");
     Console.WriteLine("| bots | start s (all polling) | working set KB/bot | managed KB/bot | replies | replies/s | update→reply p50 ms | p99 ms | silo CPU ms/reply | fake CPU ms/reply | 429s |");
     Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
-    await ReplyX.Bench.BotBench.Run(int.Parse(botCount), messagesPerDialog, FreePort(), FreePort(), Arg("--rounds", 2), args.Contains("--alloc-profile"), args.Contains("--http2"));
+    await ReplyX.Bench.BotBench.Run(int.Parse(botCount), messagesPerDialog, FreePort(), FreePort(), Arg("--rounds", 2), args.Contains("--alloc-profile"), args.Contains("--http2"),
+        postgresAdmin is null ? null : await NewDatabase(postgresAdmin));
     return;
 }
 
@@ -45,14 +46,7 @@ if (postgresAdmin is null)
 }
 else
 {
-    var name = "replyx_bench_" + Guid.NewGuid().ToString("N")[..8];
-    await using (var admin = new NpgsqlConnection(postgresAdmin))
-    {
-        await admin.OpenAsync();
-        await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", admin);
-        await create.ExecuteNonQueryAsync();
-    }
-    await Run("postgres", new NpgsqlConnectionStringBuilder(postgresAdmin) { Database = name, MaxPoolSize = 50 }.ConnectionString);
+    await Run("postgres", await NewDatabase(postgresAdmin));
 }
 
 async Task Run(string storage, string? postgres)
@@ -180,6 +174,18 @@ async Task Run(string storage, string? postgres)
     process.Refresh();
     Console.WriteLine($"|   AI leg only ({storage}) | {aiCalls} | {aiCalls / aiClock.Elapsed.TotalSeconds:0} | | | | | | | {(process.TotalProcessorTime - cpuBefore).TotalMilliseconds / aiCalls:0.000} | |");
     await host.StopAsync();
+}
+
+static async Task<string> NewDatabase(string postgresAdmin)
+{
+    var name = "replyx_bench_" + Guid.NewGuid().ToString("N")[..8];
+    await using (var admin = new NpgsqlConnection(postgresAdmin))
+    {
+        await admin.OpenAsync();
+        await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", admin);
+        await create.ExecuteNonQueryAsync();
+    }
+    return new NpgsqlConnectionStringBuilder(postgresAdmin) { Database = name, MaxPoolSize = 50 }.ConnectionString;
 }
 
 static double P(List<double> values, int percentile)

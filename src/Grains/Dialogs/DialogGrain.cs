@@ -137,10 +137,21 @@ public sealed partial class DialogGrain(
     public async Task<PostResult> PostUserMessage(string text, string? externalId)
     {
         var start = RequireOpen();
-        if (externalId is not null && await FindDuplicate(externalId) is { } duplicate)
+        if (RecentDuplicate(externalId) is { } duplicate)
         {
             return new PostResult(duplicate.Seq, true);
         }
+        var message = new DialogMessage(S.LastSeq + 1, DialogNames.Micro(time.GetUtcNow()), MessageAuthor.User, text, externalId, false, null);
+        if (!await store.Append(Id, message))
+        {
+            // A redelivery older than the recent window (the store's unique external id refused it), or a
+            // retry that raced this one: answer as the first did.
+            return await StoredDuplicate(message);
+        }
+        Messages.WithLabels("user").Inc();
+        S.LastSeq = message.Seq;
+        AddRecent(message);
+        S.Unreachable = false; // writing again means the user can be answered again
         if (S.Mode == DialogMode.Closed)
         {
             S.Mode = DialogMode.Ai;
@@ -151,17 +162,6 @@ public sealed partial class DialogGrain(
             await state.WriteStateAsync();
             await Publish(DialogEventKinds.Status, mode: S.Mode);
         }
-        S.Unreachable = false; // writing again means the user can be answered again
-        var message = new DialogMessage(S.LastSeq + 1, DialogNames.Micro(time.GetUtcNow()), MessageAuthor.User, text, externalId, false, null);
-        if (!await store.Append(Id, message))
-        {
-            // Stored by a retry that raced this one: answer as the first did.
-            var first = externalId is null ? null : await store.FindByExternalId(Id, externalId);
-            return first is not null ? new PostResult(first.Seq, true) : throw new InvalidOperationException($"Message {message.Seq} of dialog {Id} is already stored.");
-        }
-        Messages.WithLabels("user").Inc();
-        S.LastSeq = message.Seq;
-        AddRecent(message);
 
         // Not written to grain state here: the stored message is the acknowledgement, and activation reads it back.
         string? handoffReason = null;
@@ -190,16 +190,16 @@ public sealed partial class DialogGrain(
     public async Task<PostResult> PostAutoReplied(string text, string? reply, string? externalId)
     {
         RequireOpen();
-        if (externalId is not null && await FindDuplicate(externalId) is { } duplicate)
+        if (RecentDuplicate(externalId) is { } duplicate)
         {
             return new PostResult(duplicate.Seq, true);
         }
-        S.Unreachable = false;
         var message = new DialogMessage(S.LastSeq + 1, DialogNames.Micro(time.GetUtcNow()), MessageAuthor.User, text, externalId, false, null);
         if (!await store.Append(Id, message))
         {
-            return new PostResult(message.Seq, true);
+            return await StoredDuplicate(message);
         }
+        S.Unreachable = false;
         Messages.WithLabels("user").Inc();
         S.LastSeq = message.Seq;
         AddRecent(message);
@@ -256,7 +256,8 @@ public sealed partial class DialogGrain(
     public async Task<PostResult> PostOperatorMessage(Guid operatorId, string text, string? externalId)
     {
         RequireOpen();
-        if (externalId is not null && await FindDuplicate(externalId) is { } duplicate)
+        // Operators' retries are rare and may come late: the store is asked too, before anything changes.
+        if (externalId is not null && (RecentDuplicate(externalId) ?? await store.FindByExternalId(Id, externalId)) is { } duplicate)
         {
             return new PostResult(duplicate.Seq, true);
         }
@@ -304,8 +305,33 @@ public sealed partial class DialogGrain(
 
     private DialogStart RequireOpen() => S.Start ?? throw new InvalidOperationException($"Dialog {Id} has not been opened.");
 
-    private async Task<DialogMessage?> FindDuplicate(string externalId) =>
-        _recent.FirstOrDefault(m => m.ExternalId == externalId) ?? await store.FindByExternalId(Id, externalId);
+    /// <summary>
+    /// A redelivered message is nearly always in the recent window; older ones are refused by the store's
+    /// unique external id on append, so no query is spent on the common case.
+    /// </summary>
+    private DialogMessage? RecentDuplicate(string? externalId)
+    {
+        if (externalId is null)
+        {
+            return null;
+        }
+        foreach (var m in _recent)
+        {
+            if (m.ExternalId == externalId)
+            {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    private async Task<PostResult> StoredDuplicate(DialogMessage refused)
+    {
+        var first = refused.ExternalId is null ? null : await store.FindByExternalId(Id, refused.ExternalId);
+        return first is not null
+            ? new PostResult(first.Seq, true)
+            : throw new InvalidOperationException($"Message {refused.Seq} of dialog {Id} is already stored.");
+    }
 
     /// <summary>Starts the answering loop unless it runs. It runs outside any request, so operators are never blocked by it.</summary>
     private void StartProcessing()

@@ -10,7 +10,7 @@ public enum StorageProvider
 }
 
 /// <summary>The <c>Storage</c> section: where grain state, reminders and the domain tables live.</summary>
-public sealed class StorageSettings
+public sealed record StorageSettings
 {
     public const string Section = "Storage";
     public const string PostgresConnectionKey = "ConnectionStrings:Postgres";
@@ -41,7 +41,22 @@ public sealed class StorageSettings
             {
                 try
                 {
-                    _ = new NpgsqlConnectionStringBuilder(settings.PostgresConnectionString);
+                    var builder = new NpgsqlConnectionStringBuilder(settings.PostgresConnectionString);
+                    // NpgsqlConnectionStringBuilder knows every keyword; the generic builder holds only those written.
+                    var written = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = settings.PostgresConnectionString };
+                    // Defaults for a server doing the same few statements thousands of times a second; a setting
+                    // written in the connection string wins. Prepared once per connection, statements are not parsed
+                    // and planned on every call; and connections going back to the pool skip "DISCARD ALL" (which
+                    // also dropped those prepared statements): ReplyX changes no session state on them.
+                    if (!written.ContainsKey("Max Auto Prepare") && !written.ContainsKey("MaxAutoPrepare"))
+                    {
+                        builder.MaxAutoPrepare = 64;
+                    }
+                    if (!written.ContainsKey("No Reset On Close") && !written.ContainsKey("NoResetOnClose"))
+                    {
+                        builder.NoResetOnClose = true;
+                    }
+                    settings = settings with { PostgresConnectionString = builder.ConnectionString };
                 }
                 catch (ArgumentException ex)
                 {

@@ -64,4 +64,19 @@ public sealed class ConfigurationValidationTests
         Assert.Equal(11112, cluster.SiloPort);
         Assert.Equal("10.1.2.3", cluster.AdvertisedIPAddress);
     }
+
+    [Fact]
+    public void PostgreSQL_connections_prepare_statements_and_skip_the_reset_unless_the_string_says_otherwise()
+    {
+        var defaults = new Npgsql.NpgsqlConnectionStringBuilder(StorageSettings.Read(Config(
+            ("Storage:Provider", "Postgres"), ("ConnectionStrings:Postgres", "Host=db;Username=replyx"))).PostgresConnectionString);
+        Assert.Equal(64, defaults.MaxAutoPrepare);
+        Assert.True(defaults.NoResetOnClose);
+        Assert.Equal("db", defaults.Host);
+
+        var explicitly = new Npgsql.NpgsqlConnectionStringBuilder(StorageSettings.Read(Config(
+            ("Storage:Provider", "Postgres"), ("ConnectionStrings:Postgres", "Host=db;Max Auto Prepare=0;NoResetOnClose=false"))).PostgresConnectionString);
+        Assert.Equal(0, explicitly.MaxAutoPrepare);
+        Assert.False(explicitly.NoResetOnClose);
+    }
 }
