@@ -24,6 +24,12 @@ public sealed class AiProviderOptions
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     public TimeSpan DirectoryRefresh { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// HTTP connections per key: a burst of questions waits for a connection instead of opening a socket per
+    /// request (10,000 dialogs asking at once would otherwise exhaust the process's file descriptors).
+    /// </summary>
+    public int MaxConnectionsPerKey { get; set; } = 256;
 }
 
 public sealed record AiChatMessage(string Role, string Text);
@@ -188,7 +194,11 @@ public sealed partial class AiProviderClient(ISecretProtector secrets, IOptions<
     private Entry Create(StoredAiToken token, string model)
     {
         var settings = token.Settings;
-        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        var handler = new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            MaxConnectionsPerServer = options.Value.MaxConnectionsPerKey,
+        };
         if (settings.ProxyUrl is { Length: > 0 } proxy)
         {
             handler.Proxy = new WebProxy(proxy);

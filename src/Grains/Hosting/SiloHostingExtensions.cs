@@ -117,7 +117,8 @@ public static class SiloHostingExtensions
             streams.ConfigurePullingAgent(o => o.Configure(options => options.GetQueueMsgsTimerPeriod = pollPeriod)));
         silo.Services.AddReplyXStores(storage);
         silo.Services.AddOptions<AiProviderOptions>().Bind(configuration.GetSection(AiProviderOptions.Section))
-            .Validate(o => o.AttemptTimeout > TimeSpan.Zero, "Ai:AttemptTimeout must be positive.").ValidateOnStart();
+            .Validate(o => o.AttemptTimeout > TimeSpan.Zero, "Ai:AttemptTimeout must be positive.")
+            .Validate(o => o.MaxConnectionsPerKey > 0, "Ai:MaxConnectionsPerKey must be positive.").ValidateOnStart();
         silo.Services.AddOptions<AiLimitsOptions>().Bind(configuration.GetSection(AiLimitsOptions.Section))
             .Validate(o => o.RpmWindow > TimeSpan.Zero && o.FailureThreshold > 0 && o.BreakDuration > TimeSpan.Zero,
                 "Ai:Limits:RpmWindow, FailureThreshold and BreakDuration must be positive.").ValidateOnStart();
