@@ -21,7 +21,8 @@ port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() {
   local port
   for _ in $(seq 1 200); do
-    port=$(( 20000 + RANDOM % 40000 ))
+    # Below Linux's ephemeral range (32768-60999), where outgoing connections take their local ports.
+    port=$(( 20000 + RANDOM % 12000 ))
     port_in_use "$port" || { echo "$port"; return 0; }
   done
   echo "no free port found" >&2
@@ -73,7 +74,9 @@ redis_start() {
   redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
     --pidfile "$dir/redis-$port.pid" --logfile "$dir/redis-$port.log" --dir "$dir"
   for _ in $(seq 1 100); do
-    port_in_use "$port" && return 0
+    # Our server answering, not merely something listening on the port.
+    [[ $(redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null) == PONG ]] \
+      && [[ -f "$dir/redis-$port.pid" ]] && kill -0 "$(cat "$dir/redis-$port.pid")" 2>/dev/null && return 0
     sleep 0.1
   done
   cat "$dir/redis-$port.log" >&2

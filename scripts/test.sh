@@ -30,8 +30,19 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 started=$(date +%s)
-"$SERVICES" pg-start "$PG_DIR" "$PG_PORT" || { echo "PostgreSQL did not start"; echo "0 passed, 1 failed"; exit 1; }
-"$SERVICES" redis-start "$REDIS_DIR" "$REDIS_PORT" || { echo "Redis did not start"; echo "0 passed, 1 failed"; exit 1; }
+# A port free when chosen can be taken before the server binds it: try a fresh one, three times at most.
+for attempt in 1 2 3; do
+  "$SERVICES" pg-start "$PG_DIR" "$PG_PORT" && break
+  [[ $attempt == 3 ]] && { echo "PostgreSQL did not start"; echo "0 passed, 1 failed"; exit 1; }
+  "$SERVICES" pg-stop "$PG_DIR"; rm -rf "$PG_DIR"; PG_PORT=$("$SERVICES" free-port)
+done
+for attempt in 1 2 3; do
+  "$SERVICES" redis-start "$REDIS_DIR" "$REDIS_PORT" && break
+  [[ $attempt == 3 ]] && { echo "Redis did not start"; echo "0 passed, 1 failed"; exit 1; }
+  rm -rf "$REDIS_DIR"
+  REDIS_PORT=$("$SERVICES" free-port)
+  while [[ $REDIS_PORT == "$PG_PORT" ]]; do REDIS_PORT=$("$SERVICES" free-port); done
+done
 echo "PostgreSQL on 127.0.0.1:$PG_PORT, Redis on 127.0.0.1:$REDIS_PORT (started in $(( $(date +%s) - started )) s)"
 
 export REPLYX_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres;Pooling=true;Timeout=10"
