@@ -196,6 +196,24 @@ public sealed class BotGrainTests(BotClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Replies_to_a_group_are_spaced_to_stay_under_twenty_a_minute()
+    {
+        var (_, token) = await Connected("busy_group_bot");
+        var before = fixture.Telegram.RateLimited;
+        for (var i = 0; i < 4; i++)
+        {
+            fixture.Telegram.UserWrites(token, -6006, $"@busy_group_bot вопрос {i}");
+        }
+        await Until(() => Task.FromResult(fixture.Telegram.SentBy(token).Count == 4), 40);
+
+        var sent = fixture.Telegram.SentBy(token);
+        Assert.Equal(Enumerable.Range(0, 4).Select(i => $"Echo: вопрос {i}"), sent.Select(m => m.Text));
+        Assert.All(sent.Zip(sent.Skip(1)), pair => Assert.True(pair.Second.At - pair.First.At >= TimeSpan.FromSeconds(2.9),
+            $"group replies {pair.First.At:HH:mm:ss.fff} and {pair.Second.At:HH:mm:ss.fff} are closer than 3 s"));
+        Assert.Equal(before, fixture.Telegram.RateLimited); // the fake's 20-per-minute group limit never answered 429
+    }
+
+    [Fact]
     public async Task Telegrams_flood_limit_is_honoured_and_every_reply_arrives_once()
     {
         var (bot, token) = await Connected("busy_bot");
