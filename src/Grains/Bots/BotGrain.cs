@@ -55,6 +55,10 @@ public sealed partial class BotGrain(
     private readonly RecentKeys _delivered = new(256);
     private BotMetrics? _metrics;
     private bool _recovering;
+    private const int MaxUpdateFailures = 5;
+    private int? _currentUpdate;
+    private int _updateFailures;
+    private int? _failedUpdate;
     private bool _sweepDue;
     private int _ticks;
     private readonly Dictionary<string, DateTimeOffset> _chatNext = [];
@@ -491,9 +495,12 @@ public sealed partial class BotGrain(
                 }
                 foreach (var update in updates)
                 {
+                    _currentUpdate = update.Id;
                     await Accept(update);
                     S.Offset = update.Id + 1;
                 }
+                _currentUpdate = null;
+                _updateFailures = 0;
                 if (updates.Length > 0)
                 {
                     await state.WriteStateAsync(cancellationToken);
@@ -521,6 +528,25 @@ public sealed partial class BotGrain(
                 // Telegram or a dialog is briefly unavailable: back off and poll again without losing the offset.
                 S.LastError = ex.Message;
                 LogPollFailed(Id, backoff, ex.Message);
+                await Task.Delay(backoff, time, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Current);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A fault in handling an update (a bug, or data a store refuses) must neither end this loop (the
+                // keep-alive only restarts a loop that is gone) nor block the bot forever: the same update is
+                // retried with back-off, and skipped, with an error in the log, after its fifth failure.
+                S.LastError = ex.Message;
+                LogUpdateFailed(ex, Id, _currentUpdate, backoff);
+                _updateFailures = _currentUpdate is { } current && current == _failedUpdate ? _updateFailures + 1 : 1;
+                _failedUpdate = _currentUpdate;
+                if (_currentUpdate is { } failing && _updateFailures >= MaxUpdateFailures)
+                {
+                    LogUpdateSkipped(Id, failing, _updateFailures);
+                    S.Offset = failing + 1;
+                    _updateFailures = 0;
+                    await state.WriteStateAsync(cancellationToken);
+                }
                 await Task.Delay(backoff, time, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Current);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
             }
@@ -773,6 +799,12 @@ public sealed partial class BotGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bot {BotId} is not connected; message of dialog {DialogId} not sent")]
     private partial void LogNoBot(Guid botId, Guid dialogId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Bot {BotId}: handling update {UpdateId} failed; retrying in {Backoff}")]
+    private partial void LogUpdateFailed(Exception exception, Guid botId, int? updateId, TimeSpan backoff);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Bot {BotId}: update {UpdateId} skipped after {Failures} failed attempts")]
+    private partial void LogUpdateSkipped(Guid botId, int updateId, int failures);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bot {BotId}: {Count} undelivered messages queued again from the store")]
     private partial void LogRequeued(Guid botId, int count);

@@ -137,6 +137,7 @@ public sealed partial class DialogGrain(
     public async Task<PostResult> PostUserMessage(string text, string? externalId)
     {
         var start = RequireOpen();
+        text = StorableText(text);
         if (RecentDuplicate(externalId) is { } duplicate)
         {
             return new PostResult(duplicate.Seq, true);
@@ -190,6 +191,7 @@ public sealed partial class DialogGrain(
     public async Task<PostResult> PostAutoReplied(string text, string? reply, string? externalId)
     {
         RequireOpen();
+        text = StorableText(text);
         if (RecentDuplicate(externalId) is { } duplicate)
         {
             return new PostResult(duplicate.Seq, true);
@@ -302,6 +304,9 @@ public sealed partial class DialogGrain(
         var pending = S.Mode == DialogMode.Ai ? _recent.Count(m => m.Author == MessageAuthor.User && m.Seq > S.LastProcessedSeq) : 0;
         return new DialogSnapshot(Id, start.AccountId, start.AssistantId, start.Channel, S.Mode, S.OperatorId, _recent.ToArray(), _busy, S.LastSeq, pending);
     }
+
+    /// <summary>PostgreSQL text cannot hold U+0000; a message carrying one would be refused on every retry.</summary>
+    private static string StorableText(string text) => text.Contains('\0') ? text.Replace("\0", "", StringComparison.Ordinal) : text;
 
     private DialogStart RequireOpen() => S.Start ?? throw new InvalidOperationException($"Dialog {Id} has not been opened.");
 
