@@ -34,6 +34,12 @@ public sealed class DialogOptions
     /// </summary>
     public TimeSpan ChannelTypingDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long counters moved by a stored message may wait before the grain state is written (mode changes
+    /// are written at once; after a crash the counters are recomputed from the message table).
+    /// </summary>
+    public TimeSpan StateFlushDelay { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long the dialog reuses its assistant's settings before asking the assistant grain again.</summary>
     public TimeSpan AssistantCacheTime { get; set; } = TimeSpan.FromSeconds(2);
 }
@@ -83,6 +89,11 @@ public sealed partial class DialogGrain(
     private IGrainTimer? _retry;
     private DateTimeOffset? _unavailableSince;
     private (Assistant? Value, DateTimeOffset At)? _assistant;
+    // Grain-state writes are serialized: the answering loop and requests interleave at awaits, and two
+    // overlapping writes of one activation would collide on the storage etag.
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private bool _dirty;
+    private IGrainTimer? _flush;
     private IAssistantGrain? _assistantGrain;
     private Bots.IBotGrain? _bot;
 
@@ -102,6 +113,9 @@ public sealed partial class DialogGrain(
             AddRecent(message);
         }
         S.LastSeq = _recent.Count > 0 ? Math.Max(S.LastSeq, _recent[^1].Seq) : S.LastSeq;
+        // Events published after the last state write (lost with a crash) must not be numbered again:
+        // event numbers only need to grow, so a new activation starts well above anything written since.
+        S.EventSeq += 10_000;
         // Answers go out in order, so everything before the latest reply was handled, even if the state write
         // that recorded it was lost.
         if (_recent.LastOrDefault(m => m.Author != MessageAuthor.User) is { } lastReply)
@@ -130,7 +144,7 @@ public sealed partial class DialogGrain(
         S.Mode = DialogMode.Ai;
         S.CreatedAt = DialogNames.Micro(time.GetUtcNow());
         await SaveDialog();
-        await state.WriteStateAsync();
+        await WriteState();
         return Snapshot();
     }
 
@@ -160,7 +174,7 @@ public sealed partial class DialogGrain(
             S.AiTurns = 0;
             S.OfferedHuman = false;
             await SaveDialog();
-            await state.WriteStateAsync();
+            await WriteState();
             await Publish(DialogEventKinds.Status, mode: S.Mode);
         }
 
@@ -234,7 +248,7 @@ public sealed partial class DialogGrain(
         S.AiTurns = 0;
         S.OfferedHuman = false;
         await SaveDialog();
-        await state.WriteStateAsync();
+        await WriteState();
         await Publish(DialogEventKinds.Assigned, mode: S.Mode, operatorId: operatorId);
         return Snapshot();
     }
@@ -249,7 +263,7 @@ public sealed partial class DialogGrain(
             S.LastProcessedSeq = S.LastSeq; // the operator has dealt with what came before
             S.AiTurns = 0;
             await SaveDialog();
-            await state.WriteStateAsync();
+            await WriteState();
             await Publish(DialogEventKinds.Status, mode: S.Mode);
         }
         return Snapshot();
@@ -279,7 +293,7 @@ public sealed partial class DialogGrain(
         S.OperatorId = null;
         S.LastProcessedSeq = S.LastSeq;
         await SaveDialog();
-        await state.WriteStateAsync();
+        await WriteState();
         await Publish(DialogEventKinds.Status, mode: S.Mode);
         return Snapshot();
     }
@@ -296,6 +310,7 @@ public sealed partial class DialogGrain(
         LogUnreachable(Id, reason);
         // Recorded in the history (not sent: it cannot be), so operators see why the customer hears nothing.
         await Append(MessageAuthor.System, reason, offline: false);
+        await WriteState();
     }
 
     private DialogSnapshot Snapshot()
@@ -303,6 +318,43 @@ public sealed partial class DialogGrain(
         var start = S.Start!;
         var pending = S.Mode == DialogMode.Ai ? _recent.Count(m => m.Author == MessageAuthor.User && m.Seq > S.LastProcessedSeq) : 0;
         return new DialogSnapshot(Id, start.AccountId, start.AssistantId, start.Channel, S.Mode, S.OperatorId, _recent.ToArray(), _busy, S.LastSeq, pending);
+    }
+
+    private async Task WriteState()
+    {
+        await _writeGate.WaitAsync();
+        try
+        {
+            _dirty = false;
+            await state.WriteStateAsync();
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    private void MarkDirty()
+    {
+        _dirty = true;
+        _flush ??= this.RegisterGrainTimer(async _ =>
+        {
+            _flush?.Dispose();
+            _flush = null;
+            if (_dirty)
+            {
+                await WriteState();
+            }
+        }, new GrainTimerCreationOptions(_options.StateFlushDelay, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = true });
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _flush?.Dispose();
+        if (_dirty)
+        {
+            await WriteState();
+        }
     }
 
     /// <summary>PostgreSQL text cannot hold U+0000; a message carrying one would be refused on every retry.</summary>
@@ -477,7 +529,7 @@ public sealed partial class DialogGrain(
         }
         else
         {
-            await state.WriteStateAsync();
+            MarkDirty();
         }
         if (wantsHuman)
         {
@@ -625,6 +677,7 @@ public sealed partial class DialogGrain(
         var english = assistant is not null && English(assistant.Settings);
         await Append(MessageAuthor.System, english ? "Connecting you to a human operator. Please wait." : "Соединяю вас с оператором. Пожалуйста, подождите.", offline: false);
         await SaveDialog();
+        await WriteState(); // a mode change is written at once
         await Publish(DialogEventKinds.Status, mode: S.Mode);
         LogHandoff(Id, reason);
     }
@@ -644,7 +697,9 @@ public sealed partial class DialogGrain(
         Messages.WithLabels(DialogNames.Author(author)).Inc();
         S.LastSeq = message.Seq;
         AddRecent(message);
-        await state.WriteStateAsync();
+        // The stored message is the record; the counters it moves in grain state are written within
+        // StateFlushDelay (activation recomputes them from the table after a crash), not once per message.
+        MarkDirty();
         await Publish(DialogEventKinds.Message, message);
         if (channel.Chat is not null)
         {
