@@ -59,6 +59,7 @@ public sealed partial class BotGrain(
     private int? _currentUpdate;
     private int _updateFailures;
     private int? _failedUpdate;
+    private HashSet<string>? _opened;
     private bool _sweepDue;
     private int _ticks;
     private readonly Dictionary<string, DateTimeOffset> _chatNext = [];
@@ -567,7 +568,18 @@ public sealed partial class BotGrain(
         }
         var chatId = message.Chat.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var dialog = GrainFactory.GetGrain<IDialogGrain>(DialogKeys.For("telegram", Id, chatId));
-        await dialog.Open(new DialogStart(S.AccountId, S.AssistantId, "telegram", chatId, Id));
+        // Opening is idempotent but a grain call; once per chat and activation is enough (opened dialogs
+        // stay opened: their start is in their persisted state).
+        if (_opened is null || !_opened.Contains(chatId))
+        {
+            await dialog.Open(new DialogStart(S.AccountId, S.AssistantId, "telegram", chatId, Id));
+            _opened ??= [];
+            if (_opened.Count >= 1024)
+            {
+                _opened.Clear();
+            }
+            _opened.Add(chatId);
+        }
         var externalId = $"tg:{update.Id}";
         if (text is not null && text.StartsWith("/start", StringComparison.Ordinal))
         {
