@@ -411,7 +411,7 @@ public sealed partial class BotGrain(
     /// <summary>Webhook mode: tells Telegram where to send updates, with a per-bot random secret.</summary>
     private async Task RegisterWebhook(CancellationToken cancellationToken)
     {
-        var backoff = TimeSpan.FromSeconds(1);
+        var backoff = _options.RetryDelay;
         while (!cancellationToken.IsCancellationRequested && S.Enabled)
         {
             try
@@ -483,7 +483,7 @@ public sealed partial class BotGrain(
     /// </summary>
     private async Task Poll(CancellationToken cancellationToken)
     {
-        var backoff = TimeSpan.FromSeconds(1);
+        var backoff = _options.RetryDelay;
         while (!cancellationToken.IsCancellationRequested && S.Enabled)
         {
             try
@@ -506,7 +506,7 @@ public sealed partial class BotGrain(
                 {
                     await state.WriteStateAsync(cancellationToken);
                 }
-                backoff = TimeSpan.FromSeconds(1);
+                backoff = _options.RetryDelay;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

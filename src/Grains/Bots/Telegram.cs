@@ -26,6 +26,9 @@ public sealed class TelegramOptions
     /// <summary>Messages one bot may send per second (Telegram: about 30).</summary>
     public int PerBotPerSecond { get; set; } = 30;
 
+    /// <summary>First back-off after a failed poll or webhook registration; it doubles up to 30 s.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How often a reminder checks that every enabled bot runs (and re-sends anything undelivered).</summary>
     public TimeSpan KeepAlivePeriod { get; set; } = TimeSpan.FromMinutes(1);
 

@@ -128,6 +128,7 @@ public static class SiloHostingExtensions
             .Validate(o => Uri.TryCreate(o.ApiBaseUrl, UriKind.Absolute, out _), "Telegram:ApiBaseUrl must be an absolute URL.")
             .Validate(o => o.PollTimeout > TimeSpan.Zero && o.PerBotPerSecond > 0, "Telegram:PollTimeout and Telegram:PerBotPerSecond must be positive.")
             .Validate(o => o.KeepAlivePeriod >= TimeSpan.FromSeconds(1), "Telegram:KeepAlivePeriod must be at least one second.")
+            .Validate(o => o.RetryDelay > TimeSpan.Zero && o.RetryDelay <= TimeSpan.FromSeconds(30), "Telegram:RetryDelay must be between 0 and 30 seconds.")
             .ValidateOnStart();
         // Orleans refuses reminders shorter than a minute by default; a shorter bot keep-alive (tests, or a
         // deployment that wants bots back sooner after a crash) lowers that floor.

@@ -25,6 +25,7 @@ public sealed class BotClusterFixture : IAsyncLifetime
             ["Telegram:ApiBaseUrl"] = Telegram.BaseUrl,
             ["Telegram:PollTimeout"] = "00:00:02",
             ["Telegram:PrivateChatInterval"] = "00:00:00.350",
+            ["Telegram:RetryDelay"] = "00:00:00.100",
             ["Ai:DirectoryRefresh"] = "00:00:00.050",
         });
         await Cluster.GrainFactory.GetGrain<IAiAdminGrain>(0).Save(
@@ -289,6 +290,24 @@ public sealed class BotGrainTests(BotClusterFixture fixture)
         await Task.Delay(500);
         Assert.Equal("Echo: are you there?", Assert.Single(fixture.Telegram.SentBy(token)).Text);
         Assert.Equal(["are you there?", "Echo: are you there?"], (await dialog.Get())!.Recent.Select(m => m.Text));
+    }
+
+    [Fact]
+    public async Task An_update_that_keeps_failing_is_skipped_after_five_attempts_and_the_bot_goes_on()
+    {
+        var (bot, token) = await Connected("poisoned_bot");
+        // Chat 3003's dialog already belongs to another account, so opening it for this bot always fails.
+        await fixture.Cluster.GrainFactory.GetGrain<ReplyX.Dialogs.IDialogGrain>(ReplyX.Dialogs.DialogKeys.For("telegram", bot.GetPrimaryKey(), "3003"))
+            .Open(new ReplyX.Dialogs.DialogStart(Guid.NewGuid(), Guid.NewGuid(), "telegram", "3003", bot.GetPrimaryKey()));
+
+        fixture.Telegram.UserWrites(token, 3003, "poison");
+        fixture.Telegram.UserWrites(token, 3004, "still there?");
+        await Until(() => Task.FromResult(fixture.Telegram.SentBy(token).Any()), 30);
+
+        Assert.Equal(("Echo: still there?", 3004L), (fixture.Telegram.SentBy(token).Single().Text, fixture.Telegram.SentBy(token).Single().ChatId));
+        var view = (await bot.Get(_account))!;
+        Assert.Equal(BotStatus.Running, view.Status);
+        Assert.Contains("another account", view.LastError);
     }
 
     [Fact]
