@@ -55,6 +55,7 @@ public sealed class InMemoryDialogStore : IDialogStore
     private readonly Dictionary<Guid, DialogRecord> _dialogs = [];
     private readonly Dictionary<Guid, SortedList<long, DialogMessage>> _messages = [];
     private readonly SortedSet<(Guid Dialog, long Seq)> _undelivered = [];
+    private readonly Dictionary<(Guid Dialog, string ExternalId), long> _byExternalId = [];
 
     public Task SaveDialog(DialogRecord dialog, CancellationToken cancellationToken = default)
     {
@@ -82,11 +83,15 @@ public sealed class InMemoryDialogStore : IDialogStore
                 throw new InvalidOperationException($"Dialog {dialogId} does not exist.");
             }
             var list = _messages.TryGetValue(dialogId, out var l) ? l : _messages[dialogId] = new SortedList<long, DialogMessage>();
-            if (list.ContainsKey(message.Seq) || (message.ExternalId is { } ext && list.Values.Any(m => m.ExternalId == ext)))
+            if (list.ContainsKey(message.Seq) || (message.ExternalId is { } ext && _byExternalId.ContainsKey((dialogId, ext))))
             {
                 return Task.FromResult(false);
             }
             list.Add(message.Seq, message with { At = DialogNames.Micro(message.At) });
+            if (message.ExternalId is { } externalId)
+            {
+                _byExternalId[(dialogId, externalId)] = message.Seq;
+            }
             if (awaitingDelivery)
             {
                 _undelivered.Add((dialogId, message.Seq));
@@ -121,7 +126,7 @@ public sealed class InMemoryDialogStore : IDialogStore
     {
         lock (_gate)
         {
-            return Task.FromResult(_messages.TryGetValue(dialogId, out var list) ? list.Values.FirstOrDefault(m => m.ExternalId == externalId) : null);
+            return Task.FromResult(_byExternalId.TryGetValue((dialogId, externalId), out var seq) ? _messages[dialogId][seq] : null);
         }
     }
 
