@@ -40,22 +40,30 @@ public sealed class PostgresDialogTests : IAsyncLifetime
         await cluster.GrainFactory.GetGrain<IAiAdminGrain>(0).Save(
             new AiTokenSettings(Guid.NewGuid(), AiProviderKind.Custom, _fake.BaseUrl, [model], 1, null, null, true, null, null, null, null), apiKey);
 
+    /// <summary>An account row (assistants reference it), a key for a fresh model, and an assistant using that model.</summary>
+    private async Task<(Guid Account, Guid Assistant)> AccountWithAssistant(TestCluster cluster, string name)
+    {
+        var account = Guid.NewGuid();
+        var model = name.ToLowerInvariant() + "-" + Guid.NewGuid().ToString("N")[..6];
+        await AddKey(cluster, "sk-" + model, model);
+        await using (var db = NpgsqlDataSource.Create(_connectionString))
+        await using (var insert = db.CreateCommand("INSERT INTO accounts (id, name) VALUES (@id, @name)"))
+        {
+            insert.Parameters.AddWithValue("id", account);
+            insert.Parameters.AddWithValue("name", name);
+            await insert.ExecuteNonQueryAsync();
+        }
+        var assistantId = Guid.NewGuid();
+        await cluster.GrainFactory.GetGrain<IAssistantGrain>(assistantId).Create(account, new AssistantSettings(
+            name, "Be brief.", model, null, "en", [], HandoffRules.Default with { Keywords = [] }, WidgetSettings.Default, null));
+        return (account, assistantId);
+    }
+
     [Fact]
     public async Task A_message_with_a_nul_character_is_stored_without_it_and_answered()
     {
         await using var cluster = await Start();
-        var account = Guid.NewGuid();
-        var model = "nul-" + Guid.NewGuid().ToString("N")[..6];
-        await AddKey(cluster, "sk-nul-" + Guid.NewGuid().ToString("N"), model);
-        var assistantId = Guid.NewGuid();
-        await using (var db = NpgsqlDataSource.Create(_connectionString))
-        await using (var insert = db.CreateCommand("INSERT INTO accounts (id, name) VALUES (@id, 'Nul')"))
-        {
-            insert.Parameters.AddWithValue("id", account);
-            await insert.ExecuteNonQueryAsync();
-        }
-        await cluster.GrainFactory.GetGrain<IAssistantGrain>(assistantId).Create(account, new AssistantSettings(
-            "Nul", "Be brief.", model, null, "en", [], HandoffRules.Default with { Keywords = [] }, WidgetSettings.Default, null));
+        var (account, assistantId) = await AccountWithAssistant(cluster, "Nul");
         var dialog = cluster.GrainFactory.GetGrain<IDialogGrain>(Guid.NewGuid());
         await dialog.Open(new DialogStart(account, assistantId, "test", null));
 
@@ -76,18 +84,7 @@ public sealed class PostgresDialogTests : IAsyncLifetime
         // Regression: a message stored while the answering loop was reading the table could be marked as
         // handled without an answer. Each round posts the next message the moment the previous answer shows.
         await using var cluster = await Start();
-        var account = Guid.NewGuid();
-        var model = "race-" + Guid.NewGuid().ToString("N")[..6];
-        await AddKey(cluster, "sk-race-" + Guid.NewGuid().ToString("N"), model);
-        await using (var db = NpgsqlDataSource.Create(_connectionString))
-        await using (var insert = db.CreateCommand("INSERT INTO accounts (id, name) VALUES (@id, 'Race')"))
-        {
-            insert.Parameters.AddWithValue("id", account);
-            await insert.ExecuteNonQueryAsync();
-        }
-        var assistantId = Guid.NewGuid();
-        await cluster.GrainFactory.GetGrain<IAssistantGrain>(assistantId).Create(account, new AssistantSettings(
-            "Race", "Be brief.", model, null, "en", [], HandoffRules.Default with { Keywords = [] }, WidgetSettings.Default, null));
+        var (account, assistantId) = await AccountWithAssistant(cluster, "Race");
 
         await Task.WhenAll(Enumerable.Range(0, 4).Select(async d =>
         {
