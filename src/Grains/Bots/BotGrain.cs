@@ -59,7 +59,7 @@ public sealed partial class BotGrain(
     private int? _currentUpdate;
     private int _updateFailures;
     private int? _failedUpdate;
-    private HashSet<string>? _opened;
+    private Dictionary<string, IDialogGrain>? _opened;
     private bool _sweepDue;
     private int _ticks;
     private readonly Dictionary<string, DateTimeOffset> _chatNext = [];
@@ -131,7 +131,7 @@ public sealed partial class BotGrain(
             foreach (var chat in S.Awaiting.ToArray())
             {
                 // Activating the dialog is enough: it answers what it stored and did not answer.
-                var snapshot = await GrainFactory.GetGrain<IDialogGrain>(DialogKeys.For("telegram", Id, chat)).Get();
+                var snapshot = await Dialog(chat).Get();
                 if (snapshot is null || (snapshot.PendingForAi == 0 && !snapshot.AiBusy))
                 {
                     S.Awaiting.Remove(chat);
@@ -567,18 +567,19 @@ public sealed partial class BotGrain(
             return; // in groups the bot speaks only when mentioned or replied to
         }
         var chatId = message.Chat.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var dialog = GrainFactory.GetGrain<IDialogGrain>(DialogKeys.For("telegram", Id, chatId));
         // Opening is idempotent but a grain call; once per chat and activation is enough (opened dialogs
-        // stay opened: their start is in their persisted state).
-        if (_opened is null || !_opened.Contains(chatId))
+        // stay opened: their start is in their persisted state). The reference is kept with it: deriving the
+        // dialog's key hashes, and resolving a grain reference reflects, on every call.
+        _opened ??= [];
+        if (!_opened.TryGetValue(chatId, out var dialog))
         {
+            dialog = Dialog(chatId);
             await dialog.Open(new DialogStart(S.AccountId, S.AssistantId, "telegram", chatId, Id));
-            _opened ??= [];
             if (_opened.Count >= 1024)
             {
                 _opened.Clear();
             }
-            _opened.Add(chatId);
+            _opened[chatId] = dialog;
         }
         var externalId = $"tg:{update.Id}";
         if (text is not null && text.StartsWith("/start", StringComparison.Ordinal))
@@ -676,6 +677,8 @@ public sealed partial class BotGrain(
         var assistant = await GrainFactory.GetGrain<Assistants.IAssistantGrain>(S.AssistantId).Get(S.AccountId);
         return (assistant, assistant?.Settings.Language.StartsWith("en", StringComparison.OrdinalIgnoreCase) == true);
     }
+
+    private IDialogGrain Dialog(string chatId) => GrainFactory.GetGrain<IDialogGrain>(DialogKeys.For("telegram", Id, chatId));
 
     private bool AddressedToBot(Message message, string? text) =>
         message.ReplyToMessage?.From?.Id == S.TelegramId

@@ -151,22 +151,12 @@ public sealed partial class DialogGrain(
     public async Task<PostResult> PostUserMessage(string text, string? externalId)
     {
         var start = RequireOpen();
-        text = StorableText(text);
-        if (RecentDuplicate(externalId) is { } duplicate)
+        var (message, duplicate) = await StoreUserMessage(text, externalId);
+        if (duplicate is not null)
         {
-            return new PostResult(duplicate.Seq, true);
+            return duplicate;
         }
-        var message = new DialogMessage(S.LastSeq + 1, DialogNames.Micro(time.GetUtcNow()), MessageAuthor.User, text, externalId, false, null);
-        if (!await store.Append(Id, message))
-        {
-            // A redelivery older than the recent window (the store's unique external id refused it), or a
-            // retry that raced this one: answer as the first did.
-            return await StoredDuplicate(message);
-        }
-        Messages.WithLabels("user").Inc();
-        S.LastSeq = message.Seq;
-        AddRecent(message);
-        S.Unreachable = false; // writing again means the user can be answered again
+        text = message.Text;
         if (S.Mode == DialogMode.Closed)
         {
             S.Mode = DialogMode.Ai;
@@ -205,20 +195,11 @@ public sealed partial class DialogGrain(
     public async Task<PostResult> PostAutoReplied(string text, string? reply, string? externalId)
     {
         RequireOpen();
-        text = StorableText(text);
-        if (RecentDuplicate(externalId) is { } duplicate)
+        var (message, duplicate) = await StoreUserMessage(text, externalId);
+        if (duplicate is not null)
         {
-            return new PostResult(duplicate.Seq, true);
+            return duplicate;
         }
-        var message = new DialogMessage(S.LastSeq + 1, DialogNames.Micro(time.GetUtcNow()), MessageAuthor.User, text, externalId, false, null);
-        if (!await store.Append(Id, message))
-        {
-            return await StoredDuplicate(message);
-        }
-        S.Unreachable = false;
-        Messages.WithLabels("user").Inc();
-        S.LastSeq = message.Seq;
-        AddRecent(message);
         if (S.Mode == DialogMode.Ai && S.LastProcessedSeq == message.Seq - 1)
         {
             S.LastProcessedSeq = message.Seq; // answered by the fixed reply, not by the AI
@@ -316,7 +297,7 @@ public sealed partial class DialogGrain(
     private DialogSnapshot Snapshot()
     {
         var start = S.Start!;
-        var pending = S.Mode == DialogMode.Ai ? _recent.Count(m => m.Author == MessageAuthor.User && m.Seq > S.LastProcessedSeq) : 0;
+        var pending = S.Mode == DialogMode.Ai ? _recent.Count(IsUnanswered) : 0;
         return new DialogSnapshot(Id, start.AccountId, start.AssistantId, start.Channel, S.Mode, S.OperatorId, _recent.ToArray(), _busy, S.LastSeq, pending);
     }
 
@@ -360,6 +341,8 @@ public sealed partial class DialogGrain(
     /// <summary>PostgreSQL text cannot hold U+0000; a message carrying one would be refused on every retry.</summary>
     private static string StorableText(string text) => text.Contains('\0') ? text.Replace("\0", "", StringComparison.Ordinal) : text;
 
+    private bool IsUnanswered(DialogMessage m) => m.Author == MessageAuthor.User && m.Seq > S.LastProcessedSeq;
+
     private DialogStart RequireOpen() => S.Start ?? throw new InvalidOperationException($"Dialog {Id} has not been opened.");
 
     /// <summary>
@@ -380,6 +363,28 @@ public sealed partial class DialogGrain(
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// Stores a customer's message, or returns the answer for a redelivery: found in the recent window, or
+    /// refused by the store's unique external id (older than the window, or a retry that raced this one).
+    /// </summary>
+    private async Task<(DialogMessage Message, PostResult? Duplicate)> StoreUserMessage(string text, string? externalId)
+    {
+        if (RecentDuplicate(externalId) is { } recent)
+        {
+            return (recent, new PostResult(recent.Seq, true));
+        }
+        var message = new DialogMessage(S.LastSeq + 1, DialogNames.Micro(time.GetUtcNow()), MessageAuthor.User, StorableText(text), externalId, false, null);
+        if (!await store.Append(Id, message))
+        {
+            return (message, await StoredDuplicate(message));
+        }
+        Messages.WithLabels("user").Inc();
+        S.LastSeq = message.Seq;
+        AddRecent(message);
+        S.Unreachable = false; // writing again means the customer can be answered again
+        return (message, null);
     }
 
     private async Task<PostResult> StoredDuplicate(DialogMessage refused)
@@ -420,7 +425,7 @@ public sealed partial class DialogGrain(
         }
         // A message may have been stored while the loop was deciding to stop (requests interleave with it at
         // every await): look once more, synchronously, before going idle.
-        if (!retrying && S.Mode == DialogMode.Ai && _recent.Any(m => m.Author == MessageAuthor.User && m.Seq > S.LastProcessedSeq))
+        if (!retrying && S.Mode == DialogMode.Ai && _recent.Any(IsUnanswered))
         {
             StartProcessing();
         }
@@ -705,7 +710,7 @@ public sealed partial class DialogGrain(
         {
             // The bot grain queues it for Telegram within the limits (Deliver interleaves, so a bot waiting on
             // this dialog cannot deadlock with it). Settled tells the bot this dialog has no question left.
-            var settled = S.Mode != DialogMode.Ai || !_recent.Any(m => m.Author == MessageAuthor.User && m.Seq > S.LastProcessedSeq);
+            var settled = S.Mode != DialogMode.Ai || !_recent.Any(IsUnanswered);
             try
             {
                 await Bot(channel.Bot).Deliver(new Bots.BotDelivery(channel.Chat, text, Id, message.Seq, settled));

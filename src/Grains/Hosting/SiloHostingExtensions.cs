@@ -132,11 +132,8 @@ public static class SiloHostingExtensions
             .ValidateOnStart();
         // Orleans refuses reminders shorter than a minute by default; a shorter bot keep-alive (tests, or a
         // deployment that wants bots back sooner after a crash) lowers that floor.
-        var keepAlive = configuration.GetValue($"{TelegramOptions.Section}:{nameof(TelegramOptions.KeepAlivePeriod)}", TimeSpan.FromMinutes(1));
-        if (keepAlive < TimeSpan.FromMinutes(1) && keepAlive >= TimeSpan.FromSeconds(1))
-        {
-            silo.Services.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = keepAlive);
-        }
+        silo.Services.AddOptions<ReminderOptions>().Configure<Microsoft.Extensions.Options.IOptions<TelegramOptions>>((reminders, telegram) =>
+            reminders.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(reminders.MinimumReminderPeriod.Ticks, telegram.Value.KeepAlivePeriod.Ticks)));
         silo.Services.TryAddSingleton<TelegramClients>();
         silo.Services.TryAddSingleton<AiProviderClient>();
         var configuredProviders = ConfiguredProviders.Read(configuration);
