@@ -129,7 +129,7 @@ async Task Run(string storage, string? postgres)
                 }
                 catch (TimeoutException)
                 {
-                    var snapshot = await dialog.Get();
+                    var snapshot = await dialog.Get(account);
                     throw new InvalidOperationException(
                         $"No answer event for message {expected} of dialog {id} within 60 s. Dialog: mode {snapshot?.Mode}, busy {snapshot?.AiBusy}, " +
                         $"last seq {snapshot?.LastSeq}, pending {snapshot?.PendingForAi}, messages: " +

@@ -36,6 +36,9 @@ public sealed class BotFailoverTests(ITestOutputHelper output)
                 environment["Telegram__ApiBaseUrl"] = telegram.BaseUrl;
                 environment["Telegram__PollTimeout"] = "00:00:02";
                 environment["Telegram__KeepAlivePeriod"] = "00:00:02";
+                // The dialogs' recovery sweep finds the question whose dialog died and the reply whose outbox died.
+                environment["Dialogs__RecoveryPeriod"] = "00:00:02";
+                environment["Dialogs__RecoveryAge"] = "00:00:01";
                 environment["Ai__Providers__0__Name"] = "fake";
                 environment["Ai__Providers__0__Kind"] = "custom";
                 environment["Ai__Providers__0__BaseUrl"] = ai.BaseUrl;
@@ -90,8 +93,8 @@ public sealed class BotFailoverTests(ITestOutputHelper output)
             await Until(() => telegram.SentBy(token).Count == 2, "the answer to the question whose dialog died", seconds: 60);
             output.WriteLine($"Dialog's silo killed mid-answer: answer sent {killed.Elapsed.TotalSeconds:0.0} s later");
 
-            // 2. The silo holding the bot dies with a reply in its queue (Telegram refusing sends meanwhile).
-            var botSilo = await Host(management, client.GetGrain<IBotGrain>(botId));
+            // 2. The silo holding the bot's outbox dies with a reply in its queue (Telegram refusing sends meanwhile).
+            var botSilo = await Host(management, client.GetGrain<IBotOutboxGrain>(botId));
             var failed = telegram.FailedSends;
             telegram.FailSends = true;
             telegram.UserWrites(token, chat, "queued");
@@ -102,7 +105,7 @@ public sealed class BotFailoverTests(ITestOutputHelper output)
             killed.Restart();
             telegram.FailSends = false;
             await Until(() => telegram.SentBy(token).Count == 3, "the queued reply, from the survivor", seconds: 60);
-            output.WriteLine($"Bot's silo killed with a queued reply: reply sent {killed.Elapsed.TotalSeconds:0.0} s later");
+            output.WriteLine($"Outbox's silo killed with a queued reply: reply sent {killed.Elapsed.TotalSeconds:0.0} s later");
 
             // The bot runs on the survivor: it still polls and answers.
             var survivor = silos.Single();
@@ -113,7 +116,8 @@ public sealed class BotFailoverTests(ITestOutputHelper output)
             // Nothing was answered twice, even after a few more keep-alive ticks.
             await Task.Delay(TimeSpan.FromSeconds(5));
             Assert.Equal(["Echo: before", "Echo: mid-answer", "Echo: queued", "Echo: after"], telegram.SentBy(token).Select(m => m.Text));
-            var history = (await dialog.Get())!.Recent.Select(m => m.Text).ToArray();
+            var me = await http.GetFromJsonAsync<JsonElement>(new Uri(survivor.Process.BaseAddress, "/api/me"));
+            var history = (await dialog.Get(me.GetProperty("account").GetProperty("id").GetGuid()))!.Recent.Select(m => m.Text).ToArray();
             Assert.Equal(["before", "Echo: before", "mid-answer", "Echo: mid-answer", "queued", "Echo: queued", "after", "Echo: after"], history);
             var view = await http.GetFromJsonAsync<JsonElement>(new Uri(survivor.Process.BaseAddress, $"/api/bots/{botId}"));
             Assert.Equal("running", view.GetProperty("status").GetString());

@@ -43,13 +43,46 @@ public enum WebhookOutcome
     Malformed,
 }
 
+/// <summary>One outgoing dialog message for a Telegram chat, identified by (dialog, seq) so re-deliveries are recognised.</summary>
 [GenerateSerializer, Immutable, Alias("ReplyX.Bots.BotDelivery")]
 public sealed record BotDelivery(
     [property: Id(0)] string ChatId,
     [property: Id(1)] string Text,
     [property: Id(2)] Guid DialogId,
     [property: Id(3)] long Seq,
-    [property: Id(4)] bool Settled = false);
+    // [Id(4)] was the bot's "settled" bookkeeping of the dialog's questions; never reuse it.
+    [property: Id(5)] Guid AccountId);
+
+[GenerateSerializer, Immutable, Alias("ReplyX.Bots.OutboxStats")]
+public sealed record OutboxStats(
+    [property: Id(0)] int QueueLength,
+    [property: Id(1)] long RepliesOut,
+    [property: Id(2)] long RateLimited,
+    [property: Id(3)] long Refused);
+
+/// <summary>
+/// A bot's outgoing side: the paced queue of replies and "typing…" hints. Dialogs hand it their messages and
+/// nothing here calls a dialog back: what Telegram refused is recorded in the dialog store, where the dialog's
+/// own recovery finds it. The bot grain configures it with the token.
+/// </summary>
+[Alias("ReplyX.Bots.IBotOutboxGrain")]
+public interface IBotOutboxGrain : IGrainWithGuidKey
+{
+    /// <summary>The bot's account and encrypted token; a null token (bot deleted) drops the queue.</summary>
+    [Alias("Configure")]
+    Task Configure(Guid accountId, string? encryptedToken);
+
+    /// <summary>Queues a message (idempotent by dialog and seq) for its chat.</summary>
+    [Alias("Deliver")]
+    Task Deliver(BotDelivery delivery);
+
+    /// <summary>Shows "typing…" in the chat unless a reply for it is already queued.</summary>
+    [Alias("Typing")]
+    Task Typing(Guid accountId, string chatId);
+
+    [Orleans.Concurrency.ReadOnly, Alias("Stats")]
+    Task<OutboxStats> Stats();
+}
 
 /// <summary>
 /// One Telegram bot: checks its token, long-polls for updates (acknowledging them only once the dialog has
@@ -84,21 +117,9 @@ public interface IBotGrain : IGrainWithGuidKey
     [Alias("ReceiveWebhook")]
     Task<WebhookOutcome> ReceiveWebhook(string? secret, string updateJson);
 
-    /// <summary>Shows "typing…" in the chat while an answer is being generated.</summary>
-    // Interleaves: it only starts a background call and awaits nothing, and a dialog calls it while the bot
-    // may be inside ReceiveWebhook waiting for that dialog (bot → dialog → bot would otherwise deadlock).
-    [Orleans.Concurrency.AlwaysInterleave, Alias("Typing")]
-    Task Typing(string chatId);
-
     /// <summary>Replaces the token (e.g. after /revoke in @BotFather) without losing the bot's dialogs.</summary>
     [Alias("RotateToken")]
     Task<ConnectResult> RotateToken(Guid accountId, string token);
-
-    /// <summary>Queues a dialog's outgoing message for its Telegram chat.</summary>
-    // Interleaves for the same reason as Typing: it only appends to the outbox (no await) and starts the
-    // background sender.
-    [Orleans.Concurrency.AlwaysInterleave, Alias("Deliver")]
-    Task Deliver(BotDelivery delivery);
 }
 
 [Alias("ReplyX.Bots.IBotCatalogGrain")]

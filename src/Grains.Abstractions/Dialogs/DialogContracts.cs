@@ -52,7 +52,10 @@ public sealed record DialogSnapshot(
     [property: Id(8)] long LastSeq,
     [property: Id(9)] long PendingForAi);
 
-/// <summary>What the <c>dialog</c> and <c>account</c> streams carry. Streams notify; the database is the truth.</summary>
+/// <summary>
+/// What the <c>dialog</c> stream (every message, typing, status) and the <c>account</c> feed (opened, status,
+/// assignment, preview) carry. Streams notify; the database is the truth.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("ReplyX.Dialogs.DialogEvent")]
 public sealed record DialogEvent(
     [property: Id(0)] long EventSeq,
@@ -70,6 +73,10 @@ public static class DialogEventKinds
     public const string Typing = "typing";
     public const string Status = "dialog.status";
     public const string Assigned = "dialog.assigned";
+    /// <summary>Account feed: a new dialog.</summary>
+    public const string Opened = "dialog.opened";
+    /// <summary>Account feed: the dialog's newest message (coalesced, at most one per dialog per interval).</summary>
+    public const string Preview = "dialog.preview";
 }
 
 /// <summary>
@@ -95,31 +102,47 @@ public interface IDialogGrain : IGrainWithGuidKey
     [Alias("PostAutoReplied")]
     Task<PostResult> PostAutoReplied(string text, string? reply, string? externalId);
 
+    // Every call an owner or operator can reach carries the caller's account and answers null for a dialog
+    // of another account (or one never opened): tenant isolation is the grain's, not only the API's.
+
     /// <summary>
     /// The operator takes the dialog. The AI call runs outside any request, so this is not held up by an
-    /// answer being generated; that answer is dropped when it arrives.
+    /// answer being generated: that call is cancelled, and an answer arriving anyway is dropped.
     /// </summary>
     [Alias("Takeover")]
-    Task<DialogSnapshot> Takeover(Guid operatorId);
+    Task<DialogSnapshot?> Takeover(Guid accountId, Guid operatorId);
 
     [Alias("Release")]
-    Task<DialogSnapshot> Release(Guid operatorId);
+    Task<DialogSnapshot?> Release(Guid accountId, Guid operatorId);
 
     [Alias("PostOperatorMessage")]
-    Task<PostResult> PostOperatorMessage(Guid operatorId, string text, string? externalId);
+    Task<PostResult?> PostOperatorMessage(Guid accountId, Guid operatorId, string text, string? externalId);
 
     [Alias("Close")]
-    Task<DialogSnapshot> Close();
+    Task<DialogSnapshot?> Close(Guid accountId);
 
     [ReadOnly, Alias("Get")]
-    Task<DialogSnapshot?> Get();
+    Task<DialogSnapshot?> Get(Guid accountId);
 
     /// <summary>
-    /// The channel refuses our messages for good (the Telegram user blocked the bot): recorded in the history,
-    /// and nothing more is sent until the customer writes again.
+    /// Called by the recovery sweep for a dialog with an old flag in the store: answers what is unanswered,
+    /// hands undelivered messages to its channel again and records what the channel refused.
     /// </summary>
-    [Alias("MarkUnreachable")]
-    Task MarkUnreachable(string reason);
+    [Alias("Resume")]
+    Task Resume();
+}
+
+/// <summary>Sweeps the store for dialogs left unanswered or undelivered (their silo died) and wakes them.</summary>
+[Alias("ReplyX.Dialogs.IDialogRecoveryGrain")]
+public interface IDialogRecoveryGrain : IGrainWithIntegerKey
+{
+    /// <summary>Registers the sweep's reminder (idempotent; every silo calls it at start).</summary>
+    [Alias("Start")]
+    Task Start();
+
+    /// <summary>One sweep now; returns the number of dialogs woken.</summary>
+    [Alias("Sweep")]
+    Task<int> Sweep();
 }
 
 /// <summary>Dialog ids for channels: one dialog per (channel, bot, chat), so redelivered updates land in the same grain.</summary>

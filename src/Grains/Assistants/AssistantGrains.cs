@@ -88,22 +88,11 @@ public sealed class AskGrain(AiRouter router) : Grain, IAskGrain
         }
         catch (AiNotConfiguredException)
         {
-            return new AskResult(OfflineText.For(s), true, [], 0, 0, null);
+            return new AskResult(ReplyTexts.Offline(s), true, [], 0, 0, null);
         }
         catch (AiUnavailableException ex)
         {
             return new AskResult("", false, [], 0, 0, s.Model, ex.RetryAt ?? DateTimeOffset.UtcNow.AddSeconds(30));
         }
     }
-}
-
-/// <summary>What an assistant says when no AI provider is configured: never a fake generated answer.</summary>
-public static class OfflineText
-{
-    public static string For(AssistantSettings settings) =>
-        settings.FallbackText is { Length: > 0 } text
-            ? text
-            : settings.Language.StartsWith("en", StringComparison.OrdinalIgnoreCase)
-                ? "I can't answer automatically right now. An operator will reply to you shortly."
-                : "Сейчас я не могу ответить автоматически. Оператор скоро вам ответит.";
 }

@@ -11,6 +11,7 @@ internal sealed class BotMetrics
     private static readonly Counter UpdatesTotal = Metrics.CreateCounter("replyx_bot_updates_total", "Telegram updates accepted, all bots of this silo.");
     private static readonly Counter RepliesTotal = Metrics.CreateCounter("replyx_bot_replies_total", "Messages sent to Telegram, all bots of this silo.");
     private static readonly Counter FloodTotal = Metrics.CreateCounter("replyx_bot_429_total", "Telegram 429 answers, all bots of this silo.");
+    private static readonly Counter ChatActionsTotal = Metrics.CreateCounter("replyx_bot_chat_actions_total", "Chat actions (\"typing…\") sent to Telegram, all bots of this silo.");
     private static readonly Gauge QueueTotal = Metrics.CreateGauge("replyx_bot_queue_length", "Messages waiting to be sent, all bots of this silo.");
     private static readonly Histogram SendLatency = Metrics.CreateHistogram("replyx_bot_send_seconds", "sendMessage latency, all bots of this silo.",
         new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.002, 2, 12) });
@@ -29,6 +30,7 @@ internal sealed class BotMetrics
     private Counter.Child? _flood;
     private Gauge.Child? _queue;
     private Summary.Child? _latency;
+    private int _length;
 
     public BotMetrics(Guid botId, bool perBot)
     {
@@ -44,11 +46,13 @@ internal sealed class BotMetrics
         }
     }
 
-    public void Sent(double seconds)
+    public void ChatAction() => ChatActionsTotal.Inc();
+
+    public void Sent(double seconds, int queueLength)
     {
         RepliesTotal.Inc();
         SendLatency.Observe(seconds);
-        Queued(-1);
+        Queued(queueLength);
         if (_bot is not null)
         {
             (_replies ??= RepliesByBot.WithLabels(_bot)).Inc();
@@ -65,19 +69,22 @@ internal sealed class BotMetrics
         }
     }
 
-    public void Queued(int delta)
+    /// <summary>The bot's queue is now <paramref name="length"/> parts long.</summary>
+    public void Queued(int length)
     {
-        QueueTotal.Inc(delta);
+        QueueTotal.Inc(length - _length);
+        _length = length;
         if (_bot is not null)
         {
-            (_queue ??= QueueByBot.WithLabels(_bot)).Inc(delta);
+            (_queue ??= QueueByBot.WithLabels(_bot)).Set(length);
         }
     }
 
     /// <summary>The activation ends: its queue leaves the silo total and its per-bot series disappear.</summary>
-    public void Dispose(int queued)
+    public void Dispose()
     {
-        QueueTotal.Dec(queued);
+        QueueTotal.Dec(_length);
+        _length = 0;
         if (_bot is null)
         {
             return;

@@ -54,6 +54,21 @@ public sealed class TelegramOptions
     /// <c>Http11</c> never uses it.
     /// </summary>
     public TelegramHttpVersion HttpVersion { get; set; } = TelegramHttpVersion.Auto;
+
+    /// <summary>
+    /// Connections for "typing…" hints (sendChatAction), apart from the replies' pool, so a wave of hints can
+    /// never take a connection a reply needs.
+    /// </summary>
+    public int MaxActionConnections { get; set; } = 16;
+
+    /// <summary>"Typing…" hints one bot may have in flight; more are dropped (a hint is decoration, a reply is not).</summary>
+    public int MaxTypingInFlight { get; set; } = 4;
+
+    /// <summary>
+    /// How long Telegram may answer 409 Conflict to getUpdates before the bot is marked failed: a brief double
+    /// activation (two pollers for a moment after a false suspicion) also draws 409s and must not stop the bot.
+    /// </summary>
+    public TimeSpan ConflictGracePeriod { get; set; } = TimeSpan.FromMinutes(2);
 }
 
 public enum TelegramHttpVersion
@@ -78,8 +93,13 @@ public sealed class TelegramClients(IOptions<TelegramOptions> options)
     {
         Timeout = options.Value.PollTimeout + TimeSpan.FromSeconds(15),
     };
+    private readonly HttpClient _actions = new(Handler(options.Value, options.Value.MaxActionConnections))
+    {
+        Timeout = TimeSpan.FromSeconds(10),
+    };
     private readonly ConcurrentDictionary<string, TelegramBotClient> _clients = new();
     private readonly ConcurrentDictionary<string, TelegramBotClient> _pollers = new();
+    private readonly ConcurrentDictionary<string, TelegramBotClient> _actors = new();
 
     /// <summary>The client for calls other than getUpdates.</summary>
     public TelegramBotClient For(string token) => _clients.GetOrAdd(token, t => Create(t, _calls));
@@ -87,10 +107,14 @@ public sealed class TelegramClients(IOptions<TelegramOptions> options)
     /// <summary>The client for getUpdates long polls.</summary>
     public TelegramBotClient Poller(string token) => _pollers.GetOrAdd(token, t => Create(t, _polls));
 
+    /// <summary>The client for chat actions ("typing…"), over a pool of its own.</summary>
+    public TelegramBotClient Actions(string token) => _actors.GetOrAdd(token, t => Create(t, _actions));
+
     public void Forget(string token)
     {
         _clients.TryRemove(token, out _);
         _pollers.TryRemove(token, out _);
+        _actors.TryRemove(token, out _);
     }
 
     private static HttpMessageHandler Handler(TelegramOptions options, int maxConnections)

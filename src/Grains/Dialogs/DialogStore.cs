@@ -10,6 +10,22 @@ public sealed record DialogRecord(
 /// <summary>An outgoing message stored but not yet accepted by its channel (e.g. Telegram's sendMessage).</summary>
 public sealed record UndeliveredMessage(Guid DialogId, string Chat, long Seq, string Text);
 
+/// <summary>One of a dialog's outgoing messages still flagged: not yet delivered, or refused (<see cref="Refusal"/>) and not yet recorded.</summary>
+public sealed record FlaggedDelivery(long Seq, string Text, string? Refusal);
+
+/// <summary>How a channel's outbox describes a refusal in the store.</summary>
+public static class DeliveryRefusals
+{
+    public const string Blocked = "blocked";
+    public const string Rejected = "rejected: ";
+}
+
+/// <summary>How a message is flagged when it is appended.</summary>
+/// <param name="AwaitingDelivery">An outgoing message, flagged until the channel's verdict has been seen.</param>
+/// <param name="AwaitingAnswer">A customer's message for the AI, flagged until answered.</param>
+/// <param name="AnswersUpTo">This message answers the customer's messages up to this seq: their flags are cleared with it.</param>
+public readonly record struct AppendFlags(bool AwaitingDelivery = false, bool AwaitingAnswer = false, long? AnswersUpTo = null);
+
 /// <summary>Dialogs and their full message history (<c>sql/009_dialogs.sql</c>).</summary>
 public interface IDialogStore
 {
@@ -17,17 +33,29 @@ public interface IDialogStore
 
     Task<DialogRecord?> GetDialog(Guid id, CancellationToken cancellationToken = default);
 
+    /// <summary>Appends a message; false when its sequence number or external id is already stored (a retry).</summary>
+    Task<bool> Append(Guid dialogId, DialogMessage message, AppendFlags flags = default, CancellationToken cancellationToken = default);
+
     /// <summary>
-    /// Appends a message; false when its sequence number or external id is already stored (a retry).
-    /// <paramref name="awaitingDelivery"/> flags an outgoing message until <see cref="MarkDelivered"/>.
+    /// The channel accepted the message (<paramref name="refusal"/> null: the flag is cleared) or refused it
+    /// for good (the refusal is kept and the message stays flagged until its dialog calls <see cref="ClearDelivery"/>).
     /// </summary>
-    Task<bool> Append(Guid dialogId, DialogMessage message, bool awaitingDelivery = false, CancellationToken cancellationToken = default);
+    Task MarkDelivered(Guid dialogId, long seq, string? refusal = null, CancellationToken cancellationToken = default);
 
-    /// <summary>The channel accepted the message (or refused it for good): it is no longer re-sent.</summary>
-    Task MarkDelivered(Guid dialogId, long seq, CancellationToken cancellationToken = default);
-
-    /// <summary>Outgoing messages of a channel's dialogs still awaiting delivery, per dialog in order.</summary>
+    /// <summary>Outgoing messages of a channel's dialogs awaiting delivery (refused ones excluded), per dialog in order.</summary>
     Task<IReadOnlyList<UndeliveredMessage>> Undelivered(Guid channelId, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>One dialog's flagged outgoing messages, in order.</summary>
+    Task<IReadOnlyList<FlaggedDelivery>> FlaggedDeliveries(Guid dialogId, CancellationToken cancellationToken = default);
+
+    /// <summary>The dialog has dealt with the delivery of <paramref name="seq"/> (recorded its refusal).</summary>
+    Task ClearDelivery(Guid dialogId, long seq, CancellationToken cancellationToken = default);
+
+    /// <summary>The customer's messages up to <paramref name="uptoSeq"/> need no AI answer any more (answered, or an operator has them).</summary>
+    Task ClearAwaitingAnswer(Guid dialogId, long uptoSeq, CancellationToken cancellationToken = default);
+
+    /// <summary>Dialogs with a flag (unanswered, undelivered or refused) set before <paramref name="before"/>: the recovery sweep wakes them.</summary>
+    Task<IReadOnlyList<Guid>> Stalled(DateTimeOffset before, int limit, CancellationToken cancellationToken = default);
 
     Task<DialogMessage?> FindByExternalId(Guid dialogId, string externalId, CancellationToken cancellationToken = default);
 
@@ -55,6 +83,8 @@ public sealed class InMemoryDialogStore : IDialogStore
     private readonly Dictionary<Guid, DialogRecord> _dialogs = [];
     private readonly Dictionary<Guid, SortedList<long, DialogMessage>> _messages = [];
     private readonly SortedSet<(Guid Dialog, long Seq)> _undelivered = [];
+    private readonly Dictionary<(Guid Dialog, long Seq), string> _refused = [];
+    private readonly SortedSet<(Guid Dialog, long Seq)> _unanswered = [];
     private readonly Dictionary<(Guid Dialog, string ExternalId), long> _byExternalId = [];
 
     public Task SaveDialog(DialogRecord dialog, CancellationToken cancellationToken = default)
@@ -74,7 +104,7 @@ public sealed class InMemoryDialogStore : IDialogStore
         }
     }
 
-    public Task<bool> Append(Guid dialogId, DialogMessage message, bool awaitingDelivery = false, CancellationToken cancellationToken = default)
+    public Task<bool> Append(Guid dialogId, DialogMessage message, AppendFlags flags = default, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
@@ -92,21 +122,83 @@ public sealed class InMemoryDialogStore : IDialogStore
             {
                 _byExternalId[(dialogId, externalId)] = message.Seq;
             }
-            if (awaitingDelivery)
+            if (flags.AwaitingDelivery)
             {
                 _undelivered.Add((dialogId, message.Seq));
+            }
+            if (flags.AwaitingAnswer)
+            {
+                _unanswered.Add((dialogId, message.Seq));
+            }
+            if (flags.AnswersUpTo is { } upto)
+            {
+                _unanswered.RemoveWhere(k => k.Dialog == dialogId && k.Seq <= upto);
             }
             return Task.FromResult(true);
         }
     }
 
-    public Task MarkDelivered(Guid dialogId, long seq, CancellationToken cancellationToken = default)
+    public Task MarkDelivered(Guid dialogId, long seq, string? refusal = null, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            if (refusal is null)
+            {
+                _undelivered.Remove((dialogId, seq));
+            }
+            else if (_undelivered.Contains((dialogId, seq)))
+            {
+                _refused[(dialogId, seq)] = refusal;
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<FlaggedDelivery>> FlaggedDeliveries(Guid dialogId, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<FlaggedDelivery> list = _undelivered.GetViewBetween((dialogId, long.MinValue), (dialogId, long.MaxValue))
+                .Select(k => new FlaggedDelivery(k.Seq, _messages[k.Dialog][k.Seq].Text, _refused.GetValueOrDefault(k)))
+                .ToArray();
+            return Task.FromResult(list);
+        }
+    }
+
+    public Task ClearDelivery(Guid dialogId, long seq, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
             _undelivered.Remove((dialogId, seq));
+            _refused.Remove((dialogId, seq));
         }
         return Task.CompletedTask;
+    }
+
+    public Task ClearAwaitingAnswer(Guid dialogId, long uptoSeq, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            foreach (var key in _unanswered.GetViewBetween((dialogId, long.MinValue), (dialogId, uptoSeq)).ToArray())
+            {
+                _unanswered.Remove(key);
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<Guid>> Stalled(DateTimeOffset before, int limit, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<Guid> ids = _unanswered.Concat(_undelivered)
+                .Where(k => _messages[k.Dialog][k.Seq].At < before)
+                .Select(k => k.Dialog)
+                .Distinct()
+                .Take(limit)
+                .ToArray();
+            return Task.FromResult(ids);
+        }
     }
 
     public Task<IReadOnlyList<UndeliveredMessage>> Undelivered(Guid channelId, int limit, CancellationToken cancellationToken = default)
@@ -114,7 +206,7 @@ public sealed class InMemoryDialogStore : IDialogStore
         lock (_gate)
         {
             IReadOnlyList<UndeliveredMessage> page = _undelivered
-                .Where(k => _dialogs.TryGetValue(k.Dialog, out var d) && d.ChannelId == channelId)
+                .Where(k => !_refused.ContainsKey(k) && _dialogs.TryGetValue(k.Dialog, out var d) && d.ChannelId == channelId)
                 .Take(limit)
                 .Select(k => new UndeliveredMessage(k.Dialog, _dialogs[k.Dialog].ExternalChat ?? "", k.Seq, _messages[k.Dialog][k.Seq].Text))
                 .ToArray();
@@ -191,13 +283,18 @@ public sealed class PostgresDialogStore(NpgsqlDataSource dataSource) : IDialogSt
             Utc(reader.GetDateTime(7)), Utc(reader.GetDateTime(8)), reader.IsDBNull(9) ? null : reader.GetGuid(9));
     }
 
-    public async Task<bool> Append(Guid dialogId, DialogMessage m, bool awaitingDelivery = false, CancellationToken cancellationToken = default)
+    public async Task<bool> Append(Guid dialogId, DialogMessage m, AppendFlags flags = default, CancellationToken cancellationToken = default)
     {
-        await using var command = dataSource.CreateCommand(
-            """
-            INSERT INTO dialog_messages (dialog_id, seq, at, author, text, external_id, offline, operator_id, awaiting_delivery)
-            VALUES (@dialog, @seq, @at, @author, @text, @external, @offline, @operator, @awaiting)
+        const string Insert = """
+            INSERT INTO dialog_messages (dialog_id, seq, at, author, text, external_id, offline, operator_id, awaiting_delivery, awaiting_answer)
+            VALUES (@dialog, @seq, @at, @author, @text, @external, @offline, @operator, @awaiting, @unanswered)
             ON CONFLICT DO NOTHING
+            """;
+        // An answer clears its questions' flags in the same statement: no extra round trip per reply.
+        await using var command = dataSource.CreateCommand(flags.AnswersUpTo is null ? Insert : $"""
+            WITH inserted AS ({Insert} RETURNING 1),
+            answered AS (UPDATE dialog_messages SET awaiting_answer = false WHERE dialog_id = @dialog AND awaiting_answer AND seq <= @upto)
+            SELECT count(*)::int FROM inserted
             """);
         command.Parameters.AddWithValue("dialog", dialogId);
         command.Parameters.AddWithValue("seq", m.Seq);
@@ -207,11 +304,45 @@ public sealed class PostgresDialogStore(NpgsqlDataSource dataSource) : IDialogSt
         command.Parameters.AddWithValue("external", NpgsqlDbType.Text, (object?)m.ExternalId ?? DBNull.Value);
         command.Parameters.AddWithValue("offline", m.Offline);
         command.Parameters.AddWithValue("operator", NpgsqlDbType.Uuid, (object?)m.OperatorId ?? DBNull.Value);
-        command.Parameters.AddWithValue("awaiting", awaitingDelivery);
+        command.Parameters.AddWithValue("awaiting", flags.AwaitingDelivery);
+        command.Parameters.AddWithValue("unanswered", flags.AwaitingAnswer);
+        if (flags.AnswersUpTo is { } upto)
+        {
+            command.Parameters.AddWithValue("upto", upto);
+            return (int)(await command.ExecuteScalarAsync(cancellationToken))! == 1;
+        }
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
-    public async Task MarkDelivered(Guid dialogId, long seq, CancellationToken cancellationToken = default)
+    public async Task MarkDelivered(Guid dialogId, long seq, string? refusal = null, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(refusal is null
+            ? "UPDATE dialog_messages SET awaiting_delivery = false WHERE dialog_id = @dialog AND seq = @seq AND awaiting_delivery"
+            : "UPDATE dialog_messages SET delivery_refused = @refusal WHERE dialog_id = @dialog AND seq = @seq AND awaiting_delivery");
+        command.Parameters.AddWithValue("dialog", dialogId);
+        command.Parameters.AddWithValue("seq", seq);
+        if (refusal is not null)
+        {
+            command.Parameters.AddWithValue("refusal", refusal);
+        }
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<FlaggedDelivery>> FlaggedDeliveries(Guid dialogId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT seq, text, delivery_refused FROM dialog_messages WHERE dialog_id = @dialog AND awaiting_delivery ORDER BY seq");
+        command.Parameters.AddWithValue("dialog", dialogId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var list = new List<FlaggedDelivery>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            list.Add(new FlaggedDelivery(reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
+        }
+        return list;
+    }
+
+    public async Task ClearDelivery(Guid dialogId, long seq, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(
             "UPDATE dialog_messages SET awaiting_delivery = false WHERE dialog_id = @dialog AND seq = @seq AND awaiting_delivery");
@@ -220,13 +351,45 @@ public sealed class PostgresDialogStore(NpgsqlDataSource dataSource) : IDialogSt
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    public async Task ClearAwaitingAnswer(Guid dialogId, long uptoSeq, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE dialog_messages SET awaiting_answer = false WHERE dialog_id = @dialog AND awaiting_answer AND seq <= @upto");
+        command.Parameters.AddWithValue("dialog", dialogId);
+        command.Parameters.AddWithValue("upto", uptoSeq);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Guid>> Stalled(DateTimeOffset before, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT DISTINCT dialog_id FROM (
+                SELECT dialog_id FROM dialog_messages
+                WHERE (awaiting_answer OR awaiting_delivery) AND at < @before
+                ORDER BY at
+                LIMIT @scan) flagged
+            LIMIT @limit
+            """);
+        command.Parameters.AddWithValue("before", before);
+        command.Parameters.AddWithValue("scan", limit * 4);
+        command.Parameters.AddWithValue("limit", limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var list = new List<Guid>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            list.Add(reader.GetGuid(0));
+        }
+        return list;
+    }
+
     public async Task<IReadOnlyList<UndeliveredMessage>> Undelivered(Guid channelId, int limit, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(
             """
             SELECT d.id, coalesce(d.external_chat, ''), m.seq, m.text
             FROM dialog_messages m JOIN dialogs d ON d.id = m.dialog_id
-            WHERE m.awaiting_delivery AND d.channel_id = @channel
+            WHERE m.awaiting_delivery AND m.delivery_refused IS NULL AND d.channel_id = @channel
             ORDER BY d.id, m.seq
             LIMIT @limit
             """);

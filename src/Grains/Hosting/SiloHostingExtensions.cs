@@ -123,17 +123,31 @@ public static class SiloHostingExtensions
             .Validate(o => o.RpmWindow > TimeSpan.Zero && o.FailureThreshold > 0 && o.BreakDuration > TimeSpan.Zero,
                 "Ai:Limits:RpmWindow, FailureThreshold and BreakDuration must be positive.").ValidateOnStart();
         silo.Services.AddOptions<DialogOptions>().Bind(configuration.GetSection(DialogOptions.Section))
-            .Validate(o => o.RecentWindow > 0 && o.HistoryTokenBudget > 0, "Dialogs:RecentWindow and Dialogs:HistoryTokenBudget must be positive.").ValidateOnStart();
+            .Validate(o => o.RecentWindow > 0 && o.HistoryTokenBudget > 0, "Dialogs:RecentWindow and Dialogs:HistoryTokenBudget must be positive.")
+            .Validate(o => o.RecoveryPeriod >= TimeSpan.FromSeconds(1) && o.RecoveryAge > TimeSpan.Zero,
+                "Dialogs:RecoveryPeriod must be at least one second and Dialogs:RecoveryAge positive.")
+            .Validate(o => o.AccountFeedInterval > TimeSpan.Zero && o.ChannelTypingDelay > TimeSpan.Zero && o.StateFlushDelay > TimeSpan.Zero,
+                "Dialogs:AccountFeedInterval, ChannelTypingDelay and StateFlushDelay must be positive.")
+            .Validate(o => o.DeliveryRetryDelay > TimeSpan.Zero && o.DeliveryRetries >= 0, "Dialogs:DeliveryRetryDelay must be positive and DeliveryRetries not negative.")
+            .ValidateOnStart();
+        silo.Services.TryAddSingleton<DialogChannels>();
+        silo.Services.AddSingleton<IDialogChannel, TelegramChannel>();
+        silo.Services.AddHostedService<DialogRecoveryStarter>();
         silo.Services.AddOptions<TelegramOptions>().Bind(configuration.GetSection(TelegramOptions.Section))
             .Validate(o => Uri.TryCreate(o.ApiBaseUrl, UriKind.Absolute, out _), "Telegram:ApiBaseUrl must be an absolute URL.")
             .Validate(o => o.PollTimeout > TimeSpan.Zero && o.PerBotPerSecond > 0, "Telegram:PollTimeout and Telegram:PerBotPerSecond must be positive.")
             .Validate(o => o.KeepAlivePeriod >= TimeSpan.FromSeconds(1), "Telegram:KeepAlivePeriod must be at least one second.")
             .Validate(o => o.RetryDelay > TimeSpan.Zero && o.RetryDelay <= TimeSpan.FromSeconds(30), "Telegram:RetryDelay must be between 0 and 30 seconds.")
+            .Validate(o => o.MaxCallConnections > 0 && o.MaxPollConnections > 0 && o.MaxActionConnections > 0 && o.MaxTypingInFlight > 0,
+                "Telegram:MaxCallConnections, MaxPollConnections, MaxActionConnections and MaxTypingInFlight must be positive.")
+            .Validate(o => o.ConflictGracePeriod >= TimeSpan.Zero && o.PrivateChatInterval >= TimeSpan.Zero && o.GroupChatInterval >= TimeSpan.Zero,
+                "Telegram:ConflictGracePeriod, PrivateChatInterval and GroupChatInterval must not be negative.")
             .ValidateOnStart();
-        // Orleans refuses reminders shorter than a minute by default; a shorter bot keep-alive (tests, or a
-        // deployment that wants bots back sooner after a crash) lowers that floor.
-        silo.Services.AddOptions<ReminderOptions>().Configure<Microsoft.Extensions.Options.IOptions<TelegramOptions>>((reminders, telegram) =>
-            reminders.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(reminders.MinimumReminderPeriod.Ticks, telegram.Value.KeepAlivePeriod.Ticks)));
+        // Orleans refuses reminders shorter than a minute by default; a shorter bot keep-alive or recovery sweep
+        // (tests, or a deployment that wants bots and dialogs back sooner after a crash) lowers that floor.
+        silo.Services.AddOptions<ReminderOptions>().Configure<Microsoft.Extensions.Options.IOptions<TelegramOptions>, Microsoft.Extensions.Options.IOptions<DialogOptions>>(
+            (reminders, telegram, dialogs) => reminders.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(reminders.MinimumReminderPeriod.Ticks,
+                Math.Min(telegram.Value.KeepAlivePeriod.Ticks, dialogs.Value.RecoveryPeriod.Ticks))));
         silo.Services.TryAddSingleton<TelegramClients>();
         silo.Services.TryAddSingleton<AiProviderClient>();
         var configuredProviders = ConfiguredProviders.Read(configuration);

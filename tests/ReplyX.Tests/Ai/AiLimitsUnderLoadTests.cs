@@ -98,7 +98,7 @@ public sealed class AiLimitsUnderLoadTests(AiClusterFixture fixture)
         {
             for (var i = 0; i < dialogs.Length; i++)
             {
-                if (!answered.Contains(i) && (await dialogs[i].Get())!.Recent.Any(m => m.Author == MessageAuthor.Assistant && m.Text == $"Echo: load question {i}"))
+                if (!answered.Contains(i) && (await dialogs[i].Get(account))!.Recent.Any(m => m.Author == MessageAuthor.Assistant && m.Text == $"Echo: load question {i}"))
                 {
                     answered.Add(i);
                 }

@@ -2,7 +2,9 @@ using Microsoft.Extensions.DependencyInjection;
 using ReplyX.Assistants;
 using ReplyX.Dialogs;
 
-namespace ReplyX.Tests.Ai;
+using ReplyX.Tests.Ai;
+
+namespace ReplyX.Tests.Dialogs;
 
 [Collection(AiCollection.Name)]
 public sealed class DialogGrainTests(AiClusterFixture fixture)
@@ -32,12 +34,12 @@ public sealed class DialogGrainTests(AiClusterFixture fixture)
     }
 
     /// <summary>Polls the dialog (the test's signal) until the condition holds or 15 s pass.</summary>
-    private static async Task<DialogSnapshot> WaitFor(IDialogGrain dialog, Func<DialogSnapshot, bool> condition)
+    private async Task<DialogSnapshot> WaitFor(IDialogGrain dialog, Func<DialogSnapshot, bool> condition)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         while (true)
         {
-            var snapshot = (await dialog.Get())!;
+            var snapshot = (await dialog.Get(_account))!;
             if (condition(snapshot))
             {
                 return snapshot;
@@ -71,7 +73,7 @@ public sealed class DialogGrainTests(AiClusterFixture fixture)
     }
 
     [Fact]
-    public async Task An_operator_taking_over_during_an_ai_call_wins_and_the_late_answer_is_dropped()
+    public async Task An_operator_taking_over_during_an_ai_call_cancels_it_and_no_ai_answer_is_stored()
     {
         var (dialog, key, dialogId) = await NewDialog(latency: TimeSpan.FromMilliseconds(800));
         var operatorId = Guid.NewGuid();
@@ -81,25 +83,25 @@ public sealed class DialogGrainTests(AiClusterFixture fixture)
         {
             await Task.Delay(10);
         }
-        var taken = await dialog.Takeover(operatorId);
+        var taken = (await dialog.Takeover(_account, operatorId))!;
         Assert.Equal(DialogMode.Operator, taken.Mode);
         Assert.True(taken.AiBusy, "the takeover was meant to happen while the AI call was in flight");
 
         var after = await WaitFor(dialog, s => !s.AiBusy);
 
-        Assert.Single(fixture.Fake.ServedTo(key)); // the provider did answer…
-        Assert.Empty(By(after, MessageAuthor.Assistant)); // …and the answer was dropped
+        Assert.Empty(fixture.Fake.ServedTo(key)); // the model call was cancelled before the provider answered…
+        Assert.Empty(By(after, MessageAuthor.Assistant)); // …and nothing was stored in its place
         Assert.Equal(DialogMode.Operator, after.Mode);
         Assert.Equal(operatorId, after.OperatorId);
         Assert.DoesNotContain(await Store.Messages(dialogId, 0, 100), m => m.Author == MessageAuthor.Assistant);
 
-        await dialog.PostOperatorMessage(operatorId, "Здравствуйте, я оператор.", null);
+        await dialog.PostOperatorMessage(_account, operatorId, "Здравствуйте, я оператор.", null);
         await dialog.PostUserMessage("thanks", null);
-        var operatorMode = (await dialog.Get())!;
+        var operatorMode = (await dialog.Get(_account))!;
         Assert.Equal(["I need help with my order", "Здравствуйте, я оператор.", "thanks"], operatorMode.Recent.Select(m => m.Text));
-        Assert.Single(fixture.Fake.ServedTo(key)); // the AI stays quiet while the operator has the dialog
+        Assert.Empty(fixture.Fake.ServedTo(key)); // the AI stays quiet while the operator has the dialog
 
-        await dialog.Release(operatorId);
+        await dialog.Release(_account, operatorId);
         await dialog.PostUserMessage("one more question", null);
         var released = await WaitFor(dialog, s => By(s, MessageAuthor.Assistant).Any());
         Assert.Equal("Echo: one more question", By(released, MessageAuthor.Assistant).Single().Text);
@@ -115,8 +117,8 @@ public sealed class DialogGrainTests(AiClusterFixture fixture)
         var s = await WaitFor(dialog, x => x.Mode == DialogMode.Waiting);
         Assert.Empty(fixture.Fake.ServedTo(key));
         Assert.Equal("Соединяю вас с оператором. Пожалуйста, подождите.", By(s, MessageAuthor.System).Single().Text);
-        Assert.False(DialogGrain.MatchesHandoffKeyword("кооператив", HandoffRules.Default.Keywords));
-        Assert.True(DialogGrain.MatchesHandoffKeyword("нужен живой человек", HandoffRules.Default.Keywords));
+        Assert.False(HandoffPolicy.MatchesKeyword("кооператив", HandoffRules.Default.Keywords));
+        Assert.True(HandoffPolicy.MatchesKeyword("нужен живой человек", HandoffRules.Default.Keywords));
     }
 
     [Fact]
@@ -193,7 +195,7 @@ public sealed class DialogGrainTests(AiClusterFixture fixture)
             .Select(i => new DialogMessage(i, DateTimeOffset.UtcNow, i % 2 == 1 ? MessageAuthor.User : MessageAuthor.Assistant, new string('x', 96) + i.ToString("00"), null, false, null))
             .ToArray();
 
-        var history = DialogGrain.TrimHistory("system prompt", messages, budget: 600);
+        var history = PromptBuilder.Trim("system prompt", messages, budget: 600);
 
         Assert.Equal("system", history[0].Role);
         Assert.Equal(new string('x', 96) + "40", history[^1].Text);
@@ -205,7 +207,7 @@ public sealed class DialogGrainTests(AiClusterFixture fixture)
     public async Task A_dialog_belongs_to_one_account()
     {
         var (dialog, _, _) = await NewDialog();
-        var snapshot = (await dialog.Get())!;
+        var snapshot = (await dialog.Get(_account))!;
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => dialog.Open(new DialogStart(Guid.NewGuid(), snapshot.AssistantId, "test", null)));
         Assert.Equal(_account, (await dialog.Open(new DialogStart(_account, snapshot.AssistantId, "test", null))).AccountId);

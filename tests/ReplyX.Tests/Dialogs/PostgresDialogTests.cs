@@ -9,7 +9,9 @@ using ReplyX.Fakes;
 using ReplyX.Hosting;
 using ReplyX.Tests.Infrastructure;
 
-namespace ReplyX.Tests.Ai;
+using ReplyX.Tests.Ai;
+
+namespace ReplyX.Tests.Dialogs;
 
 /// <summary>Dialogs on PostgreSQL: a message accepted before a full restart is still answered after it.</summary>
 [Collection(PostgresCollection.Name)]
@@ -70,12 +72,12 @@ public sealed class PostgresDialogTests : IAsyncLifetime
         // PostgreSQL refuses U+0000 in text: stored as is, this message would fail on every redelivery.
         await dialog.PostUserMessage("where\0 is it?", "ext-nul");
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        while (!(await dialog.Get())!.Recent.Any(m => m.Author == MessageAuthor.Assistant))
+        while (!(await dialog.Get(account))!.Recent.Any(m => m.Author == MessageAuthor.Assistant))
         {
             await Task.Delay(20, timeout.Token);
         }
 
-        Assert.Equal(["where is it?", "Echo: where is it?"], (await dialog.Get())!.Recent.Select(m => m.Text));
+        Assert.Equal(["where is it?", "Echo: where is it?"], (await dialog.Get(account))!.Recent.Select(m => m.Text));
     }
 
     [Fact]
@@ -94,7 +96,7 @@ public sealed class PostgresDialogTests : IAsyncLifetime
             for (var round = 1; round <= 25; round++)
             {
                 await dialog.PostUserMessage($"d{d} r{round}", null);
-                while ((await dialog.Get())!.Recent.Count(m => m.Author == MessageAuthor.Assistant && m.Text == $"Echo: d{d} r{round}") == 0)
+                while ((await dialog.Get(account))!.Recent.Count(m => m.Author == MessageAuthor.Assistant && m.Text == $"Echo: d{d} r{round}") == 0)
                 {
                     await Task.Delay(1, timeout.Token);
                 }
@@ -131,7 +133,7 @@ public sealed class PostgresDialogTests : IAsyncLifetime
             {
                 await Task.Delay(20);
             }
-            Assert.Equal(0, (await dialog.Get())!.Recent.Count(m => m.Author == MessageAuthor.Assistant));
+            Assert.Equal(0, (await dialog.Get(account))!.Recent.Count(m => m.Author == MessageAuthor.Assistant));
             await first.StopAllSilosAsync();
         }
 
@@ -143,7 +145,7 @@ public sealed class PostgresDialogTests : IAsyncLifetime
         DialogSnapshot snapshot;
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
         {
-            while (!(snapshot = (await again.Get())!).Recent.Any(m => m.Author == MessageAuthor.Assistant))
+            while (!(snapshot = (await again.Get(account))!).Recent.Any(m => m.Author == MessageAuthor.Assistant))
             {
                 await Task.Delay(50, timeout.Token);
             }

@@ -6,7 +6,9 @@ using ReplyX.Assistants;
 using ReplyX.Dialogs;
 using ReplyX.Hosting;
 
-namespace ReplyX.Tests.Ai;
+using ReplyX.Tests.Ai;
+
+namespace ReplyX.Tests.Dialogs;
 
 [Collection(AiCollection.Name)]
 public sealed class DialogEventsTests(AiClusterFixture fixture)
@@ -38,7 +40,7 @@ public sealed class DialogEventsTests(AiClusterFixture fixture)
             var dialog = fixture.Cluster.GrainFactory.GetGrain<IDialogGrain>(dialogId);
             await dialog.Open(new DialogStart(account, assistantId, "telegram", "12345"));
             await dialog.PostUserMessage("hello there", null);
-            while (!(await dialog.Get())!.Recent.Any(m => m.Author == MessageAuthor.Assistant))
+            while (!(await dialog.Get(account))!.Recent.Any(m => m.Author == MessageAuthor.Assistant))
             {
                 await Task.Delay(20);
             }

@@ -1,7 +1,9 @@
 using ReplyX.Dialogs;
 using ReplyX.Tests.Infrastructure;
 
-namespace ReplyX.Tests.Ai;
+using ReplyX.Tests.Ai;
+
+namespace ReplyX.Tests.Dialogs;
 
 /// <summary>What every <see cref="IDialogStore"/> must do, on both implementations.</summary>
 public abstract class DialogStoreContract
@@ -46,9 +48,9 @@ public abstract class DialogStoreContract
         var otherBotsDialog = Guid.NewGuid();
         await Store.SaveDialog(new DialogRecord(otherBotsDialog, Guid.NewGuid(), Guid.NewGuid(), "telegram", "4243", DialogMode.Ai, null, T0, T0, Guid.NewGuid()));
         Assert.True(await Store.Append(dialog, Message(1)));
-        Assert.True(await Store.Append(dialog, Message(2, author: MessageAuthor.Assistant), awaitingDelivery: true));
-        Assert.True(await Store.Append(dialog, Message(3, author: MessageAuthor.Assistant), awaitingDelivery: true));
-        Assert.True(await Store.Append(otherBotsDialog, Message(1, author: MessageAuthor.Assistant), awaitingDelivery: true));
+        Assert.True(await Store.Append(dialog, Message(2, author: MessageAuthor.Assistant), new AppendFlags(AwaitingDelivery: true)));
+        Assert.True(await Store.Append(dialog, Message(3, author: MessageAuthor.Assistant), new AppendFlags(AwaitingDelivery: true)));
+        Assert.True(await Store.Append(otherBotsDialog, Message(1, author: MessageAuthor.Assistant), new AppendFlags(AwaitingDelivery: true)));
 
         Assert.Equal([new UndeliveredMessage(dialog, "4242", 2, "text 2"), new UndeliveredMessage(dialog, "4242", 3, "text 3")], await Store.Undelivered(bot, 10));
         Assert.Single(await Store.Undelivered(bot, 1));
