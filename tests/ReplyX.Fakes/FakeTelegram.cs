@@ -34,6 +34,8 @@ public sealed class FakeTelegram : IAsyncDisposable
         public Queue<DateTimeOffset> SentTimes { get; } = new();
         public Dictionary<long, Queue<DateTimeOffset>> ChatTimes { get; } = [];
         public int Polls;
+        /// <summary>The getUpdates in progress: a newer one ends it with 409, as Telegram does.</summary>
+        public TaskCompletionSource? ActivePoll;
     }
 
     private readonly WebApplication _app;
@@ -51,6 +53,18 @@ public sealed class FakeTelegram : IAsyncDisposable
 
     /// <summary>sendMessage calls refused while <see cref="FailSends"/> was on.</summary>
     public int FailedSends;
+
+    /// <summary>Chats that refuse every message with a permanent 400 and this description (e.g. "Bad Request: chat not found").</summary>
+    public ConcurrentDictionary<long, string> RejectedChats { get; } = new();
+
+    /// <summary>Groups upgraded to supergroups: sendMessage answers 400 with migrate_to_chat_id, as Telegram does.</summary>
+    public ConcurrentDictionary<long, long> MigratedChats { get; } = new();
+
+    /// <summary>How long sendChatAction takes to answer (Telegram on a slow day).</summary>
+    public TimeSpan ChatActionLatency { get; set; }
+
+    /// <summary>getUpdates calls ended with 409 because a newer one arrived.</summary>
+    public int Conflicts;
 
     /// <summary>Messages per second a bot may send; Telegram's documented figure is about 30.</summary>
     public int PerBotPerSecond { get; set; } = 30;
@@ -193,6 +207,10 @@ public sealed class FakeTelegram : IAsyncDisposable
                 await Ok(http, true);
                 return;
             case "sendchataction":
+                if (ChatActionLatency > TimeSpan.Zero)
+                {
+                    await Task.Delay(ChatActionLatency, http.RequestAborted);
+                }
                 ChatActions.Enqueue(token);
                 await Ok(http, true);
                 return;
@@ -213,6 +231,34 @@ public sealed class FakeTelegram : IAsyncDisposable
             return;
         }
         Interlocked.Increment(ref bot.Polls);
+        // Two getUpdates at once (a second instance of the bot, or a brief double activation): Telegram ends
+        // the older one with 409 and serves the newer.
+        var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        TaskCompletionSource? older;
+        lock (bot.Gate)
+        {
+            older = bot.ActivePoll;
+            bot.ActivePoll = mine;
+        }
+        older?.TrySetResult();
+        try
+        {
+            await GetUpdatesAlone(bot, body, http, mine.Task);
+        }
+        finally
+        {
+            lock (bot.Gate)
+            {
+                if (bot.ActivePoll == mine)
+                {
+                    bot.ActivePoll = null;
+                }
+            }
+        }
+    }
+
+    private async Task GetUpdatesAlone(Bot bot, JsonObject body, HttpContext http, Task superseded)
+    {
         var offset = body["offset"]?.GetValue<int>() ?? 0;
         var timeout = Math.Min(body["timeout"]?.GetValue<int>() ?? 0, 50);
         var deadline = DateTimeOffset.UtcNow.AddSeconds(timeout);
@@ -236,11 +282,17 @@ public sealed class FakeTelegram : IAsyncDisposable
             }
             try
             {
-                await signal.WaitAsync(deadline - DateTimeOffset.UtcNow, http.RequestAborted);
+                await Task.WhenAny(signal, superseded).WaitAsync(deadline - DateTimeOffset.UtcNow, http.RequestAborted);
             }
             catch (TimeoutException)
             {
                 // the long poll ends empty
+            }
+            if (superseded.IsCompleted)
+            {
+                Interlocked.Increment(ref Conflicts);
+                await Error(http, 409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running");
+                return;
             }
         }
         await Ok(http, batch);
@@ -259,6 +311,23 @@ public sealed class FakeTelegram : IAsyncDisposable
         if (BlockedChats.ContainsKey(chatId))
         {
             await Error(http, 403, "Forbidden: bot was blocked by the user");
+            return;
+        }
+        if (RejectedChats.TryGetValue(chatId, out var rejection))
+        {
+            await Error(http, 400, rejection);
+            return;
+        }
+        if (MigratedChats.TryGetValue(chatId, out var supergroup))
+        {
+            http.Response.StatusCode = 400;
+            await http.Response.WriteAsJsonAsync(new JsonObject
+            {
+                ["ok"] = false,
+                ["error_code"] = 400,
+                ["description"] = "Bad Request: group chat was upgraded to a supergroup chat",
+                ["parameters"] = new JsonObject { ["migrate_to_chat_id"] = supergroup },
+            });
             return;
         }
         if (text.Length > 4096)

@@ -28,6 +28,9 @@ public sealed class BotClusterFixture : IAsyncLifetime
             ["Telegram:RetryDelay"] = "00:00:00.100",
             ["Ai:DirectoryRefresh"] = "00:00:00.050",
             ["Telegram:ConflictGracePeriod"] = "00:00:01",
+            // Small pools: a reply that had to share its connections with "typing…" hints would wait for them.
+            ["Telegram:MaxCallConnections"] = "4",
+            ["Telegram:MaxActionConnections"] = "4",
             ["Dialogs:RecoveryPeriod"] = "00:00:01",
             ["Dialogs:RecoveryAge"] = "00:00:00.200",
         });
@@ -384,5 +387,96 @@ public sealed class BotGrainTests(BotClusterFixture fixture)
         await Until(async () => (await bot.Get(_account))!.Status == BotStatus.Failed);
 
         Assert.Contains("Another program", (await bot.Get(_account))!.LastError);
+    }
+
+    [Fact]
+    public async Task A_brief_second_poller_draws_a_409_and_the_bot_keeps_answering()
+    {
+        var (bot, token) = await Connected("double_bot");
+        await Until(async () => (await bot.Get(_account))!.Status == BotStatus.Running);
+        var conflicts = fixture.Telegram.Conflicts;
+
+        // A second instance polls for a moment (as during a brief double activation): Telegram ends the older poll with 409.
+        var other = new Telegram.Bot.TelegramBotClient(new Telegram.Bot.TelegramBotClientOptions(token, fixture.Telegram.BaseUrl));
+        var secondPoll = Telegram.Bot.TelegramBotClientExtensions.GetUpdates(other, timeout: 1);
+        await Until(() => Task.FromResult(fixture.Telegram.Conflicts > conflicts));
+        await Assert.ThrowsAnyAsync<Exception>(() => secondPoll.WaitAsync(TimeSpan.FromSeconds(10))); // the bot's next poll ends it in turn
+
+        fixture.Telegram.UserWrites(token, 9101, "still there?");
+        await Until(() => Task.FromResult(fixture.Telegram.SentBy(token).Any()));
+        Assert.Equal("Echo: still there?", fixture.Telegram.SentBy(token).Single().Text);
+        Assert.Equal(BotStatus.Running, (await bot.Get(_account))!.Status);
+    }
+
+    [Fact]
+    public async Task A_chat_that_refuses_a_message_for_good_does_not_stall_the_others_and_the_dialog_says_why()
+    {
+        var (bot, token) = await Connected("rejecting_bot");
+        fixture.Telegram.RejectedChats[9201] = "Bad Request: chat not found";
+
+        fixture.Telegram.UserWrites(token, 9201, "first");
+        fixture.Telegram.UserWrites(token, 9202, "second");
+        await Until(() => Task.FromResult(fixture.Telegram.SentBy(token).Any()));
+        await Until(async () => (await bot.Get(_account))!.QueueLength == 0);
+
+        Assert.Equal(9202, Assert.Single(fixture.Telegram.SentBy(token)).ChatId);
+        var dialog = fixture.Cluster.GrainFactory.GetGrain<ReplyX.Dialogs.IDialogGrain>(ReplyX.Dialogs.DialogKeys.For("telegram", bot.GetPrimaryKey(), "9201"));
+        await Until(async () => (await dialog.Get(_account))!.Recent.Any(m => m.Author == ReplyX.Dialogs.MessageAuthor.System));
+        Assert.Contains("chat not found", (await dialog.Get(_account))!.Recent.Last().Text);
+    }
+
+    [Fact]
+    public async Task A_group_upgraded_to_a_supergroup_gets_its_reply_under_the_new_id()
+    {
+        var (_, token) = await Connected("migrated_bot");
+        fixture.Telegram.MigratedChats[-9301] = -1009301;
+
+        fixture.Telegram.UserWrites(token, -9301, "@migrated_bot hello");
+
+        await Until(() => Task.FromResult(fixture.Telegram.SentBy(token).Any()));
+        Assert.Equal(-1009301, fixture.Telegram.SentBy(token).Single().ChatId);
+    }
+
+    [Fact]
+    public async Task Typing_hints_never_delay_a_queued_reply()
+    {
+        var (_, token) = await Connected("busy_typing_bot");
+        // Every hint takes 3 s to be answered; answers take 1.2 s, so each chat asks for one first.
+        fixture.Telegram.ChatActionLatency = TimeSpan.FromSeconds(3);
+        fixture.Ai.For("sk-bots").Latency = TimeSpan.FromSeconds(1.2);
+        var written = new Dictionary<long, DateTimeOffset>();
+        try
+        {
+            for (var chat = 9401; chat <= 9412; chat++)
+            {
+                written[chat] = DateTimeOffset.UtcNow;
+                fixture.Telegram.UserWrites(token, chat, $"q{chat}");
+            }
+            await Until(() => Task.FromResult(fixture.Telegram.SentBy(token).Count == 12), 30);
+        }
+        finally
+        {
+            fixture.Telegram.ChatActionLatency = TimeSpan.Zero;
+            fixture.Ai.For("sk-bots").Latency = TimeSpan.Zero;
+        }
+        // A reply that had waited behind a hint would arrive 3 s after it was due.
+        Assert.All(fixture.Telegram.SentBy(token), m => Assert.True(m.At - written[m.ChatId] < TimeSpan.FromSeconds(2.8), $"chat {m.ChatId}: {(m.At - written[m.ChatId]).TotalSeconds:0.0} s"));
+    }
+
+    [Fact]
+    public async Task State_writes_from_the_poll_loop_and_from_requests_never_collide()
+    {
+        var (bot, token) = await Connected("busy_state_bot");
+        // Updates keep the loop writing the offset while owner requests write the state too.
+        var writes = Enumerable.Range(0, 40).Select(async i =>
+        {
+            fixture.Telegram.UserWrites(token, 9500 + i % 4, $"m{i}");
+            await bot.Start(_account);
+        });
+        await Task.WhenAll(writes); // a colliding write would throw InconsistentStateException here or stop the loop
+        await Until(() => Task.FromResult(fixture.Telegram.SentBy(token).Count == 40), 60);
+        var view = (await bot.Get(_account))!;
+        Assert.Equal(BotStatus.Running, view.Status);
+        Assert.Equal(40, view.UpdatesIn);
     }
 }

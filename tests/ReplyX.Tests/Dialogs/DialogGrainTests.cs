@@ -212,4 +212,42 @@ public sealed class DialogGrainTests(AiClusterFixture fixture)
         await Assert.ThrowsAsync<InvalidOperationException>(() => dialog.Open(new DialogStart(Guid.NewGuid(), snapshot.AssistantId, "test", null)));
         Assert.Equal(_account, (await dialog.Open(new DialogStart(_account, snapshot.AssistantId, "test", null))).AccountId);
     }
+
+    [Fact]
+    public async Task Every_operator_facing_call_refuses_another_account_and_changes_nothing()
+    {
+        var (dialog, _, dialogId) = await NewDialog();
+        await dialog.PostUserMessage("hello", null);
+        await WaitFor(dialog, s => By(s, MessageAuthor.Assistant).Any() && !s.AiBusy);
+        var intruder = Guid.NewGuid();
+        var operatorId = Guid.NewGuid();
+
+        Assert.Null(await dialog.Get(intruder));
+        Assert.Null(await dialog.Takeover(intruder, operatorId));
+        Assert.Null(await dialog.Release(intruder, operatorId));
+        Assert.Null(await dialog.PostOperatorMessage(intruder, operatorId, "phishing link", null));
+        Assert.Null(await dialog.Close(intruder));
+
+        var own = (await dialog.Get(_account))!;
+        Assert.Equal(DialogMode.Ai, own.Mode);
+        Assert.Null(own.OperatorId);
+        Assert.DoesNotContain(await Store.Messages(dialogId, 0, 100), m => m.Author == MessageAuthor.Operator);
+    }
+
+    [Fact]
+    public async Task After_a_restart_the_human_offer_is_not_repeated()
+    {
+        var (dialog, _, _) = await NewDialog(maxAiTurns: 1);
+        await dialog.PostUserMessage("q1", null);
+        await WaitFor(dialog, s => By(s, MessageAuthor.Assistant).Count() == 1 && !s.AiBusy);
+
+        // The activation goes away before its counters were written (they are flushed within seconds).
+        await dialog.AsReference<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle();
+        await dialog.PostUserMessage("q2", null);
+        var s = await WaitFor(dialog, x => By(x, MessageAuthor.Assistant).Count() == 2 && !x.AiBusy);
+
+        var answers = By(s, MessageAuthor.Assistant).Select(m => m.Text).ToArray();
+        Assert.Contains("напишите «оператор»", answers[0]);
+        Assert.Equal("Echo: q2", answers[1]);
+    }
 }
