@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly;
 using ReplyX.Assistants;
 using ReplyX.Dialogs;
 using ReplyX.Hosting;
@@ -45,23 +44,20 @@ public sealed partial class BotGrain(
     IOptions<TelegramOptions> options,
     TimeProvider time,
     ILocalSiloDetails silo,
-    ILogger<BotGrain> logger) : Grain, IBotGrain, IRemindable
+    ILogger<BotGrain> logger) : Grain, IBotGrain, IRemindable, IReceiverHost
 {
     private const string KeepAlive = "keep-alive";
-    private const int MaxUpdateFailures = 5;
 
     private readonly TelegramOptions _options = options.Value;
     private readonly Dictionary<string, IDialogGrain> _opened = [];
     private StateWriteGate? _gate;
-    private ResiliencePipeline? _backoff;
+    private TelegramReceiver? _receiver;
     private BotMetrics? _metrics;
     private CancellationTokenSource? _receiving;
     private TelegramBotClient? _client;
     private TelegramBotClient? _poller;
     private string? _token;
     private IBotOutboxGrain? _outbox;
-    private (int? Update, int Failures) _poison;
-    private DateTimeOffset? _conflictSince;
 
     private Guid Id => this.GetPrimaryKey();
     private BotState S => state.State;
@@ -261,7 +257,7 @@ public sealed partial class BotGrain(
             return;
         }
         _receiving = new CancellationTokenSource();
-        _ = Receive(_receiving.Token);
+        _ = (_receiver ??= new TelegramReceiver(this, Id, _options, time, logger)).Run(_receiving.Token);
     }
 
     private void StopReceiving()
@@ -270,109 +266,45 @@ public sealed partial class BotGrain(
         _receiving = null;
     }
 
-    /// <summary>Polls (or registers the webhook) until stopped; every transient failure backs off through one pipeline.</summary>
-    private async Task Receive(CancellationToken cancellationToken)
+    // The receiver's view of this grain: everything it reads or changes goes through here.
+    int IReceiverHost.Offset => S.Offset;
+
+    bool IReceiverHost.Enabled => S.Enabled;
+
+    TelegramBotClient IReceiverHost.Poller => Poller();
+
+    async Task IReceiverHost.RegisterWebhook(CancellationToken cancellationToken)
     {
-        var webhook = _options.PublicUrl is { Length: > 0 };
-        var context = ResilienceContextPool.Shared.Get(continueOnCapturedContext: true, cancellationToken: cancellationToken);
-        try
-        {
-            while (!cancellationToken.IsCancellationRequested && S.Enabled)
-            {
-                await Backoff().ExecuteAsync(async c => await (webhook ? RegisterWebhook(c.CancellationToken) : PollOnce(c.CancellationToken)), context);
-                if (webhook)
-                {
-                    return; // Telegram now pushes the updates
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-        catch (ApiRequestException ex) when (ex.ErrorCode is 401 or 404)
-        {
-            LogStopped(Id, ex.ErrorCode, ex.Message);
-            await Disable(BotStatus.Failed, "Telegram no longer accepts this bot's token (revoked?). Reconnect it with a new token.");
-        }
-        catch (ApiRequestException ex) when (ex.ErrorCode == 409)
-        {
-            LogStopped(Id, ex.ErrorCode, ex.Message);
-            await Disable(BotStatus.Failed, "Another program is receiving this bot's updates (a second poller or a webhook). Stop it, then start the bot again.");
-        }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
-        }
+        S.WebhookSecret ??= Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var url = $"{_options.PublicUrl!.TrimEnd('/')}/telegram/{Id}";
+        await Client().SetWebhook(url, secretToken: S.WebhookSecret, allowedUpdates: [UpdateType.Message], cancellationToken: cancellationToken);
+        ((IReceiverHost)this).Receiving();
+        await Gate.Write();
     }
 
-    /// <summary>
-    /// One long poll. An update is acknowledged (the offset moves past it) only after its dialog has stored
-    /// it, so a crash in between means Telegram delivers it again and the dialog recognises it.
-    /// </summary>
-    private async Task PollOnce(CancellationToken cancellationToken)
+    Task IReceiverHost.Accept(Update update) => Accept(update);
+
+    void IReceiverHost.Receiving()
     {
-        var updates = await Poller().GetUpdates(S.Offset, 100, (int)_options.PollTimeout.TotalSeconds, [UpdateType.Message], cancellationToken);
-        _conflictSince = null;
         if (S.Status != BotStatus.Running)
         {
             S.Status = BotStatus.Running;
             S.LastError = null;
         }
-        foreach (var update in updates)
-        {
-            _poison = (update.Id, _poison.Update == update.Id ? _poison.Failures : 0);
-            await Accept(update);
-            S.Offset = update.Id + 1;
-        }
-        _poison = default;
-        if (updates.Length > 0)
+    }
+
+    async Task IReceiverHost.Acknowledge(int nextOffset, bool write)
+    {
+        S.Offset = nextOffset;
+        if (write)
         {
             await Gate.Write();
         }
     }
 
-    /// <summary>Webhook mode: tells Telegram where to send updates, with a per-bot random secret.</summary>
-    private async Task RegisterWebhook(CancellationToken cancellationToken)
-    {
-        S.WebhookSecret ??= Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        var url = $"{_options.PublicUrl!.TrimEnd('/')}/telegram/{Id}";
-        await Client().SetWebhook(url, secretToken: S.WebhookSecret, allowedUpdates: [UpdateType.Message], cancellationToken: cancellationToken);
-        S.Status = BotStatus.Running;
-        S.LastError = null;
-        await Gate.Write();
-    }
+    void IReceiverHost.Failing(string error) => S.LastError = error;
 
-    private ResiliencePipeline Backoff() => _backoff ??= ReceiverBackoff.Build(_options, time, Retryable, async failure =>
-    {
-        S.LastError = Errors.Describe(failure.Exception);
-        LogReceiveFailed(Id, failure.Delay, S.LastError);
-        if (failure.Exception is not (ApiRequestException or RequestException or HttpRequestException or OrleansException or TimeoutException)
-            && _poison.Update is { } failing && ++_poison.Failures >= MaxUpdateFailures)
-        {
-            // A fault handling one update (a bug, or data a store refuses) must not block the bot forever.
-            LogUpdateSkipped(failure.Exception, Id, failing, _poison.Failures);
-            S.Offset = failing + 1;
-            _poison = default;
-            await Gate.Write();
-        }
-    });
-
-    /// <summary>Everything but a refused token and a lasting conflict is retried.</summary>
-    private bool Retryable(Exception exception)
-    {
-        if (exception is ApiRequestException { ErrorCode: 401 or 404 })
-        {
-            return false;
-        }
-        if (exception is ApiRequestException { ErrorCode: 409 })
-        {
-            // The older of two concurrent getUpdates gets 409: after a brief double activation it passes.
-            var now = time.GetUtcNow();
-            _conflictSince ??= now;
-            return now - _conflictSince < _options.ConflictGracePeriod;
-        }
-        return exception is not OperationCanceledException;
-    }
+    Task IReceiverHost.Stop(string reason) => Disable(BotStatus.Failed, reason);
 
     private async Task Accept(Update update)
     {
@@ -430,7 +362,7 @@ public sealed partial class BotGrain(
             }
             catch (Exception ex) when (ex is RequestException or ApiRequestException or HttpRequestException)
             {
-                LogReceiveFailed(Id, TimeSpan.Zero, "deleteWebhook: " + Errors.Describe(ex));
+                LogDeleteWebhookFailed(Id, Errors.Describe(ex));
             }
         }
         S.Enabled = false;
@@ -474,15 +406,9 @@ public sealed partial class BotGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Bot {BotId} connected as @{Username}")]
     private partial void LogConnected(Guid botId, string username);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Bot {BotId} stopped: Telegram answered {Code} {Description}")]
-    private partial void LogStopped(Guid botId, int code, string description);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Bot {BotId} receiving failed, retrying in {Backoff}: {Error}")]
-    private partial void LogReceiveFailed(Guid botId, TimeSpan backoff, string error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bot {BotId}: deleteWebhook failed: {Error}")]
+    private partial void LogDeleteWebhookFailed(Guid botId, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bot {BotId} token rotated (was enabled: {WasEnabled})")]
     private partial void LogRotated(Guid botId, bool wasEnabled);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Bot {BotId}: update {UpdateId} skipped after {Failures} failed attempts")]
-    private partial void LogUpdateSkipped(Exception exception, Guid botId, int updateId, int failures);
 }
