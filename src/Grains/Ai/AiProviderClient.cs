@@ -30,6 +30,12 @@ public sealed class AiProviderOptions
     /// request (10,000 dialogs asking at once would otherwise exhaust the process's file descriptors).
     /// </summary>
     public int MaxConnectionsPerKey { get; set; } = 256;
+
+    /// <summary>
+    /// The whole time a one-off ask (<c>IAskGrain.Ask</c>) may spend on the AI, failover included. It answers
+    /// inside a grain call, so it must end before Orleans' response timeout (30 s by default) gives up on it.
+    /// </summary>
+    public TimeSpan AskBudget { get; set; } = TimeSpan.FromSeconds(25);
 }
 
 public sealed record AiChatMessage(string Role, string Text);
