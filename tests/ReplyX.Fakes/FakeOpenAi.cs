@@ -40,11 +40,17 @@ public sealed class FakeOpenAi : IAsyncDisposable
         /// </summary>
         public int? CutAfterDeltas { get; set; }
 
-        /// <summary>With <see cref="CutAfterDeltas"/>: end the response normally instead of dropping the connection.</summary>
+        /// <summary>
+        /// A stream sends the whole answer, its last word together with the finish_reason, and is cut before the
+        /// usage chunk and <c>[DONE]</c>: a complete answer whose usage never came.
+        /// </summary>
+        public bool CutBeforeUsage { get; set; }
+
+        /// <summary>With <see cref="CutAfterDeltas"/> or <see cref="CutBeforeUsage"/>: end the response normally instead of dropping the connection.</summary>
         public bool CutGracefully { get; set; }
 
         /// <summary>
-        /// With <see cref="CutAfterDeltas"/>: a stream is cut only once this completes (the client saw the deltas;
+        /// With <see cref="CutAfterDeltas"/> or <see cref="CutBeforeUsage"/>: a stream is cut only once this completes (the client saw the deltas;
         /// a connection reset would otherwise discard what it had not read yet), or after ten seconds at most.
         /// </summary>
         public Task? CutWhen { get; set; }
@@ -136,7 +142,8 @@ public sealed class FakeOpenAi : IAsyncDisposable
         var reply = behavior.Content ?? Reply(lastUser);
         var completion = Count(reply);
         var cut = behavior.CutAfterDeltas;
-        Requests.Enqueue(new Served(key, model, DateTimeOffset.UtcNow, 200, prompt, completion, stream, includeUsage, cut is not null));
+        Requests.Enqueue(new Served(key, model, DateTimeOffset.UtcNow, 200, prompt, completion, stream, includeUsage,
+            cut is not null || (stream && behavior.CutBeforeUsage)));
         var usage = new { prompt_tokens = prompt, completion_tokens = completion, total_tokens = prompt + completion };
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
@@ -216,7 +223,14 @@ public sealed class FakeOpenAi : IAsyncDisposable
                 return;
             }
             var piece = i == 0 ? words[i] : " " + words[i];
-            await Send(new { id, @object = "chat.completion.chunk", created, model, choices = new[] { new { index = 0, delta = new { role = "assistant", content = piece }, finish_reason = (string?)null } } });
+            var last = i == words.Length - 1 && behavior.CutBeforeUsage && cut is null;
+            await Send(new { id, @object = "chat.completion.chunk", created, model, choices = new[] { new { index = 0, delta = new { role = "assistant", content = piece }, finish_reason = last ? "stop" : null } } });
+        }
+        if (behavior.CutBeforeUsage && cut is null)
+        {
+            await CutWhenSeen();
+            await Stop();
+            return;
         }
         if (cut is not null)
         {

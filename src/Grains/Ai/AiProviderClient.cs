@@ -138,6 +138,12 @@ public sealed partial class AiProviderClient(ISecretProtector secrets, IOptions<
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or JsonException && !cancellationToken.IsCancellationRequested)
         {
+            if (progress.Finished)
+            {
+                // The answer was complete (finish_reason came); only what follows it, the usage, was lost.
+                LogUsageLost(token.Settings.Id, Describe(ex));
+                return Answered(messages, progress.Text.ToString(), null);
+            }
             // The connection dropped or the answer was malformed: mid-stream, after some text, or mid-body.
             var error = progress.Received
                 ? $"stream cut after {progress.Text.Length} characters: {Describe(ex)}"
@@ -166,6 +172,9 @@ public sealed partial class AiProviderClient(ISecretProtector secrets, IOptions<
     {
         /// <summary>The stream's first update arrived: the provider took the request.</summary>
         public bool Received { get; set; }
+
+        /// <summary>The stream's finish_reason arrived: the answer is complete.</summary>
+        public bool Finished { get; set; }
 
         public StringBuilder Text { get; } = new();
     }
@@ -215,6 +224,7 @@ public sealed partial class AiProviderClient(ISecretProtector secrets, IOptions<
             if (update.FinishReason is { } reason)
             {
                 finish = reason;
+                progress.Finished = true;
             }
         }
         if (finish is null)
@@ -365,6 +375,9 @@ public sealed partial class AiProviderClient(ISecretProtector secrets, IOptions<
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "AI call with token {TokenId} failed: {Status} {Error}")]
     private partial void LogFailed(Guid tokenId, int status, string error, Exception? exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "AI stream of token {TokenId} was cut after its answer, before the usage; tokens are estimated: {Error}")]
+    private partial void LogUsageLost(Guid tokenId, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "GigaChat access token for {TokenId} obtained, valid until {ExpiresAt}")]
     private partial void LogGigaChatToken(Guid tokenId, DateTimeOffset expiresAt);

@@ -257,6 +257,6 @@ public sealed partial class AiRouter(
     [LoggerMessage(Level = LogLevel.Warning, Message = "AI key {TokenId} failed ({Outcome}: {Error}); failing over")]
     private partial void LogFailover(Guid tokenId, AiCallOutcome outcome, string error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Settling a call of AI key {TokenId} after its caller gave up failed: {Error}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Settling a lease of AI key {TokenId} in the background failed: {Error}")]
     private partial void LogSettleFailed(Guid tokenId, string error, Exception exception);
 }

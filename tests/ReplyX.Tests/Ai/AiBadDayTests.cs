@@ -123,6 +123,40 @@ public sealed class AiBadDayTests(AiClusterFixture fixture)
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_stream_cut_after_its_finish_reason_is_a_complete_answer_with_estimated_usage(bool gracefully)
+    {
+        var model = NewModel();
+        var key = NewKey("no-usage-chunk");
+        fixture.Fake.For(key).CutBeforeUsage = true;
+        fixture.Fake.For(key).CutGracefully = gracefully;
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        fixture.Fake.For(key).CutWhen = seen.Task;
+        var id = await fixture.AddKey(key, model);
+        var request = AiClusterFixture.Ask(model, "is it complete") with
+        {
+            OnPartial = partial =>
+            {
+                if (partial == "Echo: is it complete")
+                {
+                    seen.TrySetResult();
+                }
+                return ValueTask.CompletedTask;
+            },
+        };
+
+        var answer = await fixture.Router.Complete(request);
+
+        Assert.Equal(id, answer.TokenId);
+        Assert.Equal(1, answer.Attempts);
+        Assert.Equal("Echo: is it complete", answer.Text);
+        Assert.True(answer.TokensEstimated);
+        Assert.Equal(AiTokenEstimator.Prompt(request.Messages) + AiTokenEstimator.Completion(answer.Text), (await Status(id)).TokensToday);
+        Assert.True(Assert.Single(fixture.Fake.ServedTo(key)).Cut);
+    }
+
     [Fact]
     public async Task A_cut_stream_is_reported_with_a_clear_error()
     {
