@@ -15,7 +15,8 @@ namespace ReplyX.Fakes;
 /// <summary>
 /// An OpenAI-compatible server on 127.0.0.1 for the real OpenAI client to call: chat completions (plain and
 /// streamed with a final usage chunk), embeddings, a GigaChat-style OAuth endpoint, and per-key behaviour
-/// (429 with Retry-After, 500, latency). It counts what it served so tests can compare with ReplyX's books.
+/// (429 with Retry-After, 500, latency, and the providers' bad days: no usage, an answer cut mid-way, an empty
+/// completion). It counts what it served so tests can compare with ReplyX's books.
 /// </summary>
 public sealed class FakeOpenAi : IAsyncDisposable
 {
@@ -23,10 +24,42 @@ public sealed class FakeOpenAi : IAsyncDisposable
     {
         public int? RateLimitedRetryAfterSeconds { get; set; }
         public bool ServerError { get; set; }
+
+        /// <summary>Waits this long before answering (cut short when the client goes away).</summary>
         public TimeSpan Latency { get; set; }
+
+        /// <summary>No <c>usage</c> in a plain answer and no final usage chunk in a stream, as some providers do.</summary>
+        public bool OmitUsage { get; set; }
+
+        /// <summary>This key's reply instead of <see cref="Reply"/>: "" (or spaces) makes an empty completion.</summary>
+        public string? Content { get; set; }
+
+        /// <summary>
+        /// A stream stops after this many content deltas (0: before the first), without a finish_reason, the usage
+        /// chunk or <c>[DONE]</c>; a plain answer stops half-way through its JSON body.
+        /// </summary>
+        public int? CutAfterDeltas { get; set; }
+
+        /// <summary>
+        /// A stream sends the whole answer, its last word together with the finish_reason, and is cut before the
+        /// usage chunk and <c>[DONE]</c>: a complete answer whose usage never came.
+        /// </summary>
+        public bool CutBeforeUsage { get; set; }
+
+        /// <summary>With <see cref="CutAfterDeltas"/> or <see cref="CutBeforeUsage"/>: end the response normally instead of dropping the connection.</summary>
+        public bool CutGracefully { get; set; }
+
+        /// <summary>
+        /// With <see cref="CutAfterDeltas"/> or <see cref="CutBeforeUsage"/>: a stream is cut only once this completes (the client saw the deltas;
+        /// a connection reset would otherwise discard what it had not read yet), or after ten seconds at most.
+        /// </summary>
+        public Task? CutWhen { get; set; }
     }
 
-    public sealed record Served(string Key, string Model, DateTimeOffset At, int Status, int PromptTokens, int CompletionTokens, bool Stream);
+    /// <param name="IncludeUsage">The request asked for the streamed usage chunk (<c>stream_options.include_usage</c>).</param>
+    /// <param name="Cut">The answer was cut short (<see cref="KeyBehavior.CutAfterDeltas"/>).</param>
+    public sealed record Served(string Key, string Model, DateTimeOffset At, int Status, int PromptTokens, int CompletionTokens, bool Stream,
+        bool IncludeUsage = false, bool Cut = false);
 
     private readonly WebApplication _app;
 
@@ -80,6 +113,7 @@ public sealed class FakeOpenAi : IAsyncDisposable
         var body = (await JsonNode.ParseAsync(http.Request.Body))!.AsObject();
         var model = body["model"]!.GetValue<string>();
         var stream = body["stream"]?.GetValue<bool>() == true;
+        var includeUsage = body["stream_options"]?["include_usage"]?.GetValue<bool>() == true;
         var behavior = For(key);
         Arrivals.Enqueue(key);
         if (behavior.Latency > TimeSpan.Zero)
@@ -105,23 +139,70 @@ public sealed class FakeOpenAi : IAsyncDisposable
         var messages = body["messages"]!.AsArray();
         var prompt = messages.Sum(m => Count(Content(m!)));
         var lastUser = messages.LastOrDefault(m => m!["role"]!.GetValue<string>() == "user") is { } u ? Content(u) : "";
-        var reply = Reply(lastUser);
+        var reply = behavior.Content ?? Reply(lastUser);
         var completion = Count(reply);
-        Requests.Enqueue(new Served(key, model, DateTimeOffset.UtcNow, 200, prompt, completion, stream));
+        var cut = behavior.CutAfterDeltas;
+        Requests.Enqueue(new Served(key, model, DateTimeOffset.UtcNow, 200, prompt, completion, stream, includeUsage,
+            cut is not null || (stream && behavior.CutBeforeUsage)));
         var usage = new { prompt_tokens = prompt, completion_tokens = completion, total_tokens = prompt + completion };
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
+        async Task CutWhenSeen()
+        {
+            if (behavior.CutWhen is { } seen)
+            {
+                try
+                {
+                    await seen.WaitAsync(TimeSpan.FromSeconds(10), http.RequestAborted);
+                }
+                catch (TimeoutException)
+                {
+                    // Cut all the same.
+                }
+            }
+        }
+
+        async Task Stop()
+        {
+            if (behavior.CutGracefully)
+            {
+                await http.Response.CompleteAsync();
+            }
+            else
+            {
+                http.Abort();
+            }
+        }
+
         if (!stream)
         {
-            await http.Response.WriteAsJsonAsync(new
+            var answer = new JsonObject
             {
-                id = "chatcmpl-" + Guid.NewGuid().ToString("N"),
-                @object = "chat.completion",
-                created,
-                model,
-                choices = new[] { new { index = 0, message = new { role = "assistant", content = reply }, finish_reason = "stop" } },
-                usage,
-            });
+                ["id"] = "chatcmpl-" + Guid.NewGuid().ToString("N"),
+                ["object"] = "chat.completion",
+                ["created"] = created,
+                ["model"] = model,
+                ["choices"] = new JsonArray(new JsonObject
+                {
+                    ["index"] = 0,
+                    ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = reply },
+                    ["finish_reason"] = "stop",
+                }),
+            };
+            if (!behavior.OmitUsage)
+            {
+                answer["usage"] = JsonSerializer.SerializeToNode(usage);
+            }
+            var json = answer.ToJsonString();
+            http.Response.ContentType = "application/json";
+            if (cut is not null)
+            {
+                await http.Response.WriteAsync(json[..(json.Length / 2)]);
+                await http.Response.Body.FlushAsync();
+                await Stop();
+                return;
+            }
+            await http.Response.WriteAsync(json);
             return;
         }
 
@@ -135,11 +216,33 @@ public sealed class FakeOpenAi : IAsyncDisposable
         var words = reply.Split(' ');
         for (var i = 0; i < words.Length; i++)
         {
+            if (i == cut)
+            {
+                await CutWhenSeen();
+                await Stop();
+                return;
+            }
             var piece = i == 0 ? words[i] : " " + words[i];
-            await Send(new { id, @object = "chat.completion.chunk", created, model, choices = new[] { new { index = 0, delta = new { role = "assistant", content = piece }, finish_reason = (string?)null } } });
+            var last = i == words.Length - 1 && behavior.CutBeforeUsage && cut is null;
+            await Send(new { id, @object = "chat.completion.chunk", created, model, choices = new[] { new { index = 0, delta = new { role = "assistant", content = piece }, finish_reason = last ? "stop" : null } } });
+        }
+        if (behavior.CutBeforeUsage && cut is null)
+        {
+            await CutWhenSeen();
+            await Stop();
+            return;
+        }
+        if (cut is not null)
+        {
+            await CutWhenSeen();
+            await Stop();
+            return;
         }
         await Send(new { id, @object = "chat.completion.chunk", created, model, choices = new[] { new { index = 0, delta = new { }, finish_reason = "stop" } } });
-        await Send(new { id, @object = "chat.completion.chunk", created, model, choices = Array.Empty<object>(), usage });
+        if (!behavior.OmitUsage)
+        {
+            await Send(new { id, @object = "chat.completion.chunk", created, model, choices = Array.Empty<object>(), usage });
+        }
         await http.Response.WriteAsync("data: [DONE]\n\n");
     }
 

@@ -74,6 +74,13 @@ public enum AiCallOutcome
     Unauthorized,
     /// <summary>Our request was wrong (400/404/422); not the key's fault.</summary>
     BadRequest,
+    /// <summary>
+    /// The provider answered with empty (or whitespace-only) content: a failed attempt that counts towards the
+    /// key's circuit breaker like a server error, though the provider did bill the prompt.
+    /// </summary>
+    Empty,
+    /// <summary>The caller gave up (its cancellation token) before the attempt ended: the lease is released, no verdict on the key.</summary>
+    Cancelled,
 }
 
 [GenerateSerializer, Immutable, Alias("ReplyX.Ai.AiCallReport")]

@@ -30,12 +30,22 @@ public sealed class AiProviderOptions
     /// request (10,000 dialogs asking at once would otherwise exhaust the process's file descriptors).
     /// </summary>
     public int MaxConnectionsPerKey { get; set; } = 256;
+
+    /// <summary>
+    /// The whole time a one-off ask (<c>IAskGrain.Ask</c>) may spend on the AI, failover included. It answers
+    /// inside a grain call, so it must end before Orleans' response timeout (30 s by default) gives up on it.
+    /// </summary>
+    public TimeSpan AskBudget { get; set; } = TimeSpan.FromSeconds(25);
 }
 
 public sealed record AiChatMessage(string Role, string Text);
 
 /// <summary>What a provider answered, or why not.</summary>
-public sealed record ProviderResult(AiCallOutcome Outcome, string? Text, int PromptTokens, int CompletionTokens, TimeSpan? RetryAfter, string? Error);
+/// <param name="Estimated">
+/// The token counts are <see cref="AiTokenEstimator"/>'s estimate, not the provider's: it reported no usage
+/// (or the answer was cut before the usage came).
+/// </param>
+public sealed record ProviderResult(AiCallOutcome Outcome, string? Text, int PromptTokens, int CompletionTokens, TimeSpan? RetryAfter, string? Error, bool Estimated = false);
 
 /// <summary>
 /// Talks to any OpenAI-compatible endpoint through the official OpenAI SDK: OpenAI, YandexGPT (folder id as
@@ -90,11 +100,23 @@ public sealed partial class AiProviderClient(ISecretProtector secrets, IOptions<
             entry = _clients.GetOrAdd((token.Settings.Id, model), _ => new Lazy<Entry>(() => Create(token, model))).Value;
         }
 
+        // What a stream delivered before it failed: a cut answer still used the prompt and the part generated.
+        var progress = new Progress();
         try
         {
-            return await _attempt.ExecuteAsync(ct => Call(token, entry, messages, temperature, maxOutputTokens, onPartial, ct), cancellationToken);
+            return await _attempt.ExecuteAsync(ct => Call(token, entry, messages, temperature, maxOutputTokens, onPartial, progress, ct), cancellationToken);
         }
-        catch (ClientResultException ex)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException ex)
+        {
+            // Not the caller's token: the SDK's network timeout fired before Polly's.
+            LogFailed(token.Settings.Id, 0, "timeout", ex);
+            return Failed(AiCallOutcome.Timeout, messages, progress, $"no answer within {options.Value.AttemptTimeout}");
+        }
+        catch (ClientResultException ex) when (!cancellationToken.IsCancellationRequested)
         {
             var retryAfter = RetryAfter(ex.GetRawResponse());
             var outcome = ex.Status switch
@@ -104,28 +126,62 @@ public sealed partial class AiProviderClient(ISecretProtector secrets, IOptions<
                 400 or 404 or 413 or 422 => AiCallOutcome.BadRequest,
                 _ => AiCallOutcome.ServerError, // 5xx, and 0 when the connection failed
             };
-            LogFailed(token.Settings.Id, ex.Status, ex.Message);
-            return new ProviderResult(outcome, null, 0, 0, retryAfter, $"{(ex.Status == 0 ? "no connection" : ex.Status)}: {First(ex.Message)}");
+            var error = Describe(ex);
+            // A status is its own explanation; a failed connection is explained by its inner exception.
+            LogFailed(token.Settings.Id, ex.Status, error, ex.Status == 0 ? ex : null);
+            return Failed(outcome, messages, progress, $"{(ex.Status == 0 ? "no connection" : ex.Status)}: {error}") with { RetryAfter = retryAfter };
         }
         catch (TimeoutRejectedException)
         {
-            LogFailed(token.Settings.Id, 0, "timeout");
-            return new ProviderResult(AiCallOutcome.Timeout, null, 0, 0, null, $"no answer within {options.Value.AttemptTimeout}");
+            LogFailed(token.Settings.Id, 0, "timeout", null);
+            return Failed(AiCallOutcome.Timeout, messages, progress, $"no answer within {options.Value.AttemptTimeout}");
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (ex is HttpRequestException or IOException or JsonException && !cancellationToken.IsCancellationRequested)
         {
-            LogFailed(token.Settings.Id, 0, ex.Message);
-            return new ProviderResult(AiCallOutcome.ServerError, null, 0, 0, null, First(ex.Message));
+            if (progress.Finished)
+            {
+                // The answer was complete (finish_reason came); only what follows it, the usage, was lost.
+                LogUsageLost(token.Settings.Id, Describe(ex));
+                return Answered(messages, progress.Text.ToString(), null);
+            }
+            // The connection dropped or the answer was malformed: mid-stream, after some text, or mid-body.
+            var error = progress.Received
+                ? $"stream cut after {progress.Text.Length} characters: {Describe(ex)}"
+                : $"answer cut: {Describe(ex)}";
+            LogFailed(token.Settings.Id, 0, error, ex);
+            return Failed(AiCallOutcome.ServerError, messages, progress, error);
         }
         catch (GigaChatAuthException ex)
         {
             return new ProviderResult(ex.Unauthorized ? AiCallOutcome.Unauthorized : AiCallOutcome.ServerError, null, 0, 0, null, ex.Message);
         }
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is not OperationCanceledException)
+        {
+            // Cancelling a read in flight can surface as an I/O error: it is still the caller's cancellation.
+            throw new OperationCanceledException("The AI call was cancelled by the caller.", ex, cancellationToken);
+        }
+    }
+
+    /// <summary>A failed attempt; when a stream had started, the tokens it used are estimated (the provider bills them).</summary>
+    private static ProviderResult Failed(AiCallOutcome outcome, IReadOnlyList<AiChatMessage> messages, Progress progress, string error) =>
+        progress.Received
+            ? new ProviderResult(outcome, null, AiTokenEstimator.Prompt(messages), AiTokenEstimator.Completion(progress.Text.ToString()), null, error, Estimated: true)
+            : new ProviderResult(outcome, null, 0, 0, null, error);
+
+    private sealed class Progress
+    {
+        /// <summary>The stream's first update arrived: the provider took the request.</summary>
+        public bool Received { get; set; }
+
+        /// <summary>The stream's finish_reason arrived: the answer is complete.</summary>
+        public bool Finished { get; set; }
+
+        public StringBuilder Text { get; } = new();
     }
 
     private async ValueTask<ProviderResult> Call(
         StoredAiToken token, Entry entry, IReadOnlyList<AiChatMessage> messages, float? temperature, int maxOutputTokens,
-        Func<string, ValueTask>? onPartial, CancellationToken ct)
+        Func<string, ValueTask>? onPartial, Progress progress, CancellationToken ct)
     {
         if (token.Settings.Provider == AiProviderKind.GigaChat)
         {
@@ -143,13 +199,16 @@ public sealed partial class AiProviderClient(ISecretProtector secrets, IOptions<
             var result = await entry.Chat.CompleteChatAsync(chatMessages, chatOptions, ct);
             var completion = result.Value;
             var text = string.Concat(completion.Content.Select(p => p.Text));
-            return new ProviderResult(AiCallOutcome.Success, text, completion.Usage?.InputTokenCount ?? 0, completion.Usage?.OutputTokenCount ?? 0, null, null);
+            return Answered(messages, text, completion.Usage);
         }
 
-        var builder = new StringBuilder();
-        int prompt = 0, output = 0;
+        // The SDK asks for the final usage chunk itself (stream_options.include_usage); a provider may still omit it.
+        var builder = progress.Text;
+        ChatTokenUsage? usage = null;
+        ChatFinishReason? finish = null;
         await foreach (var update in entry.Chat.CompleteChatStreamingAsync(chatMessages, chatOptions, ct))
         {
+            progress.Received = true;
             foreach (var part in update.ContentUpdate)
             {
                 builder.Append(part.Text);
@@ -158,13 +217,49 @@ public sealed partial class AiProviderClient(ISecretProtector secrets, IOptions<
             {
                 await onPartial(builder.ToString());
             }
-            if (update.Usage is { } usage)
+            if (update.Usage is { } reported)
             {
-                prompt = usage.InputTokenCount;
-                output = usage.OutputTokenCount;
+                usage = reported;
+            }
+            if (update.FinishReason is { } reason)
+            {
+                finish = reason;
+                progress.Finished = true;
             }
         }
-        return new ProviderResult(AiCallOutcome.Success, builder.ToString(), prompt, output, null, null);
+        if (finish is null)
+        {
+            // The stream ended cleanly but the answer never did (no finish_reason): a cut, not an answer.
+            var error = $"stream ended without a finish_reason after {builder.Length} characters";
+            LogFailed(token.Settings.Id, 200, error, null);
+            return Failed(AiCallOutcome.ServerError, messages, progress, error);
+        }
+        return Answered(messages, builder.ToString(), usage);
+    }
+
+    /// <summary>A complete answer: its usage as reported, or estimated when the provider reported none.</summary>
+    private static ProviderResult Answered(IReadOnlyList<AiChatMessage> messages, string text, ChatTokenUsage? usage)
+    {
+        var (prompt, completion, estimated) = usage is { } u && u.InputTokenCount + u.OutputTokenCount > 0
+            ? (u.InputTokenCount, u.OutputTokenCount, false)
+            : (AiTokenEstimator.Prompt(messages), AiTokenEstimator.Completion(text), true);
+        return string.IsNullOrWhiteSpace(text)
+            // Nothing to tell the customer: another key (or a retry) has to answer.
+            ? new ProviderResult(AiCallOutcome.Empty, null, prompt, completion, null, "empty completion", estimated)
+            : new ProviderResult(AiCallOutcome.Success, text, prompt, completion, null, null, estimated);
+    }
+
+    /// <summary>The first line of the message, and the innermost cause when it says more (a refused socket, a reset).</summary>
+    internal static string Describe(Exception exception)
+    {
+        var first = First(exception.Message);
+        var inner = exception;
+        while (inner.InnerException is { } next)
+        {
+            inner = next;
+        }
+        var cause = First(inner.Message);
+        return ReferenceEquals(inner, exception) || first.Contains(cause, StringComparison.Ordinal) ? first : $"{first} ({cause})";
     }
 
     private static string First(string message) => message.Split('\n')[0];
@@ -279,7 +374,10 @@ public sealed partial class AiProviderClient(ISecretProtector secrets, IOptions<
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "AI call with token {TokenId} failed: {Status} {Error}")]
-    private partial void LogFailed(Guid tokenId, int status, string error);
+    private partial void LogFailed(Guid tokenId, int status, string error, Exception? exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "AI stream of token {TokenId} was cut after its answer, before the usage; tokens are estimated: {Error}")]
+    private partial void LogUsageLost(Guid tokenId, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "GigaChat access token for {TokenId} obtained, valid until {ExpiresAt}")]
     private partial void LogGigaChatToken(Guid tokenId, DateTimeOffset expiresAt);

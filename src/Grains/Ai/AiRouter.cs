@@ -14,7 +14,12 @@ public sealed record AiRequest(
     int MaxOutputTokens = 512,
     Func<string, ValueTask>? OnPartial = null);
 
-public sealed record AiAnswer(string Text, int PromptTokens, int CompletionTokens, Guid TokenId, AiProviderKind Provider, string Model, TimeSpan Latency, int Attempts);
+/// <param name="TokensEstimated">
+/// The provider reported no usage, so <see cref="PromptTokens"/> and <see cref="CompletionTokens"/> are
+/// <see cref="AiTokenEstimator"/>'s estimate (the usage record says so too).
+/// </param>
+public sealed record AiAnswer(string Text, int PromptTokens, int CompletionTokens, Guid TokenId, AiProviderKind Provider, string Model, TimeSpan Latency, int Attempts,
+    bool TokensEstimated = false);
 
 /// <summary>No key could answer now; <see cref="RetryAt"/> is the earliest moment one may have room again.</summary>
 public sealed class AiUnavailableException(string message, DateTimeOffset? retryAt) : Exception(message)
@@ -78,8 +83,14 @@ public sealed partial class AiRouter(
         }
     }
 
+    /// <summary>
+    /// Answers from the first key that can, failing over on failures. <paramref name="cancellationToken"/> is
+    /// honoured throughout: no attempt starts once it is cancelled (a caller's total budget is spent), and a
+    /// lease taken is always handed back, without the caller waiting for it.
+    /// </summary>
     public async Task<AiAnswer> Complete(AiRequest request, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var directory = await Directory(cancellationToken);
         var candidates = Candidates(directory, request);
         if (candidates.Count == 0)
@@ -94,8 +105,10 @@ public sealed partial class AiRouter(
         var reasons = new List<string>();
         foreach (var token in candidates)
         {
+            // A caller whose budget is spent gets no further attempt.
+            cancellationToken.ThrowIfCancellationRequested();
             var grain = _tokenGrains.GetOrAdd(token.Settings.Id, id => grains.GetGrain<IAiTokenGrain>(id));
-            var lease = await grain.TryAcquire(estimate);
+            var lease = await Acquire(grain, estimate, cancellationToken);
             if (lease.Outcome != AcquireOutcome.Granted)
             {
                 if (lease.RetryAt is { } at && (earliest is null || at < earliest))
@@ -115,10 +128,11 @@ public sealed partial class AiRouter(
             {
                 result = await client.Complete(token, request.Model, request.Messages, request.Temperature, request.MaxOutputTokens, request.OnPartial, cancellationToken);
             }
-            catch (OperationCanceledException)
+            catch (Exception ex)
             {
-                // The caller gave up: release the lease without blaming the key.
-                await grain.Report(new AiCallReport(lease.LeaseId, AiCallOutcome.BadRequest, 0, 0, null, "cancelled by caller"));
+                // The caller gave up (or its own partial-text callback failed): hand the lease back at once,
+                // without blaming the key and without making the caller wait for it.
+                Release(grain, lease.LeaseId, cancellationToken.IsCancellationRequested ? "cancelled by caller" : "failed in the caller: " + ex.Message);
                 throw;
             }
             finally
@@ -127,19 +141,25 @@ public sealed partial class AiRouter(
             }
             watch.Stop();
 
-            await grain.Report(new AiCallReport(lease.LeaseId, result.Outcome, result.PromptTokens, result.CompletionTokens, result.RetryAfter, result.Error));
-            await usage.Record(new AiUsageRecord(Guid.NewGuid(), time.GetUtcNow(), request.AccountId, token.Settings.Id, provider, request.Model,
-                result.PromptTokens, result.CompletionTokens, (int)watch.ElapsedMilliseconds, result.Outcome), CancellationToken.None);
+            // The report settles the lease and the usage record is the billing record: both are written even if
+            // the caller stops waiting for them.
+            await AwaitUnlessCancelled(Task.WhenAll(
+                grain.Report(new AiCallReport(lease.LeaseId, result.Outcome, result.PromptTokens, result.CompletionTokens, result.RetryAfter, result.Error)),
+                usage.Record(new AiUsageRecord(Guid.NewGuid(), time.GetUtcNow(), request.AccountId, token.Settings.Id, provider, request.Model,
+                    result.PromptTokens, result.CompletionTokens, (int)watch.ElapsedMilliseconds, result.Outcome, result.Estimated), CancellationToken.None)),
+                token.Settings.Id, cancellationToken);
             var providerName = AiProviderNames.ToText(provider);
             Calls.WithLabels(providerName, result.Outcome.ToString()).Inc();
             Latency.WithLabels(providerName).Observe(watch.Elapsed.TotalSeconds);
+            TokensUsed.WithLabels(providerName, "prompt").Inc(result.PromptTokens);
+            TokensUsed.WithLabels(providerName, "completion").Inc(result.CompletionTokens);
 
             if (result.Outcome == AiCallOutcome.Success)
             {
-                TokensUsed.WithLabels(providerName, "prompt").Inc(result.PromptTokens);
-                TokensUsed.WithLabels(providerName, "completion").Inc(result.CompletionTokens);
-                return new AiAnswer(result.Text ?? "", result.PromptTokens, result.CompletionTokens, token.Settings.Id, provider, request.Model, watch.Elapsed, attempts);
+                return new AiAnswer(result.Text ?? "", result.PromptTokens, result.CompletionTokens, token.Settings.Id, provider, request.Model, watch.Elapsed, attempts,
+                    result.Estimated);
             }
+            // A failed attempt's text (a stream cut mid-answer) is never the answer: the next key starts afresh.
             reasons.Add($"{token.Settings.Id}: {result.Outcome} {result.Error}");
             if (result.RetryAfter is { } retryAfter && time.GetUtcNow() + retryAfter is var again && (earliest is null || again < earliest))
             {
@@ -153,6 +173,50 @@ public sealed partial class AiRouter(
             LogFailover(token.Settings.Id, result.Outcome, result.Error ?? "");
         }
         throw new AiUnavailableException("No AI key could answer: " + string.Join("; ", reasons), earliest);
+    }
+
+    /// <summary>A lease, unless the caller gives up first; a lease granted after that is handed straight back.</summary>
+    private async Task<AcquireResult> Acquire(IAiTokenGrain grain, int estimate, CancellationToken cancellationToken)
+    {
+        var acquire = grain.TryAcquire(estimate);
+        try
+        {
+            return await acquire.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !acquire.IsCompleted)
+        {
+            _ = acquire.ContinueWith(t =>
+            {
+                if (t.IsCompletedSuccessfully && t.Result.Outcome == AcquireOutcome.Granted)
+                {
+                    Release(grain, t.Result.LeaseId, "cancelled by caller");
+                }
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
+        }
+    }
+
+    /// <summary>Hands a lease back with no verdict on the key; nobody waits for it, a failure is logged.</summary>
+    private void Release(IAiTokenGrain grain, Guid leaseId, string reason)
+    {
+        var report = grain.Report(new AiCallReport(leaseId, AiCallOutcome.Cancelled, 0, 0, null, reason));
+        _ = report.ContinueWith(t => LogSettleFailed(grain.GetPrimaryKey(), t.Exception!.GetBaseException().Message, t.Exception.GetBaseException()),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Waits for <paramref name="work"/> unless the caller gives up; then it goes on, and a failure of it is logged, not lost.</summary>
+    private async Task AwaitUnlessCancelled(Task work, Guid tokenId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await work.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !work.IsCompleted)
+        {
+            _ = work.ContinueWith(t => LogSettleFailed(tokenId, t.Exception!.GetBaseException().Message, t.Exception.GetBaseException()),
+                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
+        }
     }
 
     /// <summary>The keys to try, in order.</summary>
@@ -192,4 +256,7 @@ public sealed partial class AiRouter(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "AI key {TokenId} failed ({Outcome}: {Error}); failing over")]
     private partial void LogFailover(Guid tokenId, AiCallOutcome outcome, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Settling a lease of AI key {TokenId} in the background failed: {Error}")]
+    private partial void LogSettleFailed(Guid tokenId, string error, Exception exception);
 }

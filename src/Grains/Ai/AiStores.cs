@@ -22,11 +22,13 @@ public interface IAiTokenStore
     Task<IReadOnlyList<StoredAiToken>> List(CancellationToken cancellationToken = default);
 }
 
+/// <param name="Estimated">The token counts are an estimate (<see cref="AiTokenEstimator"/>): the provider reported no usage.</param>
 public sealed record AiUsageRecord(
     Guid Id, DateTimeOffset At, Guid? AccountId, Guid? TokenId, AiProviderKind Provider, string Model,
-    int PromptTokens, int CompletionTokens, int LatencyMs, AiCallOutcome Outcome);
+    int PromptTokens, int CompletionTokens, int LatencyMs, AiCallOutcome Outcome, bool Estimated = false);
 
-public sealed record AiUsageDaily(DateOnly Day, Guid? Key, long Calls, long Failures, long PromptTokens, long CompletionTokens);
+/// <param name="EstimatedCalls">Calls whose token counts are an estimate (the provider reported no usage).</param>
+public sealed record AiUsageDaily(DateOnly Day, Guid? Key, long Calls, long Failures, long PromptTokens, long CompletionTokens, long EstimatedCalls = 0);
 
 /// <summary>Every AI call (<c>ai_usage</c>) and its daily totals per account or per key.</summary>
 public interface IAiUsageStore
@@ -110,7 +112,7 @@ public sealed class InMemoryAiUsageStore : IAiUsageStore
                 .GroupBy(r => (Day: DateOnly.FromDateTime(r.At.UtcDateTime), Key: key(r)))
                 .OrderBy(g => g.Key.Day).ThenBy(g => g.Key.Key)
                 .Select(g => new AiUsageDaily(g.Key.Day, g.Key.Key, g.Count(), g.Count(r => r.Outcome != AiCallOutcome.Success),
-                    g.Sum(r => (long)r.PromptTokens), g.Sum(r => (long)r.CompletionTokens)))
+                    g.Sum(r => (long)r.PromptTokens), g.Sum(r => (long)r.CompletionTokens), g.Count(r => r.Estimated)))
                 .ToArray();
             return Task.FromResult(rows);
         }
@@ -196,8 +198,8 @@ public sealed class PostgresAiUsageStore(NpgsqlDataSource dataSource) : IAiUsage
     {
         await using var command = dataSource.CreateCommand(
             """
-            INSERT INTO ai_usage (id, at, account_id, token_id, provider, model, prompt_tokens, completion_tokens, latency_ms, outcome)
-            VALUES (@id, @at, @account, @token, @provider, @model, @prompt, @completion, @latency, @outcome)
+            INSERT INTO ai_usage (id, at, account_id, token_id, provider, model, prompt_tokens, completion_tokens, latency_ms, outcome, tokens_estimated)
+            VALUES (@id, @at, @account, @token, @provider, @model, @prompt, @completion, @latency, @outcome, @estimated)
             ON CONFLICT (id) DO NOTHING
             """);
         command.Parameters.AddWithValue("id", r.Id);
@@ -210,6 +212,7 @@ public sealed class PostgresAiUsageStore(NpgsqlDataSource dataSource) : IAiUsage
         command.Parameters.AddWithValue("completion", r.CompletionTokens);
         command.Parameters.AddWithValue("latency", r.LatencyMs);
         command.Parameters.AddWithValue("outcome", r.Outcome.ToString());
+        command.Parameters.AddWithValue("estimated", r.Estimated);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -224,7 +227,7 @@ public sealed class PostgresAiUsageStore(NpgsqlDataSource dataSource) : IAiUsage
         await using var command = dataSource.CreateCommand(
             $"""
             SELECT (at AT TIME ZONE 'UTC')::date AS day, {column}, count(*), count(*) FILTER (WHERE outcome <> 'Success'),
-                   coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0)
+                   coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0), count(*) FILTER (WHERE tokens_estimated)
             FROM ai_usage
             WHERE (@filter::uuid IS NULL OR {column} = @filter::uuid)
               AND at >= @from AND at < @to
@@ -239,7 +242,7 @@ public sealed class PostgresAiUsageStore(NpgsqlDataSource dataSource) : IAiUsage
         while (await reader.ReadAsync(cancellationToken))
         {
             rows.Add(new AiUsageDaily(DateOnly.FromDateTime(reader.GetDateTime(0)), reader.IsDBNull(1) ? null : reader.GetGuid(1),
-                reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5)));
+                reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6)));
         }
         return rows;
     }

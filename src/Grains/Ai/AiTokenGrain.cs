@@ -159,11 +159,13 @@ public sealed partial class AiTokenGrain(
         }
         RollDay(now);
         s.TotalRequests++;
+        // Tokens reported are tokens the provider billed, whatever the outcome: a stream cut mid-answer or an
+        // empty completion still used the prompt (and the part generated), so the daily budget counts them.
+        s.TokensToday += Math.Max(0, report.PromptTokens) + Math.Max(0, report.CompletionTokens);
         _dirty = true;
         switch (report.Outcome)
         {
             case AiCallOutcome.Success:
-                s.TokensToday += report.PromptTokens + report.CompletionTokens;
                 s.ConsecutiveFailures = 0;
                 if (s.Circuit != CircuitState.Closed)
                 {
@@ -179,6 +181,7 @@ public sealed partial class AiTokenGrain(
                 break;
             case AiCallOutcome.ServerError:
             case AiCallOutcome.Timeout:
+            case AiCallOutcome.Empty:
                 s.TotalFailures++;
                 s.ConsecutiveFailures++;
                 if (s.Circuit == CircuitState.HalfOpen || s.ConsecutiveFailures >= _options.FailureThreshold)
@@ -196,6 +199,10 @@ public sealed partial class AiTokenGrain(
                 {
                     s.Circuit = CircuitState.Closed;
                 }
+                break;
+            case AiCallOutcome.Cancelled:
+                // The caller gave up: the lease is released (above) and the key is neither blamed nor cleared;
+                // a half-open key stays half-open, so the next caller makes the trial.
                 break;
         }
         return Task.CompletedTask;

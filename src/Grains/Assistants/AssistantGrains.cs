@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using ReplyX.Ai;
 
@@ -70,10 +71,13 @@ public sealed class AssistantCatalogGrain(IAssistantStore store) : Grain, IAssis
 /// queueing behind one grain.
 /// </summary>
 [GrainType("ask"), StatelessWorker]
-public sealed class AskGrain(AiRouter router) : Grain, IAskGrain
+public sealed class AskGrain(AiRouter router, IOptions<AiProviderOptions> options) : Grain, IAskGrain
 {
     public async Task<AskResult?> Ask(Guid accountId, Guid assistantId, string text)
     {
+        // The ask answers inside this grain call: one slow attempt plus failover would outlast Orleans'
+        // response timeout, so the whole ask has a budget below it. Wall-clock time, as the timeout's is.
+        using var budget = new CancellationTokenSource(options.Value.AskBudget);
         var assistant = await GrainFactory.GetGrain<IAssistantGrain>(assistantId).Get(accountId);
         if (assistant is null)
         {
@@ -83,8 +87,8 @@ public sealed class AskGrain(AiRouter router) : Grain, IAskGrain
         try
         {
             var answer = await router.Complete(new AiRequest(accountId, s.Model, s.Providers,
-                [new AiChatMessage("system", s.SystemPrompt), new AiChatMessage("user", text)], s.Temperature));
-            return new AskResult(answer.Text, false, [], answer.PromptTokens, answer.CompletionTokens, answer.Model);
+                [new AiChatMessage("system", s.SystemPrompt), new AiChatMessage("user", text)], s.Temperature), budget.Token);
+            return new AskResult(answer.Text, false, [], answer.PromptTokens, answer.CompletionTokens, answer.Model, TokensEstimated: answer.TokensEstimated);
         }
         catch (AiNotConfiguredException)
         {
@@ -92,7 +96,15 @@ public sealed class AskGrain(AiRouter router) : Grain, IAskGrain
         }
         catch (AiUnavailableException ex)
         {
-            return new AskResult("", false, [], 0, 0, s.Model, ex.RetryAt ?? DateTimeOffset.UtcNow.AddSeconds(30));
+            return RetryLater(s, ex.RetryAt);
+        }
+        catch (OperationCanceledException) when (budget.IsCancellationRequested)
+        {
+            // The budget is spent (slow keys): the same "retry later" as when no key could answer.
+            return RetryLater(s, null);
         }
     }
+
+    private static AskResult RetryLater(AssistantSettings s, DateTimeOffset? retryAt) =>
+        new("", false, [], 0, 0, s.Model, retryAt ?? DateTimeOffset.UtcNow.AddSeconds(30));
 }

@@ -22,6 +22,9 @@ namespace ReplyX.Hosting;
 
 public static class SiloHostingExtensions
 {
+    /// <summary>Orleans' default response timeout for grain calls, which clients in other processes keep.</summary>
+    public static readonly TimeSpan OrleansDefaultResponseTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// Hosts a ReplyX silo in this process: clustering and endpoints from <c>Cluster:*</c>, storage from
     /// <c>Storage:*</c>, and (with PostgreSQL) the schema migrated before the silo starts.
@@ -118,7 +121,11 @@ public static class SiloHostingExtensions
         silo.Services.AddReplyXStores(storage);
         silo.Services.AddOptions<AiProviderOptions>().Bind(configuration.GetSection(AiProviderOptions.Section))
             .Validate(o => o.AttemptTimeout > TimeSpan.Zero, "Ai:AttemptTimeout must be positive.")
-            .Validate(o => o.MaxConnectionsPerKey > 0, "Ai:MaxConnectionsPerKey must be positive.").ValidateOnStart();
+            .Validate(o => o.MaxConnectionsPerKey > 0, "Ai:MaxConnectionsPerKey must be positive.")
+            // Below the silo's response timeout and below Orleans' default one, which the API's cluster clients use.
+            .Validate<Microsoft.Extensions.Options.IOptions<SiloMessagingOptions>>(
+                (o, messaging) => o.AskBudget > TimeSpan.Zero && o.AskBudget < OrleansDefaultResponseTimeout && o.AskBudget < messaging.Value.ResponseTimeout,
+                "Ai:AskBudget must be positive and below the Orleans response timeout (30 s).").ValidateOnStart();
         silo.Services.AddOptions<AiLimitsOptions>().Bind(configuration.GetSection(AiLimitsOptions.Section))
             .Validate(o => o.RpmWindow > TimeSpan.Zero && o.FailureThreshold > 0 && o.BreakDuration > TimeSpan.Zero,
                 "Ai:Limits:RpmWindow, FailureThreshold and BreakDuration must be positive.").ValidateOnStart();

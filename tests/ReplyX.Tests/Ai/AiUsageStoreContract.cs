@@ -1,0 +1,41 @@
+using ReplyX.Ai;
+using ReplyX.Tests.Infrastructure;
+
+namespace ReplyX.Tests.Ai;
+
+/// <summary>Both usage stores keep whether a call's tokens were estimated (the provider reported no usage).</summary>
+public abstract class AiUsageStoreContract
+{
+    protected abstract IAiUsageStore Store { get; }
+
+    [Fact]
+    public async Task Daily_totals_count_the_calls_whose_tokens_were_estimated()
+    {
+        var account = Guid.NewGuid();
+        var key = Guid.NewGuid();
+        var at = new DateTimeOffset(2026, 3, 4, 10, 0, 0, TimeSpan.Zero);
+        var day = DateOnly.FromDateTime(at.UtcDateTime);
+        AiUsageRecord Call(int prompt, int completion, AiCallOutcome outcome, bool estimated) =>
+            new(Guid.NewGuid(), at, account, key, AiProviderKind.OpenAi, "gpt-4o-mini", prompt, completion, 100, outcome, estimated);
+
+        await Store.Record(Call(10, 5, AiCallOutcome.Success, estimated: false));
+        await Store.Record(Call(12, 7, AiCallOutcome.Success, estimated: true));
+        await Store.Record(Call(12, 3, AiCallOutcome.ServerError, estimated: true)); // a stream cut mid-answer
+
+        var byAccount = Assert.Single(await Store.DailyByAccount(account, day, day));
+        Assert.Equal(new AiUsageDaily(day, account, 3, 1, 34, 15, 2), byAccount);
+        var byKey = Assert.Single(await Store.DailyByToken(key, day, day));
+        Assert.Equal(2, byKey.EstimatedCalls);
+    }
+}
+
+public sealed class InMemoryAiUsageStoreTests : AiUsageStoreContract
+{
+    protected override IAiUsageStore Store { get; } = new InMemoryAiUsageStore();
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresAiUsageStoreTests(MigratedDatabase database) : AiUsageStoreContract, IClassFixture<MigratedDatabase>
+{
+    protected override IAiUsageStore Store { get; } = new PostgresAiUsageStore(database.DataSource);
+}
