@@ -92,7 +92,7 @@ public sealed partial class BotGrain(
                 ? new ConnectResult(await View(), ConnectError.None, null)
                 : new ConnectResult(null, ConnectError.AlreadyConnected, "This bot id is taken.");
         }
-        var (me, refused) = await CheckToken(token);
+        var (me, refused) = await clients.CheckToken(token);
         if (refused is not null)
         {
             return refused;
@@ -115,7 +115,7 @@ public sealed partial class BotGrain(
         {
             return new ConnectResult(null, ConnectError.TokenRejected, "No such bot.");
         }
-        var (me, refused) = await CheckToken(token);
+        var (me, refused) = await clients.CheckToken(token);
         if (refused is not null)
         {
             return refused;
@@ -138,25 +138,6 @@ public sealed partial class BotGrain(
         S.Username = me.Username ?? me.FirstName;
         await Outbox.Configure(S.AccountId, S.EncryptedToken);
         await Start(S.AccountId);
-    }
-
-    /// <summary>Asks Telegram who the token belongs to; a refusal comes back as the connect result to return.</summary>
-    private async Task<(User Me, ConnectResult? Refused)> CheckToken(string token)
-    {
-        try
-        {
-            return (await clients.For(token).GetMe(), null);
-        }
-        catch (ApiRequestException ex) when (ex.ErrorCode is 401 or 404)
-        {
-            clients.Forget(token);
-            return (null!, new ConnectResult(null, ConnectError.TokenRejected, "Telegram rejected this token."));
-        }
-        catch (RequestException ex)
-        {
-            clients.Forget(token);
-            return (null!, new ConnectResult(null, ConnectError.TelegramUnreachable, "Telegram is unreachable: " + Errors.Describe(ex)));
-        }
     }
 
     public async Task<BotView?> Get(Guid accountId) => Owned(accountId) ? await View() : null;
@@ -221,23 +202,10 @@ public sealed partial class BotGrain(
         {
             return WebhookOutcome.UnknownBot;
         }
-        if (secret is null || !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-                System.Text.Encoding.UTF8.GetBytes(secret), System.Text.Encoding.UTF8.GetBytes(S.WebhookSecret)))
+        var (parsed, outcome) = TelegramUpdates.ParseWebhook(secret, S.WebhookSecret, updateJson);
+        if (parsed is not { } update)
         {
-            return WebhookOutcome.WrongSecret;
-        }
-        Update? update;
-        try
-        {
-            update = System.Text.Json.JsonSerializer.Deserialize<Update>(updateJson, JsonBotAPI.Options);
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return WebhookOutcome.Malformed;
-        }
-        if (update is null)
-        {
-            return WebhookOutcome.Malformed;
+            return outcome;
         }
         // Telegram delivers webhook updates in parallel and out of order, so an id below the highest seen is
         // not a duplicate: every update goes to its dialog, which recognises a redelivery by its external id.

@@ -37,8 +37,7 @@ public sealed partial class BotOutboxGrain(
 {
     private readonly TelegramOutbox _outbox = new(options.Value);
     private readonly TelegramOptions _options = options.Value;
-    private StateWriteGate? _gate;
-    private IGrainTimer? _flush;
+    private DeferredStateWrite? _writes;
     private BotMetrics? _metrics;
     private TelegramBotClient? _client;
     private string? _token;
@@ -47,7 +46,9 @@ public sealed partial class BotOutboxGrain(
     private Guid Id => this.GetPrimaryKey();
     private BotOutboxState S => state.State;
     private BotMetrics M => _metrics ??= new BotMetrics(Id, _options.PerBotMetrics);
-    private StateWriteGate Gate => _gate ??= new StateWriteGate(() => state.WriteStateAsync());
+    // Counters are written within a few seconds, not per message.
+    private DeferredStateWrite Writes => _writes ??= new DeferredStateWrite(() => state.WriteStateAsync(), TimeSpan.FromSeconds(5),
+        (callback, due) => this.RegisterGrainTimer(_ => callback(), new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { Interleave = true }));
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -61,15 +62,11 @@ public sealed partial class BotOutboxGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        _flush?.Dispose();
         _metrics?.Dispose();
         _metrics = null;
         // A send loop still awaiting must not send from a dead activation: the next one re-queues from the store.
         _outbox.Clear();
-        if (S.EncryptedToken is not null)
-        {
-            await Gate.Write();
-        }
+        await Writes.Flush();
     }
 
     public async Task Configure(Guid accountId, string? encryptedToken)
@@ -88,7 +85,7 @@ public sealed partial class BotOutboxGrain(
         {
             _outbox.Clear();
         }
-        await Gate.Write();
+        await Writes.Now();
     }
 
     public Task Deliver(BotDelivery delivery)
@@ -248,7 +245,7 @@ public sealed partial class BotOutboxGrain(
         finally
         {
             _outbox.Attempted(part, time.GetUtcNow());
-            MarkDirty();
+            Writes.Soon();
         }
     }
 
@@ -269,14 +266,6 @@ public sealed partial class BotOutboxGrain(
             LogSendFailed(Id, delivery.ChatId, "marking delivered", Errors.Describe(ex));
         }
     }
-
-    /// <summary>Counters are written within a few seconds, not per message.</summary>
-    private void MarkDirty() => _flush ??= this.RegisterGrainTimer(async _ =>
-    {
-        _flush?.Dispose();
-        _flush = null;
-        await Gate.Write();
-    }, new GrainTimerCreationOptions(TimeSpan.FromSeconds(5), Timeout.InfiniteTimeSpan) { Interleave = true });
 
     private TelegramBotClient Client() => _client ??= clients.For(Token());
 

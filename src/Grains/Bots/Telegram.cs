@@ -107,6 +107,25 @@ public sealed class TelegramClients(IOptions<TelegramOptions> options)
     /// <summary>The client for getUpdates long polls.</summary>
     public TelegramBotClient Poller(string token) => _pollers.GetOrAdd(token, t => Create(t, _polls));
 
+    /// <summary>Asks Telegram who the token belongs to; a refusal comes back as the connect result to return.</summary>
+    public async Task<(Telegram.Bot.Types.User Me, ConnectResult? Refused)> CheckToken(string token)
+    {
+        try
+        {
+            return (await For(token).GetMe(), null);
+        }
+        catch (Telegram.Bot.Exceptions.ApiRequestException ex) when (ex.ErrorCode is 401 or 404)
+        {
+            Forget(token);
+            return (null!, new ConnectResult(null, ConnectError.TokenRejected, "Telegram rejected this token."));
+        }
+        catch (Telegram.Bot.Exceptions.RequestException ex)
+        {
+            Forget(token);
+            return (null!, new ConnectResult(null, ConnectError.TelegramUnreachable, "Telegram is unreachable: " + Hosting.Errors.Describe(ex)));
+        }
+    }
+
     /// <summary>The client for chat actions ("typing…"), over a pool of its own.</summary>
     public TelegramBotClient Actions(string token) => _actors.GetOrAdd(token, t => Create(t, _actions));
 

@@ -57,6 +57,26 @@ public static class TelegramUpdates
         return new IncomingMessage(chatId, IncomingKind.Question, Clean(text), externalId);
     }
 
+    /// <summary>A webhook delivery: the update, or why it is refused (the secret is compared in constant time).</summary>
+    public static (Update? Update, WebhookOutcome Outcome) ParseWebhook(string? secret, string expectedSecret, string json)
+    {
+        if (secret is null || !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                System.Text.Encoding.UTF8.GetBytes(secret), System.Text.Encoding.UTF8.GetBytes(expectedSecret)))
+        {
+            return (null, WebhookOutcome.WrongSecret);
+        }
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<Update>(json, Telegram.Bot.JsonBotAPI.Options) is { } update
+                ? (update, WebhookOutcome.Accepted)
+                : (null, WebhookOutcome.Malformed);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return (null, WebhookOutcome.Malformed);
+        }
+    }
+
     /// <summary>"/start", "/start payload" or "/start@this_bot", not "/started".</summary>
     private static bool IsStartCommand(string text, string botUsername)
     {

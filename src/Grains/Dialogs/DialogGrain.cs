@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Prometheus;
 using ReplyX.Ai;
 using ReplyX.Assistants;
 using ReplyX.Hosting;
@@ -21,31 +20,46 @@ public sealed partial class DialogGrain(
     DialogChannels channels,
     IOptions<DialogOptions> options,
     TimeProvider time,
-    ILogger<DialogGrain> logger) : Grain, IDialogGrain
+    ILogger<DialogGrain> logger) : Grain, IDialogGrain, IAnsweringHost
 {
-    private static readonly Counter Messages = Metrics.CreateCounter("replyx_dialog_messages_total", "Dialog messages stored, by author.", "author");
-    private static readonly Counter DroppedAnswers = Metrics.CreateCounter("replyx_dialog_dropped_ai_answers_total", "AI answers dropped because an operator took the dialog meanwhile.");
-    private static readonly Counter Handoffs = Metrics.CreateCounter("replyx_dialog_handoffs_total", "Dialogs handed to operators, by reason.", "reason");
-
     private readonly DialogOptions _options = options.Value;
     private readonly RecentMessages _recent = new(options.Value.RecentWindow);
-    private StateWriteGate? _gate;
+    private DeferredStateWrite? _writes;
     private DialogEvents? _events;
-    private bool _busy;
-    private bool _dirty;
-    private IGrainTimer? _retry;
-    private IGrainTimer? _flush;
-    private IGrainTimer? _preview;
-    private CancellationTokenSource? _answering;
-    private AiAnswerer? _answerer;
-    private (Assistant? Value, DateTimeOffset At)? _assistant;
-    private IAssistantGrain? _assistantGrain;
+    private IDisposable? _preview;
+    private DialogAnswering? _answering;
+    private AssistantLookup? _assistant;
+    private ChannelHandOver? _handOver;
 
     private Guid Id => this.GetPrimaryKey();
     private DialogState S => state.State;
-    private StateWriteGate Gate => _gate ??= new StateWriteGate(() => { _dirty = false; return state.WriteStateAsync(); });
+    private DeferredStateWrite Writes => _writes ??= new DeferredStateWrite(() => state.WriteStateAsync(), _options.StateFlushDelay, Once);
     private DialogEvents Events => _events ??= new DialogEvents(this.GetStreamProvider(StreamNames.Provider), Id, S.Start!.AccountId, logger) { Seq = S.EventSeq };
     private IDialogChannel? Channel => S.Start is { } start && !S.Unreachable ? channels.For(start) : null;
+    private DialogAnswering Answering => _answering ??= new DialogAnswering(this, store, router, _options, time, logger);
+    private ChannelHandOver HandOver => _handOver ??= new ChannelHandOver(Id, _options, Once, logger);
+
+    // The answering loop's view of this grain.
+    Guid IAnsweringHost.Id => Id;
+
+    DialogState IAnsweringHost.State => S;
+
+    RecentMessages IAnsweringHost.Recent => _recent;
+
+    IDialogChannel? IAnsweringHost.Channel => Channel;
+
+    DialogEvents IAnsweringHost.Events => Events;
+
+    Task<Assistant?> IAnsweringHost.Assistant() => Assistant();
+
+    IDisposable IAnsweringHost.Timer(Func<Task> callback, TimeSpan due, TimeSpan period, bool keepAlive) =>
+        this.RegisterGrainTimer(_ => callback(), new GrainTimerCreationOptions(due, period) { Interleave = true, KeepAlive = keepAlive });
+
+    /// <summary>A one-shot interleaving timer that keeps the activation until it fired.</summary>
+    private IDisposable Once(Func<Task> callback, TimeSpan due) =>
+        this.RegisterGrainTimer(_ => callback(), new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = true });
+
+    void IAnsweringHost.KeepActive(TimeSpan period) => DelayDeactivation(period);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -73,17 +87,10 @@ public sealed partial class DialogGrain(
         {
             (S.AiTurns, S.OfferedHuman) = HandoffPolicy.Rebuild(_recent.Items, (await Assistant())?.Settings);
         }
-        StartProcessing();
+        Answering.Start();
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        _flush?.Dispose();
-        if (_dirty)
-        {
-            await WriteState();
-        }
-    }
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => Writes.Flush();
 
     public async Task<DialogSnapshot> Open(DialogStart start)
     {
@@ -120,7 +127,7 @@ public sealed partial class DialogGrain(
             S.LastProcessedSeq = message.Seq;
             await Handoff("keyword");
         }
-        StartProcessing();
+        Answering.Start();
         return new PostResult(message.Seq, false);
     }
 
@@ -138,39 +145,27 @@ public sealed partial class DialogGrain(
         return new PostResult(message.Seq, false);
     }
 
-    public async Task<DialogSnapshot?> Takeover(Guid accountId, Guid operatorId)
+    public Task<DialogSnapshot?> Takeover(Guid accountId, Guid operatorId) => IfOwned(accountId, async () =>
     {
-        if (!Owns(accountId))
-        {
-            return null;
-        }
-        if (_busy)
+        if (Answering.Busy)
         {
             LogTakeoverDuringAi(Id, operatorId);
         }
         await SetMode(DialogMode.Operator, operatorId);
         return Snapshot();
-    }
+    });
 
-    public async Task<DialogSnapshot?> Release(Guid accountId, Guid operatorId)
+    public Task<DialogSnapshot?> Release(Guid accountId, Guid operatorId) => IfOwned(accountId, async () =>
     {
-        if (!Owns(accountId))
-        {
-            return null;
-        }
         if (S.Mode is DialogMode.Operator or DialogMode.Waiting)
         {
             await SetMode(DialogMode.Ai, null);
         }
         return Snapshot();
-    }
+    });
 
-    public async Task<PostResult?> PostOperatorMessage(Guid accountId, Guid operatorId, string text, string? externalId)
+    public Task<PostResult?> PostOperatorMessage(Guid accountId, Guid operatorId, string text, string? externalId) => IfOwned(accountId, async () =>
     {
-        if (!Owns(accountId))
-        {
-            return null;
-        }
         // Operators' retries are rare and may come late: the store is asked too, before anything changes.
         if (externalId is not null && (_recent.ByExternalId(externalId) ?? await store.FindByExternalId(Id, externalId)) is { } duplicate)
         {
@@ -180,21 +175,19 @@ public sealed partial class DialogGrain(
         {
             await SetMode(DialogMode.Operator, operatorId); // writing into a dialog is taking it over
         }
-        var message = await Append(MessageAuthor.Operator, text, operatorId: operatorId, externalId: externalId);
-        return new PostResult(message.Seq, false);
-    }
+        return new PostResult((await Append(MessageAuthor.Operator, text, operatorId: operatorId, externalId: externalId)).Seq, false);
+    });
 
-    public async Task<DialogSnapshot?> Close(Guid accountId)
+    public Task<DialogSnapshot?> Close(Guid accountId) => IfOwned(accountId, async () =>
     {
-        if (!Owns(accountId))
-        {
-            return null;
-        }
         await SetMode(DialogMode.Closed, null);
         return Snapshot();
-    }
+    });
 
     public Task<DialogSnapshot?> Get(Guid accountId) => Task.FromResult(Owns(accountId) ? Snapshot() : null);
+
+    /// <summary>Tenant isolation inside the grain: another account's call (or one for a dialog never opened) gets null and changes nothing.</summary>
+    private async Task<T?> IfOwned<T>(Guid accountId, Func<Task<T>> operation) where T : class => Owns(accountId) ? await operation() : null;
 
     public async Task Resume()
     {
@@ -202,8 +195,8 @@ public sealed partial class DialogGrain(
         {
             return;
         }
-        StartProcessing();
-        if (!_busy && _recent.FirstUnanswered(S.LastProcessedSeq) is null)
+        Answering.Start();
+        if (!Answering.Busy && _recent.FirstUnanswered(S.LastProcessedSeq) is null)
         {
             await store.ClearAwaitingAnswer(Id, S.LastSeq); // nothing left for the AI: stale flags go
         }
@@ -216,7 +209,7 @@ public sealed partial class DialogGrain(
             }
             else if (Channel is { } channel)
             {
-                await Deliver(channel, new DialogMessage(flagged.Seq, time.GetUtcNow(), MessageAuthor.Assistant, flagged.Text, null, false, null));
+                await HandOver.Deliver(channel, S.Start, new DialogMessage(flagged.Seq, time.GetUtcNow(), MessageAuthor.Assistant, flagged.Text, null, false, null));
             }
         }
     }
@@ -241,7 +234,7 @@ public sealed partial class DialogGrain(
     {
         var start = S.Start!;
         var pending = S.Mode == DialogMode.Ai ? _recent.CountUnanswered(S.LastProcessedSeq) : 0;
-        return new DialogSnapshot(Id, start.AccountId, start.AssistantId, start.Channel, S.Mode, S.OperatorId, _recent.Items.ToArray(), _busy, S.LastSeq, pending);
+        return new DialogSnapshot(Id, start.AccountId, start.AssistantId, start.Channel, S.Mode, S.OperatorId, _recent.Items.ToArray(), Answering.Busy, S.LastSeq, pending);
     }
 
     /// <summary>Any change of hands: written at once, published, and the AI's call in flight (if any) is cancelled.</summary>
@@ -265,7 +258,7 @@ public sealed partial class DialogGrain(
 
     private async Task Handoff(string reason)
     {
-        Handoffs.WithLabels(reason).Inc();
+        DialogMetrics.Handoffs.WithLabels(reason).Inc();
         await Append(MessageAuthor.System, ReplyTexts.ConnectingOperator((await Assistant())?.Settings));
         await SetMode(DialogMode.Waiting, null);
         LogHandoff(Id, reason);
@@ -322,14 +315,14 @@ public sealed partial class DialogGrain(
         await Published(message);
         if (channel is not null)
         {
-            await Deliver(channel, message);
+            await HandOver.Deliver(channel, S.Start!, message);
         }
         return message;
     }
 
     private void Stored(DialogMessage message)
     {
-        Messages.WithLabels(DialogNames.Author(message.Author)).Inc();
+        DialogMetrics.Messages.WithLabels(DialogNames.Author(message.Author)).Inc();
         S.LastSeq = message.Seq;
         _recent.Add(message);
     }
@@ -339,116 +332,16 @@ public sealed partial class DialogGrain(
         await Events.Message(message);
         S.EventSeq = Events.Seq;
         // The account's lists get the newest message once the interval is over, not every message.
-        _preview ??= this.RegisterGrainTimer(async _ =>
+        _preview ??= Once(async () =>
         {
             _preview?.Dispose();
             _preview = null;
-            if (_recent.Items.Count > 0)
-            {
-                await Events.Preview(_recent.Items[^1], S.Mode);
-            }
-        }, new GrainTimerCreationOptions(_options.AccountFeedInterval, Timeout.InfiniteTimeSpan) { Interleave = true });
-    }
-
-    /// <summary>Hands a stored message to the channel; a failed hand-over is retried from here for a while, then left to the recovery sweep.</summary>
-    private async Task Deliver(IDialogChannel channel, DialogMessage message, int attempt = 0)
-    {
-        try
-        {
-            await channel.Deliver(S.Start!, Id, message); // the channel ignores a message it already has
-        }
-        catch (Exception ex) when (ex is OrleansException or TimeoutException)
-        {
-            LogChannelCallFailed(Id, "deliver", attempt, Errors.Describe(ex));
-            if (attempt < _options.DeliveryRetries)
-            {
-                IGrainTimer? timer = null;
-                timer = this.RegisterGrainTimer(async _ =>
-                {
-                    timer?.Dispose();
-                    await Deliver(channel, message, attempt + 1);
-                }, new GrainTimerCreationOptions(_options.DeliveryRetryDelay, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = true });
-            }
-        }
-    }
-
-    /// <summary>Starts the answering loop unless it runs. It runs outside any request, so operators are never blocked by it.</summary>
-    private void StartProcessing()
-    {
-        if (!_busy && S.Mode == DialogMode.Ai && S.LastProcessedSeq < S.LastSeq)
-        {
-            _busy = true;
-            _ = ProcessLoop();
-        }
-    }
-
-    private async Task ProcessLoop()
-    {
-        var retrying = false;
-        try
-        {
-            retrying = await AnswerPending();
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogLoopFailed(ex, Id);
-            ScheduleRetry(TimeSpan.FromSeconds(5));
-            retrying = true;
-        }
-        finally
-        {
-            _busy = false;
-        }
-        // A message may have been stored while the loop was deciding to stop: look once more before going idle.
-        if (!retrying)
-        {
-            StartProcessing();
-        }
-    }
-
-    /// <summary>Answers unanswered customer messages in order; true when it stopped to retry later.</summary>
-    private async Task<bool> AnswerPending()
-    {
-        while (S.Mode == DialogMode.Ai && await NextPending() is { } question)
-        {
-            DelayDeactivation(TimeSpan.FromMinutes(2));
-            var assistant = await Assistant();
-            using var cancel = _answering = new CancellationTokenSource();
-            AnswerOutcome outcome;
-            using (SlowAnswerHints())
-            {
-                var lastPartial = DateTimeOffset.MinValue;
-                outcome = await (_answerer ??= new AiAnswerer(router, _options, time)).Ask(S.Start!.AccountId, assistant, _recent.Items, question.Seq,
-                    !_options.StreamPartials ? null : async partial =>
-                    {
-                        if (time.GetUtcNow() - lastPartial >= _options.TypingInterval && S.Mode == DialogMode.Ai)
-                        {
-                            lastPartial = time.GetUtcNow();
-                            await Events.Typing(partial);
-                        }
-                    }, cancel.Token);
-            }
-            _answering = null;
-            if (outcome.Kind == AnswerKind.Retry)
-            {
-                LogWaitingForAi(Id, outcome.RetryAt, outcome.Reason ?? "");
-                ScheduleRetry(outcome.RetryAt - time.GetUtcNow());
-                return true;
-            }
-            if (outcome.Kind == AnswerKind.Cancelled || S.Mode != DialogMode.Ai || question.Seq <= S.LastProcessedSeq)
-            {
-                // An operator took the dialog (or it was closed) while the answer was being generated.
-                DroppedAnswers.Inc();
-                LogDropped(Id, question.Seq, S.Mode);
-                continue;
-            }
-            await Answer(question.Seq, assistant, outcome);
-        }
-        return false;
+            await Events.Preview(_recent.Items[^1], S.Mode);
+        }, _options.AccountFeedInterval);
     }
 
     /// <summary>Stores the answer (or the offline fallback) and hands the dialog over when it must.</summary>
-    private async Task Answer(long questionSeq, Assistant? assistant, AnswerOutcome outcome)
+    async Task IAnsweringHost.Answered(long questionSeq, Assistant? assistant, AnswerOutcome outcome)
     {
         if (outcome.Kind == AnswerKind.Offline)
         {
@@ -472,63 +365,6 @@ public sealed partial class DialogGrain(
         }
     }
 
-    /// <summary>"Typing…" in the messenger and on the dialog's stream once an answer takes longer than <see cref="DialogOptions.ChannelTypingDelay"/>.</summary>
-    private IGrainTimer SlowAnswerHints() => this.RegisterGrainTimer(async _ =>
-    {
-        await Events.Typing();
-        if (Channel is { } channel)
-        {
-            try
-            {
-                await channel.Typing(S.Start!);
-            }
-            catch (Exception ex) when (ex is OrleansException or TimeoutException)
-            {
-                LogChannelCallFailed(Id, "typing", 0, Errors.Describe(ex)); // a lost hint; the answer still goes out
-            }
-        }
-    }, new GrainTimerCreationOptions(_options.ChannelTypingDelay, TimeSpan.FromSeconds(4.5)) { Interleave = true });
-
-    private void ScheduleRetry(TimeSpan after)
-    {
-        _retry?.Dispose();
-        _retry = this.RegisterGrainTimer(_ =>
-        {
-            _retry?.Dispose();
-            _retry = null;
-            StartProcessing();
-            return Task.CompletedTask;
-        }, new GrainTimerCreationOptions(after > TimeSpan.Zero ? after : TimeSpan.Zero, Timeout.InfiniteTimeSpan) { KeepAlive = true });
-    }
-
-    private async Task<DialogMessage?> NextPending()
-    {
-        if (S.LastProcessedSeq >= S.LastSeq)
-        {
-            return null;
-        }
-        if (_recent.CoversAfter(S.LastProcessedSeq))
-        {
-            // Decided without awaiting, so a message stored concurrently cannot be skipped.
-            var inWindow = _recent.FirstUnanswered(S.LastProcessedSeq);
-            if (inWindow is null)
-            {
-                S.LastProcessedSeq = S.LastSeq;
-            }
-            return inWindow;
-        }
-        // The oldest unanswered message fell out of the window: read it from the table. Requests may store
-        // newer messages meanwhile, so only what was known before the read can be marked as handled.
-        var known = S.LastSeq;
-        var stored = await store.Messages(Id, S.LastProcessedSeq, 200);
-        var next = stored.FirstOrDefault(m => m.Seq <= known && _recent.IsUnanswered(m, S.LastProcessedSeq));
-        if (next is null)
-        {
-            S.LastProcessedSeq = Math.Max(S.LastProcessedSeq, stored.Count > 0 ? Math.Min(known, stored[^1].Seq) : known);
-        }
-        return next;
-    }
-
     private Task SaveDialog()
     {
         var start = S.Start!;
@@ -536,39 +372,11 @@ public sealed partial class DialogGrain(
             S.CreatedAt, DialogNames.Micro(time.GetUtcNow()), start.ChannelId));
     }
 
-    private Task WriteState() => Gate.Write();
+    private Task WriteState() => Writes.Now();
 
-    private void MarkDirty()
-    {
-        _dirty = true;
-        _flush ??= this.RegisterGrainTimer(async _ =>
-        {
-            _flush?.Dispose();
-            _flush = null;
-            if (_dirty)
-            {
-                await WriteState();
-            }
-        }, new GrainTimerCreationOptions(_options.StateFlushDelay, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = true });
-    }
+    private void MarkDirty() => Writes.Soon();
 
-    /// <summary>The assistant's settings, reused for a moment: one message asks for them up to three times.</summary>
-    private async Task<Assistant?> Assistant()
-    {
-        var now = time.GetUtcNow();
-        if (_assistant is { } cached && now - cached.At < _options.AssistantCacheTime)
-        {
-            return cached.Value;
-        }
-        var start = S.Start!;
-        _assistantGrain ??= GrainFactory.GetGrain<IAssistantGrain>(start.AssistantId);
-        var value = await _assistantGrain.Get(start.AccountId);
-        _assistant = (value, now);
-        return value;
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Dialog {DialogId}: AI answer to message {Seq} dropped, the dialog is now {Mode}")]
-    private partial void LogDropped(Guid dialogId, long seq, DialogMode mode);
+    private Task<Assistant?> Assistant() => (_assistant ??= new AssistantLookup(GrainFactory, time, _options.AssistantCacheTime)).Get(S.Start!);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dialog {DialogId} taken over by {OperatorId} while an AI answer is being generated")]
     private partial void LogTakeoverDuringAi(Guid dialogId, Guid operatorId);
@@ -576,15 +384,6 @@ public sealed partial class DialogGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Dialog {DialogId} handed to operators ({Reason})")]
     private partial void LogHandoff(Guid dialogId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Dialog {DialogId} waits for a free AI key until {RetryAt}: {Reason}")]
-    private partial void LogWaitingForAi(Guid dialogId, DateTimeOffset retryAt, string reason);
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Dialog {DialogId}: the channel refused a message ({Refusal})")]
     private partial void LogUnreachable(Guid dialogId, string refusal);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Dialog {DialogId}: {Call} to the channel failed (attempt {Attempt}): {Error}")]
-    private partial void LogChannelCallFailed(Guid dialogId, string call, int attempt, string error);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Dialog {DialogId}: answering failed; retrying")]
-    private partial void LogLoopFailed(Exception exception, Guid dialogId);
 }

@@ -1,0 +1,43 @@
+namespace ReplyX.Hosting;
+
+/// <summary>
+/// Grain state written soon rather than at once: counters moved by every message are folded into one write
+/// within <c>delay</c> (what they repeat is in the store, and activation recomputes it after a crash), while
+/// changes that matter are written now. All writes go through one <see cref="StateWriteGate"/>.
+/// </summary>
+public sealed class DeferredStateWrite(Func<Task> write, TimeSpan delay, Func<Func<Task>, TimeSpan, IDisposable> schedule)
+{
+    private readonly StateWriteGate _gate = new(write);
+    private IDisposable? _timer;
+    private bool _dirty;
+
+    /// <summary>Writes now (and so also anything pending).</summary>
+    public Task Now()
+    {
+        _dirty = false;
+        return _gate.Write();
+    }
+
+    /// <summary>Writes within the delay.</summary>
+    public void Soon()
+    {
+        _dirty = true;
+        _timer ??= schedule(async () =>
+        {
+            _timer?.Dispose();
+            _timer = null;
+            if (_dirty)
+            {
+                await Now();
+            }
+        }, delay);
+    }
+
+    /// <summary>On deactivation: what is pending is written before the activation goes.</summary>
+    public Task Flush()
+    {
+        _timer?.Dispose();
+        _timer = null;
+        return _dirty ? Now() : Task.CompletedTask;
+    }
+}
