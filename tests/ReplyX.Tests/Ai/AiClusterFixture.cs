@@ -30,6 +30,8 @@ public sealed class AiClusterFixture : IAsyncLifetime
             ["Ai:Limits:RpmWindow"] = RpmWindow.ToString(),
             ["Ai:Limits:BreakDuration"] = BreakDuration.ToString(),
             ["Ai:Limits:FailureThreshold"] = "2",
+            ["Test:FlakyChannel"] = "true",
+            ["Dialogs:DeliveryRetryDelay"] = "00:00:00.100",
         });
     }
 

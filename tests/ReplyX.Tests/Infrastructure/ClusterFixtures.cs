@@ -15,6 +15,11 @@ public sealed class ReplyXSiloConfigurator : ISiloConfigurator
         {
             siloBuilder.Services.AddSingleton<TimeProvider>(MemoryClusterFixture.Time);
         }
+        if (siloBuilder.Configuration["Test:FlakyChannel"] == "true")
+        {
+            siloBuilder.Services.AddSingleton<FlakyChannel>();
+            siloBuilder.Services.AddSingleton<ReplyX.Dialogs.IDialogChannel>(sp => sp.GetRequiredService<FlakyChannel>());
+        }
         siloBuilder.AddReplyXGrains(siloBuilder.Configuration);
     }
 }
