@@ -125,11 +125,26 @@ public interface IDialogGrain : IGrainWithGuidKey
     Task<DialogSnapshot?> Get(Guid accountId);
 
     /// <summary>
+    /// A live view (operator console, widget) follows this dialog: its stream carries every message, typing
+    /// and status for the next <see cref="DialogWatch.Lease"/>; viewers renew before it ends. An unwatched
+    /// dialog publishes only dialog-level changes on the account feed, so nobody pays for events nobody reads.
+    /// False for another account's dialog.
+    /// </summary>
+    [Alias("Watch")]
+    Task<bool> Watch(Guid accountId);
+
+    /// <summary>
     /// Called by the recovery sweep for a dialog with an old flag in the store: answers what is unanswered,
     /// hands undelivered messages to its channel again and records what the channel refused.
     /// </summary>
     [Alias("Resume")]
     Task Resume();
+}
+
+public static class DialogWatch
+{
+    /// <summary>How long one <see cref="IDialogGrain.Watch"/> keeps the dialog's stream live.</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
 }
 
 /// <summary>Sweeps the store for dialogs left unanswered or undelivered (their silo died) and wakes them.</summary>

@@ -7,12 +7,13 @@ namespace ReplyX.Dialogs;
 
 /// <summary>
 /// A dialog's live notifications (ARCHITECTURE.md, Streams): every message, slow-answer typing and status on
-/// the dialog's own stream (streams of different dialogs spread over the provider's queues), and on the
-/// account's feed only dialog-level changes: opened, status, assignment and a coalesced last-message preview.
+/// the dialog's own stream while a live view watches it (streams of different dialogs spread over the
+/// provider's queues), and on the account's feed only dialog-level changes: opened, status, assignment and a
+/// coalesced last-message preview (the first one of a new dialog is its "opened" event).
 /// Events notify, the store is the truth: a full queue drops the event (counted, logged at most once per
 /// interval) and never fails the message that was stored.
 /// </summary>
-public sealed partial class DialogEvents(IStreamProvider provider, Guid dialogId, Guid accountId, ILogger logger)
+public sealed partial class DialogEvents(IStreamProvider provider, Guid dialogId, Guid accountId, TimeProvider time, ILogger logger)
 {
     private static readonly Counter Dropped = Metrics.CreateCounter("replyx_dialog_events_dropped_total",
         "Dialog events not published because the stream queue refused them (listeners catch up from the store).");
@@ -21,8 +22,22 @@ public sealed partial class DialogEvents(IStreamProvider provider, Guid dialogId
     private IAsyncStream<DialogEvent>? _dialog;
     private IAsyncStream<DialogEvent>? _account;
 
+    private DateTimeOffset _watchedUntil = DateTimeOffset.MinValue;
+    private bool _announced;
+
     /// <summary>The per-stream sequence numbers continue from here (kept in grain state).</summary>
     public long Seq { get; set; }
+
+    /// <summary>A live view follows the dialog: its stream is published for the next lease.</summary>
+    public void Watch() => _watchedUntil = time.GetUtcNow() + DialogWatch.Lease;
+
+    private bool Watched => time.GetUtcNow() < _watchedUntil;
+
+    /// <summary>A dialog created now: its first preview on the account feed says so.</summary>
+    public void New() => _announced = false;
+
+    /// <summary>A dialog that existed before this activation.</summary>
+    public void Existing() => _announced = true;
 
     public Task Message(DialogMessage message) => Dialog(DialogEventKinds.Message, message: message);
 
@@ -35,14 +50,16 @@ public sealed partial class DialogEvents(IStreamProvider provider, Guid dialogId
         await Account(new DialogEvent(Seq, dialogId, accountId, kind, null, mode, null, operatorId));
     }
 
-    public Task Opened(DialogMode mode) => Account(new DialogEvent(++Seq, dialogId, accountId, DialogEventKinds.Opened, null, mode, null, null));
-
-    /// <summary>The newest message as the account's lists show it.</summary>
-    public Task Preview(DialogMessage message, DialogMode mode) =>
-        Account(new DialogEvent(++Seq, dialogId, accountId, DialogEventKinds.Preview, message, mode, null, null));
+    /// <summary>The newest message as the account's lists show it; a new dialog's first one is its "opened" event.</summary>
+    public Task Preview(DialogMessage message, DialogMode mode)
+    {
+        var kind = _announced ? DialogEventKinds.Preview : DialogEventKinds.Opened;
+        _announced = true;
+        return Account(new DialogEvent(++Seq, dialogId, accountId, kind, message, mode, null, null));
+    }
 
     private Task Dialog(string kind, DialogMessage? message = null, DialogMode? mode = null, string? partial = null, Guid? operatorId = null) =>
-        Notify(_dialog ??= provider.GetStream<DialogEvent>(StreamId.Create(StreamNames.Dialog, dialogId)),
+        !Watched ? Task.CompletedTask : Notify(_dialog ??= provider.GetStream<DialogEvent>(StreamId.Create(StreamNames.Dialog, dialogId)),
             new DialogEvent(++Seq, dialogId, accountId, kind, message, mode, partial, operatorId));
 
     private Task Account(DialogEvent evt) => Notify(_account ??= provider.GetStream<DialogEvent>(StreamId.Create(StreamNames.Account, accountId)), evt);

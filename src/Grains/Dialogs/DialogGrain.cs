@@ -34,7 +34,7 @@ public sealed partial class DialogGrain(
     private Guid Id => this.GetPrimaryKey();
     private DialogState S => state.State;
     private DeferredStateWrite Writes => _writes ??= new DeferredStateWrite(() => state.WriteStateAsync(), _options.StateFlushDelay, Once);
-    private DialogEvents Events => _events ??= new DialogEvents(this.GetStreamProvider(StreamNames.Provider), Id, S.Start!.AccountId, logger) { Seq = S.EventSeq };
+    private DialogEvents Events => _events ??= new DialogEvents(this.GetStreamProvider(StreamNames.Provider), Id, S.Start!.AccountId, time, logger) { Seq = S.EventSeq };
     private IDialogChannel? Channel => S.Start is { } start && !S.Unreachable ? channels.For(start) : null;
     private DialogAnswering Answering => _answering ??= new DialogAnswering(this, store, router, _options, time, logger);
     private ChannelHandOver HandOver => _handOver ??= new ChannelHandOver(Id, _options, Once, logger);
@@ -75,6 +75,7 @@ public sealed partial class DialogGrain(
         S.LastSeq = Math.Max(S.LastSeq, _recent.Items.Count > 0 ? _recent.Items[^1].Seq : 0);
         // Events published after the last state write must not be numbered again: start well above them.
         S.EventSeq += 10_000;
+        Events.Existing();
         if (_recent.LastReply() is { } lastReply)
         {
             S.LastProcessedSeq = Math.Max(S.LastProcessedSeq, lastReply.Seq); // answers go out in order
@@ -103,7 +104,7 @@ public sealed partial class DialogGrain(
         S.CreatedAt = DialogNames.Micro(time.GetUtcNow());
         await SaveDialog();
         await WriteState();
-        await Events.Opened(S.Mode);
+        Events.New();
         return Snapshot();
     }
 
@@ -185,6 +186,15 @@ public sealed partial class DialogGrain(
     });
 
     public Task<DialogSnapshot?> Get(Guid accountId) => Task.FromResult(Owns(accountId) ? Snapshot() : null);
+
+    public Task<bool> Watch(Guid accountId)
+    {
+        if (Owns(accountId))
+        {
+            Events.Watch();
+        }
+        return Task.FromResult(Owns(accountId));
+    }
 
     /// <summary>Tenant isolation inside the grain: another account's call (or one for a dialog never opened) gets null and changes nothing.</summary>
     private async Task<T?> IfOwned<T>(Guid accountId, Func<Task<T>> operation) where T : class => Owns(accountId) ? await operation() : null;

@@ -14,7 +14,7 @@ namespace ReplyX.Tests.Dialogs;
 public sealed class DialogEventsTests(AiClusterFixture fixture)
 {
     [Fact]
-    public async Task A_dialog_publishes_its_messages_typing_and_status_on_the_dialog_stream()
+    public async Task A_watched_dialog_publishes_its_messages_typing_and_status_on_its_stream_and_an_unwatched_one_does_not()
     {
         var model = "events-" + Guid.NewGuid().ToString("N")[..6];
         await fixture.AddKey("sk-events-" + Guid.NewGuid().ToString("N"), model);
@@ -39,8 +39,16 @@ public sealed class DialogEventsTests(AiClusterFixture fixture)
         {
             var dialog = fixture.Cluster.GrainFactory.GetGrain<IDialogGrain>(dialogId);
             await dialog.Open(new DialogStart(account, assistantId, "telegram", "12345"));
-            await dialog.PostUserMessage("hello there", null);
+            // Nobody watches yet: this exchange is not published on the dialog's stream.
+            await dialog.PostUserMessage("unwatched", null);
             while (!(await dialog.Get(account))!.Recent.Any(m => m.Author == MessageAuthor.Assistant))
+            {
+                await Task.Delay(20);
+            }
+            Assert.False(await dialog.Watch(Guid.NewGuid())); // another account cannot watch it
+            Assert.True(await dialog.Watch(account));
+            await dialog.PostUserMessage("hello there", null);
+            while ((await dialog.Get(account))!.Recent.Count(m => m.Author == MessageAuthor.Assistant) < 2)
             {
                 await Task.Delay(20);
             }
@@ -51,10 +59,55 @@ public sealed class DialogEventsTests(AiClusterFixture fixture)
             Assert.Equal(received.Select(e => e.EventSeq).Order(), received.Select(e => e.EventSeq));
             Assert.All(received, e => Assert.Equal(account, e.AccountId));
             var messages = received.Where(e => e.Kind == DialogEventKinds.Message).Select(e => (e.Message!.Author, e.Message.Text)).ToArray();
+            // One stream is one queue, delivered in order: had the unwatched exchange been published, it would come first.
             Assert.Equal((MessageAuthor.User, "hello there"), messages[0]);
+            Assert.DoesNotContain(messages, m => m.Text.Contains("unwatched", StringComparison.Ordinal));
             Assert.Contains((MessageAuthor.Assistant, "Echo: hello there"), messages);
             Assert.Contains(received, e => e.Kind == DialogEventKinds.Typing && e.Partial is not null && "Echo: hello there".StartsWith(e.Partial, StringComparison.Ordinal));
             Assert.Equal(DialogMode.Waiting, received.Single(e => e.Kind == DialogEventKinds.Status).Mode);
+        }
+        finally
+        {
+            await subscription.UnsubscribeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task The_account_feed_gets_one_coalesced_preview_per_exchange_and_the_first_says_the_dialog_opened()
+    {
+        var model = "feed-" + Guid.NewGuid().ToString("N")[..6];
+        await fixture.AddKey("sk-feed-" + Guid.NewGuid().ToString("N"), model);
+        var account = Guid.NewGuid();
+        var assistantId = Guid.NewGuid();
+        await fixture.Cluster.GrainFactory.GetGrain<IAssistantGrain>(assistantId).Create(account, new AssistantSettings(
+            "Feed", "Be brief.", model, null, "ru", [], HandoffRules.Default with { Keywords = [] }, WidgetSettings.Default, null));
+        var events = new ConcurrentQueue<DialogEvent>();
+        var stream = fixture.Cluster.Client.GetStreamProvider(StreamNames.Provider).GetStream<DialogEvent>(StreamId.Create(StreamNames.Account, account));
+        var subscription = await stream.SubscribeAsync((e, _) =>
+        {
+            events.Enqueue(e);
+            return Task.CompletedTask;
+        });
+        try
+        {
+            var dialog = fixture.Cluster.GrainFactory.GetGrain<IDialogGrain>(Guid.NewGuid());
+            await dialog.Open(new DialogStart(account, assistantId, "test", null));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await dialog.PostUserMessage("first", null);
+            while (events.IsEmpty)
+            {
+                await Task.Delay(20, timeout.Token);
+            }
+            await dialog.PostUserMessage("second", null);
+            while (events.Count < 2)
+            {
+                await Task.Delay(20, timeout.Token);
+            }
+
+            // The question and its answer came within one interval: one event each time, carrying the newest message.
+            var received = events.ToArray();
+            Assert.Equal([DialogEventKinds.Opened, DialogEventKinds.Preview], received.Select(e => e.Kind));
+            Assert.Equal(["Echo: first", "Echo: second"], received.Select(e => e.Message!.Text));
         }
         finally
         {
