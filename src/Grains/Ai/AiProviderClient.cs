@@ -55,6 +55,10 @@ public sealed record ProviderResult(AiCallOutcome Outcome, string? Text, int Pro
 public sealed partial class AiProviderClient(ISecretProtector secrets, IOptions<AiProviderOptions> options, TimeProvider time, ILogger<AiProviderClient> logger)
 {
     private readonly ConcurrentDictionary<(Guid, string), Lazy<Entry>> _clients = new();
+    // Calls per key beyond its connections wait here, before the attempt's timeout starts: a burst of
+    // questions above what the host can carry queues for a slot instead of timing out inside the HTTP pool,
+    // which would count against the key and open its circuit for an overload that is the host's own.
+    private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _slots = new();
     private readonly ConcurrentDictionary<Guid, GigaChatToken> _gigaChat = new();
 
     // Polly owns the per-attempt timeout (the SDK's own retries are off); the circuit breaker lives in the
@@ -102,6 +106,8 @@ public sealed partial class AiProviderClient(ISecretProtector secrets, IOptions<
 
         // What a stream delivered before it failed: a cut answer still used the prompt and the part generated.
         var progress = new Progress();
+        var slots = _slots.GetOrAdd(token.Settings.Id, _ => new SemaphoreSlim(options.Value.MaxConnectionsPerKey));
+        await slots.WaitAsync(cancellationToken);
         try
         {
             return await _attempt.ExecuteAsync(ct => Call(token, entry, messages, temperature, maxOutputTokens, onPartial, progress, ct), cancellationToken);
@@ -159,6 +165,10 @@ public sealed partial class AiProviderClient(ISecretProtector secrets, IOptions<
         {
             // Cancelling a read in flight can surface as an I/O error: it is still the caller's cancellation.
             throw new OperationCanceledException("The AI call was cancelled by the caller.", ex, cancellationToken);
+        }
+        finally
+        {
+            slots.Release();
         }
     }
 
