@@ -54,16 +54,22 @@ public sealed partial class BotGrain(
     private TelegramReceiver? _receiver;
     private BotMetrics? _metrics;
     private CancellationTokenSource? _receiving;
-    private TelegramBotClient? _client;
-    private TelegramBotClient? _poller;
-    private string? _token;
     private IBotOutboxGrain? _outbox;
+    private BotClients? _bot;
 
     private Guid Id => this.GetPrimaryKey();
     private BotState S => state.State;
     private BotMetrics M => _metrics ??= new BotMetrics(Id, _options.PerBotMetrics);
     private StateWriteGate Gate => _gate ??= new StateWriteGate(() => state.WriteStateAsync());
     private IBotOutboxGrain Outbox => _outbox ??= GrainFactory.GetGrain<IBotOutboxGrain>(Id);
+    private BotClients Bot
+    {
+        get
+        {
+            (_bot ??= new BotClients(clients, secrets)).Use(S.EncryptedToken);
+            return _bot;
+        }
+    }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -126,7 +132,7 @@ public sealed partial class BotGrain(
         }
         var wasEnabled = S.Enabled;
         StopReceiving();
-        ForgetClients();
+        Bot.Forget();
         await Enable(token, me);
         LogRotated(Id, wasEnabled);
         return new ConnectResult(await View(), ConnectError.None, null);
@@ -181,7 +187,7 @@ public sealed partial class BotGrain(
         await store.Remove(accountId, Id);
         await state.ClearStateAsync();
         state.State = new BotState();
-        ForgetClients();
+        Bot.Forget();
         DeactivateOnIdle();
         return true;
     }
@@ -239,13 +245,13 @@ public sealed partial class BotGrain(
 
     bool IReceiverHost.Enabled => S.Enabled;
 
-    TelegramBotClient IReceiverHost.Poller => Poller();
+    TelegramBotClient IReceiverHost.Poller => Bot.Poller;
 
     async Task IReceiverHost.RegisterWebhook(CancellationToken cancellationToken)
     {
         S.WebhookSecret ??= Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         var url = $"{_options.PublicUrl!.TrimEnd('/')}/telegram/{Id}";
-        await Client().SetWebhook(url, secretToken: S.WebhookSecret, allowedUpdates: [UpdateType.Message], cancellationToken: cancellationToken);
+        await Bot.Calls.SetWebhook(url, secretToken: S.WebhookSecret, allowedUpdates: [UpdateType.Message], cancellationToken: cancellationToken);
         ((IReceiverHost)this).Receiving();
         await Gate.Write();
     }
@@ -326,7 +332,7 @@ public sealed partial class BotGrain(
         {
             try
             {
-                await Client().DeleteWebhook();
+                await Bot.Calls.DeleteWebhook();
             }
             catch (Exception ex) when (ex is RequestException or ApiRequestException or HttpRequestException)
             {
@@ -350,25 +356,6 @@ public sealed partial class BotGrain(
     {
         var sent = await Outbox.Stats();
         return new BotView(Id, S.AccountId, S.AssistantId, S.Username, S.Status, S.LastError, S.UpdatesIn, sent.RepliesOut, sent.RateLimited, sent.QueueLength);
-    }
-
-    private TelegramBotClient Client() => _client ??= clients.For(Token());
-
-    private TelegramBotClient Poller() => _poller ??= clients.Poller(Token());
-
-    // Decrypted once per activation or rotation: Data Protection is too costly for every Bot API call.
-    private string Token() => _token ??= secrets.Unprotect(S.EncryptedToken!);
-
-    /// <summary>After rotation or deletion the old token's clients are dropped from the shared cache.</summary>
-    private void ForgetClients()
-    {
-        if (_token is not null)
-        {
-            clients.Forget(_token);
-        }
-        _client = null;
-        _poller = null;
-        _token = null;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bot {BotId} connected as @{Username}")]

@@ -39,12 +39,19 @@ public sealed partial class BotOutboxGrain(
     private readonly TelegramOptions _options = options.Value;
     private DeferredStateWrite? _writes;
     private BotMetrics? _metrics;
-    private TelegramBotClient? _client;
-    private string? _token;
     private bool _sending;
+    private BotClients? _bot;
 
     private Guid Id => this.GetPrimaryKey();
     private BotOutboxState S => state.State;
+    private BotClients Bot
+    {
+        get
+        {
+            (_bot ??= new BotClients(clients, secrets)).Use(S.EncryptedToken);
+            return _bot;
+        }
+    }
     private BotMetrics M => _metrics ??= new BotMetrics(Id, _options.PerBotMetrics);
     // Counters are written within a few seconds, not per message.
     private DeferredStateWrite Writes => _writes ??= new DeferredStateWrite(() => state.WriteStateAsync(), TimeSpan.FromSeconds(5),
@@ -74,10 +81,6 @@ public sealed partial class BotOutboxGrain(
         if (S.AccountId == accountId && S.EncryptedToken == encryptedToken)
         {
             return;
-        }
-        if (S.EncryptedToken != encryptedToken)
-        {
-            ForgetClient();
         }
         S.AccountId = accountId;
         S.EncryptedToken = encryptedToken;
@@ -141,7 +144,7 @@ public sealed partial class BotOutboxGrain(
     {
         try
         {
-            await clients.Actions(Token()).SendChatAction(long.Parse(chatId, CultureInfo.InvariantCulture), ChatAction.Typing);
+            await Bot.Actions.SendChatAction(long.Parse(chatId, CultureInfo.InvariantCulture), ChatAction.Typing);
             M.ChatAction();
         }
         catch (Exception ex) when (ex is RequestException or ApiRequestException or HttpRequestException or TaskCanceledException)
@@ -196,7 +199,7 @@ public sealed partial class BotOutboxGrain(
         var started = time.GetUtcNow();
         try
         {
-            await Client().SendMessage(long.Parse(delivery.ChatId, CultureInfo.InvariantCulture), part.Text);
+            await Bot.Calls.SendMessage(long.Parse(delivery.ChatId, CultureInfo.InvariantCulture), part.Text);
             S.RepliesOut++;
             M.Sent((time.GetUtcNow() - started).TotalSeconds, _outbox.Count - 1);
             if (_outbox.Sent(part))
@@ -265,21 +268,6 @@ public sealed partial class BotOutboxGrain(
             // Sent but still flagged: a later recovery could send it once more.
             LogSendFailed(Id, delivery.ChatId, "marking delivered", Errors.Describe(ex));
         }
-    }
-
-    private TelegramBotClient Client() => _client ??= clients.For(Token());
-
-    // Decrypted once per activation or token change: Data Protection is too costly for every call.
-    private string Token() => _token ??= secrets.Unprotect(S.EncryptedToken!);
-
-    private void ForgetClient()
-    {
-        if (_token is not null)
-        {
-            clients.Forget(_token);
-        }
-        _client = null;
-        _token = null;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bot {BotId} outbox is not configured for this message of dialog {DialogId}; not sent")]

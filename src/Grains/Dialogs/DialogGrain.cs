@@ -215,7 +215,7 @@ public sealed partial class DialogGrain(
             if (flagged.Refusal is { } refusal)
             {
                 await ChannelRefused(refusal);
-                await store.ClearDelivery(Id, flagged.Seq);
+                await store.MarkDelivered(Id, flagged.Seq); // the refusal is recorded
             }
             else if (Channel is { } channel)
             {

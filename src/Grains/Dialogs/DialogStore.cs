@@ -38,7 +38,8 @@ public interface IDialogStore
 
     /// <summary>
     /// The channel accepted the message (<paramref name="refusal"/> null: the flag is cleared) or refused it
-    /// for good (the refusal is kept and the message stays flagged until its dialog calls <see cref="ClearDelivery"/>).
+    /// for good (the refusal is kept and the message stays flagged until its dialog, having recorded the
+    /// refusal, marks it delivered).
     /// </summary>
     Task MarkDelivered(Guid dialogId, long seq, string? refusal = null, CancellationToken cancellationToken = default);
 
@@ -47,9 +48,6 @@ public interface IDialogStore
 
     /// <summary>One dialog's flagged outgoing messages, in order.</summary>
     Task<IReadOnlyList<FlaggedDelivery>> FlaggedDeliveries(Guid dialogId, CancellationToken cancellationToken = default);
-
-    /// <summary>The dialog has dealt with the delivery of <paramref name="seq"/> (recorded its refusal).</summary>
-    Task ClearDelivery(Guid dialogId, long seq, CancellationToken cancellationToken = default);
 
     /// <summary>The customer's messages up to <paramref name="uptoSeq"/> need no AI answer any more (answered, or an operator has them).</summary>
     Task ClearAwaitingAnswer(Guid dialogId, long uptoSeq, CancellationToken cancellationToken = default);
@@ -145,6 +143,7 @@ public sealed class InMemoryDialogStore : IDialogStore
             if (refusal is null)
             {
                 _undelivered.Remove((dialogId, seq));
+                _refused.Remove((dialogId, seq));
             }
             else if (_undelivered.Contains((dialogId, seq)))
             {
@@ -163,16 +162,6 @@ public sealed class InMemoryDialogStore : IDialogStore
                 .ToArray();
             return Task.FromResult(list);
         }
-    }
-
-    public Task ClearDelivery(Guid dialogId, long seq, CancellationToken cancellationToken = default)
-    {
-        lock (_gate)
-        {
-            _undelivered.Remove((dialogId, seq));
-            _refused.Remove((dialogId, seq));
-        }
-        return Task.CompletedTask;
     }
 
     public Task ClearAwaitingAnswer(Guid dialogId, long uptoSeq, CancellationToken cancellationToken = default)
@@ -340,15 +329,6 @@ public sealed class PostgresDialogStore(NpgsqlDataSource dataSource) : IDialogSt
             list.Add(new FlaggedDelivery(reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
         }
         return list;
-    }
-
-    public async Task ClearDelivery(Guid dialogId, long seq, CancellationToken cancellationToken = default)
-    {
-        await using var command = dataSource.CreateCommand(
-            "UPDATE dialog_messages SET awaiting_delivery = false WHERE dialog_id = @dialog AND seq = @seq AND awaiting_delivery");
-        command.Parameters.AddWithValue("dialog", dialogId);
-        command.Parameters.AddWithValue("seq", seq);
-        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task ClearAwaitingAnswer(Guid dialogId, long uptoSeq, CancellationToken cancellationToken = default)

@@ -1,0 +1,46 @@
+using ReplyX.Security;
+using Telegram.Bot;
+
+namespace ReplyX.Bots;
+
+/// <summary>
+/// One bot's token, decrypted once per activation or token change (Data Protection is too costly for every
+/// Bot API call), and its clients from the shared <see cref="TelegramClients"/>.
+/// </summary>
+public sealed class BotClients(TelegramClients clients, ISecretProtector secrets)
+{
+    private string? _encrypted;
+    private string? _token;
+    private TelegramBotClient? _calls;
+    private TelegramBotClient? _poller;
+    private TelegramBotClient? _actions;
+
+    /// <summary>The token to use from now on; a different one drops the old token's clients.</summary>
+    public void Use(string? encryptedToken)
+    {
+        if (encryptedToken != _encrypted)
+        {
+            Forget();
+            _encrypted = encryptedToken;
+        }
+    }
+
+    public TelegramBotClient Calls => _calls ??= clients.For(Token);
+
+    public TelegramBotClient Poller => _poller ??= clients.Poller(Token);
+
+    public TelegramBotClient Actions => _actions ??= clients.Actions(Token);
+
+    private string Token => _token ??= secrets.Unprotect(_encrypted ?? throw new InvalidOperationException("The bot has no token."));
+
+    /// <summary>After rotation or deletion the old token's clients leave the shared cache.</summary>
+    public void Forget()
+    {
+        if (_token is not null)
+        {
+            clients.Forget(_token);
+        }
+        _calls = _poller = _actions = null;
+        _token = null;
+    }
+}
