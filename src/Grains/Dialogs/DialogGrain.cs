@@ -110,14 +110,14 @@ public sealed partial class DialogGrain(
 
     public async Task<PostResult> PostUserMessage(string text, string? externalId)
     {
+        if (S is { Mode: DialogMode.Closed, Start: not null } && _recent.ByExternalId(externalId) is null)
+        {
+            await SetMode(DialogMode.Ai, null); // writing again reopens the dialog (a redelivery does not)
+        }
         var (message, duplicate) = await StoreCustomerMessage(text, externalId, autoReplied: false);
         if (duplicate is not null)
         {
             return duplicate;
-        }
-        if (S.Mode == DialogMode.Closed)
-        {
-            await SetMode(DialogMode.Ai, null); // writing again reopens the dialog
         }
         if (S.Mode != DialogMode.Ai)
         {
@@ -287,7 +287,7 @@ public sealed partial class DialogGrain(
         }
         var clean = text.Contains('\0') ? text.Replace("\0", "", StringComparison.Ordinal) : text; // PostgreSQL refuses U+0000
         var message = new DialogMessage(S.LastSeq + 1, DialogNames.Micro(time.GetUtcNow()), MessageAuthor.User, clean, externalId, false, null);
-        if (!await store.Append(Id, message, new AppendFlags(AwaitingAnswer: !autoReplied && S.Mode is DialogMode.Ai or DialogMode.Closed)))
+        if (!await store.Append(Id, message, new AppendFlags(AwaitingAnswer: !autoReplied && S.Mode == DialogMode.Ai)))
         {
             var first = externalId is null ? null : await store.FindByExternalId(Id, externalId);
             return (message, first is not null ? new PostResult(first.Seq, true) : throw new InvalidOperationException($"Message {message.Seq} of dialog {Id} is already stored."));

@@ -274,4 +274,20 @@ public sealed class DialogGrainTests(AiClusterFixture fixture)
         // Still flagged: only the channel's outbox clears the flag, once the messenger has taken the message.
         Assert.Single(await Store.FlaggedDeliveries(dialog.GetPrimaryKey()));
     }
+
+    [Fact]
+    public async Task A_customer_writing_to_a_closed_dialog_reopens_it_and_is_answered()
+    {
+        var (dialog, _, _) = await NewDialog();
+        await dialog.PostUserMessage("first", null);
+        await WaitFor(dialog, s => By(s, MessageAuthor.Assistant).Any() && !s.AiBusy);
+        Assert.Equal(DialogMode.Closed, (await dialog.Close(_account))!.Mode);
+
+        await dialog.PostUserMessage("one more thing", "ext-reopen");
+        var s = await WaitFor(dialog, x => By(x, MessageAuthor.Assistant).Count() == 2 && !x.AiBusy);
+
+        Assert.Equal(DialogMode.Ai, s.Mode);
+        Assert.Equal("Echo: one more thing", By(s, MessageAuthor.Assistant).Last().Text);
+        Assert.True((await dialog.PostUserMessage("one more thing", "ext-reopen")).Duplicate);
+    }
 }
