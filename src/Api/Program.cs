@@ -15,14 +15,15 @@ public static class ApiProgram
             builder.AddReplyXApi();
 
             var app = builder.Build();
+            app.Services.ValidateOnStartNow();
             app.MapReplyXApi();
             await app.RunAsync();
             return 0;
         }
-        catch (ReplyXConfigurationException ex)
+        catch (Exception ex) when (ConfigurationFailure.Describe(ex) is { } message)
         {
-            await Console.Error.WriteLineAsync(ex.Message);
-            return 2;
+            await Console.Error.WriteLineAsync(message);
+            return ConfigurationFailure.ExitCode;
         }
     }
 }

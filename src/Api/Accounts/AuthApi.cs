@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 using ReplyX.Accounts;
 using ReplyX.Admin;
 using ReplyX.Api.Admin;
@@ -37,8 +38,9 @@ public static class AuthApi
     }
 
     private static async Task<Results<Created<AuthResponse>, Conflict<ProblemDetails>>> Register(
-        RegisterRequest request, IGrainFactory grains, TokenService tokens, HttpContext http, AuthSettings settings)
+        RegisterRequest request, IGrainFactory grains, TokenService tokens, HttpContext http, IOptions<AuthOptions> auth)
     {
+        var settings = auth.Value;
         var email = request.Email!.Trim();
         var account = new NewAccount(
             Guid.NewGuid(),
@@ -64,8 +66,9 @@ public static class AuthApi
     }
 
     private static async Task<IResult> Login(
-        LoginRequest request, IGrainFactory grains, TokenService tokens, HttpContext http, AuthSettings settings, TimeProvider time)
+        LoginRequest request, IGrainFactory grains, TokenService tokens, HttpContext http, IOptions<AuthOptions> auth, TimeProvider time)
     {
+        var settings = auth.Value;
         var throttle = grains.GetGrain<ILoginThrottleGrain>(LoginThrottleKey.For(EmailAddress.Normalize(request.Email!)));
         var status = await throttle.Check();
         if (status.IsLocked(time.GetUtcNow()))
@@ -99,8 +102,9 @@ public static class AuthApi
         return TypedResults.Ok(await SignIn(user, identity, tokens, http, settings, familyId: Guid.NewGuid()));
     }
 
-    private static async Task<IResult> Refresh(IGrainFactory grains, TokenService tokens, HttpContext http, AuthSettings settings, TimeProvider time)
+    private static async Task<IResult> Refresh(IGrainFactory grains, TokenService tokens, HttpContext http, IOptions<AuthOptions> auth, TimeProvider time)
     {
+        var settings = auth.Value;
         var cookie = http.Request.Cookies[RefreshCookie];
         if (string.IsNullOrEmpty(cookie))
         {
@@ -161,7 +165,7 @@ public static class AuthApi
         return user is null || user.Blocked ? TypedResults.Unauthorized() : TypedResults.Ok(ToMe(user));
     }
 
-    private static async Task<AuthResponse> SignIn(UserView user, IIdentityGrain identity, TokenService tokens, HttpContext http, AuthSettings settings, Guid familyId)
+    private static async Task<AuthResponse> SignIn(UserView user, IIdentityGrain identity, TokenService tokens, HttpContext http, AuthOptions settings, Guid familyId)
     {
         var (refresh, refreshHash) = TokenService.CreateRefreshToken();
         await identity.IssueRefreshToken(user.Id, familyId, refreshHash, DateTimeOffset.UtcNow + settings.RefreshTokenLifetime);
@@ -190,7 +194,7 @@ public static class AuthApi
             && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(cookie), Encoding.UTF8.GetBytes(header));
     }
 
-    private static void SetCookies(HttpContext http, string refreshToken, AuthSettings settings)
+    private static void SetCookies(HttpContext http, string refreshToken, AuthOptions settings)
     {
         var secure = !http.RequestServices.GetRequiredService<IWebHostEnvironment>().IsDevelopment();
         var expires = DateTimeOffset.UtcNow + settings.RefreshTokenLifetime;

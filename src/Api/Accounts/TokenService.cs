@@ -1,6 +1,7 @@
 using System.IdentityModel.Tokens.Jwt;
 using System.Security.Claims;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using ReplyX.Accounts;
 
@@ -14,14 +15,17 @@ public static class ReplyXClaims
 }
 
 /// <summary>Issues short-lived access JWTs and opaque refresh tokens (stored only as SHA-256 hashes).</summary>
-public sealed class TokenService(AuthSettings settings, TimeProvider time)
+public sealed class TokenService(IOptions<AuthOptions> options, JwtSigningKey signingKey, TimeProvider time)
 {
+    private const string Issuer = "replyx";
+    private const string Audience = "replyx";
+
     private readonly JwtSecurityTokenHandler _handler = new() { MapInboundClaims = false };
 
     public (string Token, DateTimeOffset ExpiresAt) CreateAccessToken(UserView user)
     {
         var now = time.GetUtcNow();
-        var expires = now + settings.AccessTokenLifetime;
+        var expires = now + options.Value.AccessTokenLifetime;
         var claims = new List<Claim>
         {
             new(ReplyXClaims.UserId, user.Id.ToString()),
@@ -33,8 +37,8 @@ public sealed class TokenService(AuthSettings settings, TimeProvider time)
             claims.Add(new Claim(ReplyXClaims.AccountId, accountId.ToString()));
         }
         var token = new JwtSecurityToken(
-            settings.Issuer, settings.Audience, claims, now.UtcDateTime, expires.UtcDateTime,
-            new SigningCredentials(settings.SigningKey, SecurityAlgorithms.HmacSha256));
+            Issuer, Audience, claims, now.UtcDateTime, expires.UtcDateTime,
+            new SigningCredentials(signingKey.Key, SecurityAlgorithms.HmacSha256));
         return (_handler.WriteToken(token), expires);
     }
 
@@ -56,9 +60,9 @@ public sealed class TokenService(AuthSettings settings, TimeProvider time)
 
     public TokenValidationParameters ValidationParameters() => new()
     {
-        ValidIssuer = settings.Issuer,
-        ValidAudience = settings.Audience,
-        IssuerSigningKey = settings.SigningKey,
+        ValidIssuer = Issuer,
+        ValidAudience = Audience,
+        IssuerSigningKey = signingKey.Key,
         ValidateIssuerSigningKey = true,
         ValidateLifetime = true,
         ClockSkew = TimeSpan.FromSeconds(30),

@@ -1,8 +1,5 @@
 using System.Text.Json.Serialization;
-using System.Threading.RateLimiting;
 using FluentValidation;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.AspNetCore.RateLimiting;
 using ReplyX.Api.Accounts;
 using ReplyX.Api.Admin;
 using ReplyX.Api.Assistants;
@@ -14,6 +11,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using Prometheus;
 using ReplyX.Api.Health;
+using ReplyX.Hosting;
 using ReplyX.Web;
 using Scalar.AspNetCore;
 
@@ -64,70 +62,10 @@ public static class ApiHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddValidatorsFromAssemblyContaining<RegisterRequestValidator>(ServiceLifetime.Singleton);
 
-        var auth = AuthSettings.Read(builder.Configuration);
-        services.AddSingleton(auth);
-        services.AddSingleton<TokenService>();
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
-        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<TokenService>((o, tokens) =>
-        {
-            o.MapInboundClaims = false;
-            o.TokenValidationParameters = tokens.ValidationParameters();
-        });
-        services.AddAuthorizationBuilder()
-            .AddPolicy(OperatorsApi.OwnerPolicy, p => p.RequireAuthenticatedUser().RequireRole("owner").RequireClaim(ReplyXClaims.AccountId))
-            .AddPolicy(OperatorsApi.StaffPolicy, p => p.RequireAuthenticatedUser().RequireRole("owner", "operator").RequireClaim(ReplyXClaims.AccountId))
-            .AddPolicy(AdminApi.AdminPolicy, p => p.RequireAuthenticatedUser().RequireRole("admin"));
-
-        var authPermitsPerMinute = builder.Configuration.GetValue("RateLimits:AuthPerMinute", 30);
-        var userPermitsPerMinute = builder.Configuration.GetValue("RateLimits:UserPerMinute", 600);
-        var corsOrigins = builder.Configuration.GetSection("Cors:Origins").Get<string[]>() ?? [];
-        if (corsOrigins.Length > 0)
-        {
-            // The dashboard may live on another origin; the refresh cookie needs credentials, so origins are explicit.
-            services.AddCors(o => o.AddDefaultPolicy(p => p
-                .WithOrigins(corsOrigins)
-                .AllowCredentials()
-                .WithHeaders("Authorization", "Content-Type", AuthApi.CsrfHeader, "Idempotency-Key", "Last-Event-ID")
-                .WithMethods("GET", "POST", "PUT", "PATCH", "DELETE")
-                .SetPreflightMaxAge(TimeSpan.FromHours(1))));
-        }
-        services.AddRateLimiter(o =>
-        {
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.OnRejected = async (context, cancellationToken) =>
-            {
-                var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
-                    ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))
-                    : 10;
-                var http = context.HttpContext;
-                http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = http,
-                    ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails
-                    {
-                        Status = StatusCodes.Status429TooManyRequests,
-                        Title = "Too many requests.",
-                        Detail = $"Try again in {seconds} s.",
-                    },
-                });
-            };
-            // Per signed-in user across the whole API, so one tenant's script cannot starve the others.
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-                http.User.FindFirst(ReplyXClaims.UserId)?.Value is { } userId
-                    ? RateLimitPartition.GetTokenBucketLimiter("user:" + userId, _ => new TokenBucketRateLimiterOptions
-                    {
-                        TokenLimit = userPermitsPerMinute,
-                        TokensPerPeriod = Math.Max(1, userPermitsPerMinute / 6),
-                        ReplenishmentPeriod = TimeSpan.FromSeconds(10),
-                        QueueLimit = 0,
-                    })
-                    : RateLimitPartition.GetNoLimiter("anonymous"));
-            // Per client address on the anonymous auth endpoints: slows credential stuffing before the per-login lockout.
-            o.AddPolicy(AuthApi.AuthRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
-                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = authPermitsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
-        });
+        services.AddValidatedOptions<ApiOptions, ApiOptionsValidator>(ApiOptions.Section);
+        services.AddReplyXAuth();
+        services.AddReplyXRateLimits();
+        services.AddReplyXCors();
         return builder;
     }
 
@@ -154,10 +92,7 @@ public static class ApiHostingExtensions
         app.UseReplyXSecurityHeaders();
         app.MapReplyXOperations();
         app.UseReplyXWebUi();
-        if (app.Configuration.GetSection("Cors:Origins").Get<string[]>() is { Length: > 0 })
-        {
-            app.UseCors();
-        }
+        app.UseReplyXCors();
         app.UseReplyXRequestLimits();
         app.UseAuthentication();
         app.UseAuthorization();

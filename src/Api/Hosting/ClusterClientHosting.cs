@@ -10,27 +10,26 @@ public static class ClusterClientHosting
     /// <summary>Connects this API node to a cluster of pure silos as an Orleans client.</summary>
     public static IHostApplicationBuilder UseReplyXClusterClient(this IHostApplicationBuilder builder)
     {
-        var cluster = ClusterSettings.Read(builder.Configuration);
-        builder.Services.AddSingleton(cluster);
+        var cluster = builder.Services.AddReplyXCluster(builder.Configuration);
         builder.UseOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(o =>
             {
-                o.ClusterId = cluster.ClusterId;
-                o.ServiceId = cluster.ServiceId;
+                o.ClusterId = cluster.ClusterId.Trim();
+                o.ServiceId = cluster.ServiceId.Trim();
             });
             if (cluster.Membership == ClusteringMode.Redis)
             {
                 client.UseRedisClustering(o =>
                 {
-                    var options = ConfigurationOptions.Parse(cluster.RedisConnectionString!);
+                    var options = ConfigurationOptions.Parse(builder.Configuration[ReplyXClusterOptions.RedisConnectionKey]!);
                     options.AbortOnConnectFail = false;
                     o.ConfigurationOptions = options;
                 });
             }
             else
             {
-                client.UseLocalhostClustering(cluster.GatewayPort, cluster.ServiceId, cluster.ClusterId);
+                client.UseLocalhostClustering(cluster.GatewayPort, cluster.ServiceId.Trim(), cluster.ClusterId.Trim());
             }
             client.AddMemoryStreams(StreamNames.Provider);
         });

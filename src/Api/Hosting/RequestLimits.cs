@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace ReplyX.Api.Hosting;
 
@@ -14,7 +15,7 @@ internal static class RequestLimits
 
     public static WebApplication UseReplyXRequestLimits(this WebApplication app)
     {
-        var limit = app.Configuration.GetValue("Api:MaxRequestBodyBytes", DefaultMaxBodyBytes);
+        var limit = app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.MaxRequestBodyBytes;
         app.Use(async (context, next) =>
         {
             var endpointLimit = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize;

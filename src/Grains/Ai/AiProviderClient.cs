@@ -16,28 +16,6 @@ using ReplyX.Security;
 
 namespace ReplyX.Ai;
 
-public sealed class AiProviderOptions
-{
-    public const string Section = "Ai";
-
-    /// <summary>One attempt against one key; the router fails over to the next key after it.</summary>
-    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(60);
-
-    public TimeSpan DirectoryRefresh { get; set; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>
-    /// HTTP connections per key: a burst of questions waits for a connection instead of opening a socket per
-    /// request (10,000 dialogs asking at once would otherwise exhaust the process's file descriptors).
-    /// </summary>
-    public int MaxConnectionsPerKey { get; set; } = 256;
-
-    /// <summary>
-    /// The whole time a one-off ask (<c>IAskGrain.Ask</c>) may spend on the AI, failover included. It answers
-    /// inside a grain call, so it must end before Orleans' response timeout (30 s by default) gives up on it.
-    /// </summary>
-    public TimeSpan AskBudget { get; set; } = TimeSpan.FromSeconds(25);
-}
-
 public sealed record AiChatMessage(string Role, string Text);
 
 /// <summary>What a provider answered, or why not.</summary>

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Orleans.TestingHost;
 using ReplyX.Ai;
 using ReplyX.Fakes;
@@ -46,7 +48,10 @@ public sealed class ConfiguredProvidersTests
         };
         values["Ai:Providers:0:" + field] = value;
 
-        var error = Assert.Throws<ReplyXConfigurationException>(() => ConfiguredProviders.Read(new ConfigurationBuilder().AddInMemoryCollection(values).Build()));
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var validator = new AiProviderOptionsValidator(Options.Create(new SiloMessagingOptions()));
+
+        var error = Assert.Throws<ReplyXConfigurationException>(() => configuration.ReadValidated(AiProviderOptions.Section, validator));
 
         Assert.Contains(error.Errors, e => e.StartsWith(key, StringComparison.Ordinal));
     }

@@ -33,6 +33,9 @@ public sealed class ComposeFileTests
             .AddInMemoryCollection(environment.Select(kv => new KeyValuePair<string, string?>(kv.Key.Replace("__", ":"), kv.Value)))
             .Build();
 
+    private static ReplyXClusterOptions ReadCluster(IConfiguration config) =>
+        config.ReadValidated(ReplyXClusterOptions.Section, new ReplyXClusterOptionsValidator(config));
+
     [Fact]
     public void Has_postgres_with_pgvector_redis_two_silos_and_an_api_node()
     {
@@ -58,13 +61,13 @@ public sealed class ComposeFileTests
         var env = Environment(name);
         var config = AsConfiguration(env);
 
-        var cluster = ClusterSettings.Read(config);
-        var storage = StorageSettings.Read(config);
+        var cluster = ReadCluster(config);
+        var storage = config.ReadValidated(StorageOptions.Section, new StorageOptionsValidator(config));
 
         Assert.Equal(ClusteringMode.Redis, cluster.Membership);
-        Assert.StartsWith("redis:", cluster.RedisConnectionString);
+        Assert.StartsWith("redis:", config[ReplyXClusterOptions.RedisConnectionKey]);
         Assert.Equal(StorageProvider.Postgres, storage.Provider);
-        Assert.Contains("Host=postgres", storage.PostgresConnectionString);
+        Assert.Contains("Host=postgres", config[StorageOptions.PostgresConnectionKey]);
         Assert.Equal("false", env["Api__Enabled"]);
         Assert.Contains("/health/ready", string.Join(' ', (List<object>)((Dictionary<object, object>)Service(name)["healthcheck"])["test"]));
 
@@ -82,11 +85,13 @@ public sealed class ComposeFileTests
         var entrypoint = string.Join(' ', (List<object>)api["entrypoint"]);
         Assert.Contains("ReplyX.Api.dll", entrypoint);
 
-        var apiCluster = ClusterSettings.Read(AsConfiguration(Environment("api")));
-        var siloCluster = ClusterSettings.Read(AsConfiguration(Environment("silo1")));
+        var apiConfig = AsConfiguration(Environment("api"));
+        var siloConfig = AsConfiguration(Environment("silo1"));
+        var apiCluster = ReadCluster(apiConfig);
+        var siloCluster = ReadCluster(siloConfig);
         Assert.Equal(siloCluster.ClusterId, apiCluster.ClusterId);
         Assert.Equal(siloCluster.ServiceId, apiCluster.ServiceId);
-        Assert.Equal(siloCluster.RedisConnectionString, apiCluster.RedisConnectionString);
+        Assert.Equal(siloConfig[ReplyXClusterOptions.RedisConnectionKey], apiConfig[ReplyXClusterOptions.RedisConnectionKey]);
 
         var dependsOn = (Dictionary<object, object>)api["depends_on"];
         Assert.Contains("silo1", dependsOn.Keys);

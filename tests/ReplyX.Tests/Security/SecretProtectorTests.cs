@@ -15,7 +15,7 @@ public sealed class SecretProtectorTests
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddReplyXStores(new StorageSettings { Provider = StorageProvider.Postgres, PostgresConnectionString = connectionString });
+        services.AddReplyXStores(new StorageOptions { Provider = StorageProvider.Postgres }, connectionString);
         return services.BuildServiceProvider();
     }
 

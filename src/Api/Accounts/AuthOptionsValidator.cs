@@ -1,0 +1,44 @@
+using System.Text;
+using Microsoft.Extensions.Options;
+using ReplyX.Hosting;
+
+namespace ReplyX.Api.Accounts;
+
+/// <summary>
+/// Every node of a cluster must sign with the same key, so a configured key is required whenever state
+/// outlives the process; only the in-memory embedded default may make one up for its own lifetime
+/// (<see cref="JwtSigningKey"/>). The key itself is never quoted.
+/// </summary>
+public sealed class AuthOptionsValidator(IConfiguration configuration) : IValidateOptions<AuthOptions>
+{
+    public const int MinSigningKeyBytes = 32;
+
+    public ValidateOptionsResult Validate(string? name, AuthOptions options)
+    {
+        var failures = new OptionsFailures(AuthOptions.Section);
+        var key = options.Jwt.SigningKey;
+        if (string.IsNullOrWhiteSpace(key))
+        {
+            if (!IsSingleProcessInMemory(configuration))
+            {
+                failures.Add($"{AuthOptions.SigningKeyKey} is required outside the single-process in-memory mode (at least {MinSigningKeyBytes} bytes, the same on every node).");
+            }
+        }
+        else if (Encoding.UTF8.GetByteCount(key) < MinSigningKeyBytes)
+        {
+            failures.Add($"{AuthOptions.SigningKeyKey} must be at least {MinSigningKeyBytes} bytes long.");
+        }
+        return failures
+            .Positive(nameof(options.AccessTokenLifetime), options.AccessTokenLifetime)
+            .Positive(nameof(options.RefreshTokenLifetime), options.RefreshTokenLifetime)
+            .Result();
+    }
+
+    /// <summary>
+    /// In-memory storage and localhost membership: the one shape in which no other process ever checks a token
+    /// this one signed. Read from the raw keys, which the API node (no storage of its own) shares with the silo.
+    /// </summary>
+    public static bool IsSingleProcessInMemory(IConfiguration configuration) =>
+        string.Equals((configuration["Storage:Provider"] ?? "Memory").Trim(), "Memory", StringComparison.OrdinalIgnoreCase)
+        && string.Equals((configuration["Cluster:Membership"] ?? "Localhost").Trim(), "Localhost", StringComparison.OrdinalIgnoreCase);
+}

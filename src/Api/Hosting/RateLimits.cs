@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using ReplyX.Api.Accounts;
+using ReplyX.Hosting;
+
+namespace ReplyX.Api.Hosting;
+
+internal static class RateLimits
+{
+    /// <summary>
+    /// Per signed-in user across the whole API (token bucket, <c>RateLimits:UserPerMinute</c>) and per client
+    /// address on the anonymous auth endpoints (<c>RateLimits:AuthPerMinute</c>); 429 with <c>Retry-After</c> above them.
+    /// </summary>
+    public static IServiceCollection AddReplyXRateLimits(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<RateLimitOptions, RateLimitOptionsValidator>(RateLimitOptions.Section);
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = async (context, cancellationToken) =>
+            {
+                var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
+                    ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))
+                    : 10;
+                var http = context.HttpContext;
+                http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = http,
+                    ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails
+                    {
+                        Status = StatusCodes.Status429TooManyRequests,
+                        Title = "Too many requests.",
+                        Detail = $"Try again in {seconds} s.",
+                    },
+                });
+            };
+        });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitOptions>>((o, options) =>
+        {
+            var limits = options.Value;
+            // Per signed-in user across the whole API, so one tenant's script cannot starve the others.
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+                http.User.FindFirst(ReplyXClaims.UserId)?.Value is { } userId
+                    ? RateLimitPartition.GetTokenBucketLimiter("user:" + userId, _ => new TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = limits.UserPerMinute,
+                        TokensPerPeriod = Math.Max(1, limits.UserPerMinute / 6),
+                        ReplenishmentPeriod = TimeSpan.FromSeconds(10),
+                        QueueLimit = 0,
+                    })
+                    : RateLimitPartition.GetNoLimiter("anonymous"));
+            // Per client address on the anonymous auth endpoints: slows credential stuffing before the per-login lockout.
+            o.AddPolicy(AuthApi.AuthRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = limits.AuthPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+        });
+        return services;
+    }
+}

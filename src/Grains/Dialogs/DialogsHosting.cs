@@ -1,0 +1,17 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using ReplyX.Hosting;
+
+namespace ReplyX.Dialogs;
+
+public static class DialogsHosting
+{
+    /// <summary>The dialogs' options, the channel registry (channels register themselves) and the recovery sweep's starter.</summary>
+    public static IServiceCollection AddReplyXDialogs(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<DialogOptions, DialogOptionsValidator>(DialogOptions.Section);
+        services.TryAddSingleton<DialogChannels>();
+        services.AddHostedService<DialogRecoveryStarter>();
+        return services;
+    }
+}

@@ -1,0 +1,101 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
+using ReplyX.Accounts;
+using ReplyX.Admin;
+using ReplyX.Ai;
+using ReplyX.Assistants;
+using ReplyX.Bots;
+using ReplyX.Dialogs;
+using ReplyX.Security;
+
+namespace ReplyX.Hosting;
+
+public static class StorageHosting
+{
+    /// <summary>
+    /// Grain storage, reminders, the stream pub-sub store and the domain stores, in memory or in PostgreSQL as
+    /// <c>Storage:Provider</c> says. The section is read now (the providers are chosen while the silo is built)
+    /// and registered for later readers with the same validator.
+    /// </summary>
+    public static StorageOptions AddReplyXStorage(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var storage = configuration.ReadValidated(StorageOptions.Section, new StorageOptionsValidator(configuration));
+        silo.Services.AddValidatedOptions<StorageOptions, StorageOptionsValidator>(StorageOptions.Section);
+        var connectionString = storage.Provider == StorageProvider.Postgres
+            ? PostgresConnectionString.WithReplyXDefaults(configuration[StorageOptions.PostgresConnectionKey]!)
+            : null;
+
+        // Persisted state is System.Text.Json: property names are the contract, CLR type names are not.
+        silo.UseSystemTextJsonGrainStorageSerializer();
+        switch (storage.Provider)
+        {
+            case StorageProvider.Memory:
+                silo.AddMemoryGrainStorageAsDefault();
+                silo.AddMemoryGrainStorage(StreamNames.PubSubStore);
+                silo.UseInMemoryReminderService();
+                break;
+            case StorageProvider.Postgres:
+                silo.AddAdoNetGrainStorageAsDefault(o =>
+                {
+                    o.Invariant = "Npgsql";
+                    o.ConnectionString = connectionString;
+                });
+                silo.AddAdoNetGrainStorage(StreamNames.PubSubStore, o =>
+                {
+                    o.Invariant = "Npgsql";
+                    o.ConnectionString = connectionString;
+                });
+                silo.UseAdoNetReminderService(o =>
+                {
+                    o.Invariant = "Npgsql";
+                    o.ConnectionString = connectionString;
+                });
+                break;
+        }
+        silo.Services.AddReplyXStores(storage, connectionString);
+        return storage;
+    }
+
+    /// <summary>
+    /// The domain stores: PostgreSQL with <c>Storage:Provider=Postgres</c> (over <paramref name="postgresConnectionString"/>),
+    /// in memory otherwise.
+    /// </summary>
+    public static IServiceCollection AddReplyXStores(this IServiceCollection services, StorageOptions storage, string? postgresConnectionString)
+    {
+        services.AddDataProtection().SetApplicationName("ReplyX");
+        services.TryAddSingleton<ISecretProtector, SecretProtector>();
+        switch (storage.Provider)
+        {
+            case StorageProvider.Postgres:
+                ArgumentException.ThrowIfNullOrWhiteSpace(postgresConnectionString);
+                // One key ring for the whole cluster; the embedded default keeps Data Protection's own file store.
+                services.AddOptions<KeyManagementOptions>().Configure<NpgsqlDataSource>((o, db) => o.XmlRepository = new PostgresXmlRepository(db));
+                services.TryAddSingleton(_ => NpgsqlDataSource.Create(postgresConnectionString));
+                services.TryAddSingleton<DatabaseMigrator>();
+                services.TryAddSingleton<IAccountStore, PostgresAccountStore>();
+                services.TryAddSingleton<IRefreshTokenStore, PostgresRefreshTokenStore>();
+                services.TryAddSingleton<IAuditStore, PostgresAuditStore>();
+                services.TryAddSingleton<IAiTokenStore, PostgresAiTokenStore>();
+                services.TryAddSingleton<IAiUsageStore, PostgresAiUsageStore>();
+                services.TryAddSingleton<IAssistantStore, PostgresAssistantStore>();
+                services.TryAddSingleton<IDialogStore, PostgresDialogStore>();
+                services.TryAddSingleton<IBotStore, PostgresBotStore>();
+                break;
+            default:
+                services.TryAddSingleton<IAccountStore, InMemoryAccountStore>();
+                services.TryAddSingleton<IRefreshTokenStore, InMemoryRefreshTokenStore>();
+                services.TryAddSingleton<IAuditStore, InMemoryAuditStore>();
+                services.TryAddSingleton<IAiTokenStore, InMemoryAiTokenStore>();
+                services.TryAddSingleton<IAiUsageStore, InMemoryAiUsageStore>();
+                services.TryAddSingleton<IAssistantStore, InMemoryAssistantStore>();
+                services.TryAddSingleton<IDialogStore, InMemoryDialogStore>();
+                services.TryAddSingleton<IBotStore, InMemoryBotStore>();
+                break;
+        }
+        return services;
+    }
+}
