@@ -101,6 +101,14 @@ public sealed partial class StartupValidationTests
         { "Dialogs:StateFlushDelay", "00:00:00", null, null },
         { "Dialogs:ChannelTypingDelay", "00:00:00", null, null },
         { "Dialogs:AssistantCacheTime", "-00:00:01", null, null },
+        { "Telegram:MaxActionConnections", "0", null, null },
+        { "Telegram:MaxTypingInFlight", "0", null, null },
+        { "Telegram:ConflictGracePeriod", "-00:00:01", null, null },
+        { "Dialogs:AccountFeedInterval", "00:00:00", null, null },
+        { "Dialogs:RecoveryPeriod", "00:00:00.500", null, null },
+        { "Dialogs:RecoveryAge", "00:00:00", null, null },
+        { "Dialogs:DeliveryRetryDelay", "00:00:00", null, null },
+        { "Dialogs:DeliveryRetries", "-1", null, null },
     };
 
     /// <summary>What the silo host refuses at start-up, as Program prints it; null when it would start. Settings are "Key=Value", several joined by '|'.</summary>
