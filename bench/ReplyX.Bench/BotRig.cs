@@ -41,28 +41,24 @@ public sealed class BotRig : IDisposable
         TokenIndex = tokens.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i);
     }
 
-    public static async Task<BotRig> Start(int bots, int siloPort, int gatewayPort, bool http2, string? postgres)
+    /// <param name="muteLog">Count the silo's error log entries without writing them (the open loop's --mute-log).</param>
+    public static async Task<BotRig> Start(int bots, int siloPort, int gatewayPort, bool http2, string? postgres, bool muteLog = false)
     {
         var fakes = StartFakes(http2, out var telegramUrl, out var aiUrl, out var controlUrl);
         var control = new HttpClient { BaseAddress = new Uri(controlUrl), Timeout = TimeSpan.FromMinutes(2) };
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Error);
-        var log = new LogGate();
-        // This rule is the last one added, so it decides alone: Error and above, counted, and muted once
-        // StopQuietly began. (A filter may be asked more than once per entry, so the counts are of calls.)
+        var log = new LogGate { Muted = muteLog };
+        // This rule is the last one added, so it decides alone: Error and above, counted, and written unless
+        // muted. (A filter may be asked more than once per entry, so the counts are of calls.)
         builder.Logging.AddFilter((_, level) =>
         {
             if (level < LogLevel.Error)
             {
                 return false;
             }
-            if (log.Muted)
-            {
-                Interlocked.Increment(ref log.MutedErrors);
-                return false;
-            }
             Interlocked.Increment(ref log.Errors);
-            return true;
+            return !log.Muted;
         });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -143,14 +139,15 @@ public sealed class BotRig : IDisposable
     public async Task StopQuietly()
     {
         _log.Muted = true;
+        var before = ErrorLogCalls;
         await Host.StopAsync();
-        if (Volatile.Read(ref _log.MutedErrors) is > 0 and var muted)
+        if (ErrorLogCalls - before is > 0 and var muted)
         {
             Console.Error.WriteLine($"silo shutdown: {muted} error log calls muted");
         }
     }
 
-    /// <summary>Error log calls of the silo so far (each is also written to standard error).</summary>
+    /// <summary>Error log calls of the silo so far (written to standard error unless muted).</summary>
     public int ErrorLogCalls => Volatile.Read(ref _log.Errors);
 
     /// <summary>Working set and live managed memory (after a full collection) per bot, above the baseline taken before the bots connected.</summary>
@@ -208,7 +205,6 @@ public sealed class BotRig : IDisposable
     {
         public volatile bool Muted;
         public int Errors;
-        public int MutedErrors;
     }
 
     public void Dispose()

@@ -12,7 +12,8 @@ public sealed record OpenLoopOptions(
     double OverRate,
     double WarmupSeconds,
     TimeSpan Drain,
-    TimeSpan Tick);
+    TimeSpan Tick,
+    bool MuteLog);
 
 /// <summary>
 /// Open-loop Telegram benchmark: every bot receives questions at a fixed rate by the wall clock, whether or
@@ -69,7 +70,7 @@ public static class OpenLoopBench
 
     public static async Task Run(int bots, OpenLoopOptions options, int siloPort, int gatewayPort, bool http2, string? postgres)
     {
-        using var rig = await BotRig.Start(bots, siloPort, gatewayPort, http2, postgres);
+        using var rig = await BotRig.Start(bots, siloPort, gatewayPort, http2, postgres, options.MuteLog);
         using var run = new Runner(rig, options, postgres is not null);
         var rows = new List<string>();
         if (options.WarmupSeconds > 0)
@@ -104,14 +105,14 @@ public static class OpenLoopBench
         Console.WriteLine($"Open loop: {bots} bots, {options.Rate:0.###} msg/s per bot ({bots * options.Rate:0} msg/s), {options.Chats} chats per bot, " +
             $"{options.DurationSeconds:0.#} s per phase, over-capacity rate {options.OverRate:0.###} msg/s per bot, drain deadline {options.Drain.TotalSeconds:0} s, " +
             $"injector tick {options.Tick.TotalMilliseconds:0} ms, Bot API over {(http2 ? "HTTP/2" : "HTTP/1.1")}, {(postgres is null ? "memory" : "PostgreSQL")} storage, " +
-            $"{Environment.ProcessorCount} cores; {bots} bots polling after {rig.StartTime.TotalSeconds:0.0} s " +
+            $"{Environment.ProcessorCount} cores{(options.MuteLog ? ", silo error log muted" : "")}; {bots} bots polling after {rig.StartTime.TotalSeconds:0.0} s " +
             $"({rig.PerBotKb:0.0} KB working set, {rig.ManagedPerBotKb:0.0} KB managed per bot); {rest}");
         Console.WriteLine();
         var drain = $"{options.Drain.TotalSeconds:0}";
         Console.WriteLine($"| phase | msgs/s per bot | offered | answered ≤ load end + 5 s | answered ≤ load end + {drain} s | unanswered | replies/s during load | " +
             "update→reply p50 ms | p99 ms | max ms | silo CPU ms/reply | fake CPU ms/reply | managed KB/bot | working set KB/bot | stream events dropped | " +
-            "chat actions / messages sent | 429s | injector lag p99 / max ms |" + (postgres is null ? "" : " PostgreSQL CPU ms/reply |"));
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" + (postgres is null ? "" : "---|"));
+            "chat actions / messages sent | 429s | injector lag p99 / max ms | other processes, cores |" + (postgres is null ? "" : " PostgreSQL CPU ms/reply |"));
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" + (postgres is null ? "" : "---|"));
         rows.ForEach(Console.WriteLine);
         run.PrintLate();
         await rig.StopQuietly();
@@ -152,6 +153,7 @@ public static class OpenLoopBench
             var dbCpuBefore = postgres ? BotRig.PostgresCpuMilliseconds() : 0;
             var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             var errorsBefore = rig.ErrorLogCalls;
+            var machineBefore = MachineBusyMilliseconds();
             var jitBefore = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
 
             phase.StartWall = DateTime.UtcNow.Ticks;
@@ -184,11 +186,13 @@ public static class OpenLoopBench
             var dbCpu = postgres ? BotRig.PostgresCpuMilliseconds() - dbCpuBefore : 0;
             var fakeAfter = await FakeStats();
             var droppedAfter = await DroppedEvents();
+            // The machine is shared: CPU that neither the silo, the fakes nor PostgreSQL used was someone else's.
+            var others = (MachineBusyMilliseconds() - machineBefore - cpu - (fakeAfter.Cpu - fakeBefore.Cpu) - dbCpu) / clock.Elapsed.TotalMilliseconds;
             var jit = System.Runtime.JitInfo.GetCompilationTime() - jitBefore.Item2;
             Console.Error.WriteLine($"{name}: JIT {System.Runtime.JitInfo.GetCompiledMethodCount() - jitBefore.Item1} methods in {jit.TotalMilliseconds:0} ms; GCs gen0 {GC.CollectionCount(0) - gcBefore.Item1}, gen1 {GC.CollectionCount(1) - gcBefore.Item2}, gen2 {GC.CollectionCount(2) - gcBefore.Item3}; " +
                 $"{phase.Batches} injector posts (largest {phase.LargestBatch} messages); {phase.Duplicates} duplicate replies, {phase.WrongChat} replies in the wrong chat, {_unmatched} sent messages without a question number so far; {rig.ErrorLogCalls - errorsBefore} error log calls");
             var (workingSetKb, managedKb) = rig.MemoryPerBot();
-            var row = Row(phase, cpu, dbCpu, fakeBefore, fakeAfter, droppedBefore, droppedAfter, workingSetKb, managedKb);
+            var row = Row(phase, cpu, dbCpu, fakeBefore, fakeAfter, droppedBefore, droppedAfter, workingSetKb, managedKb, others);
             await Task.Delay(TimeSpan.FromSeconds(1)); // the chats' one-per-second reply spacing passes before the next phase
             return (row, jit);
         }
@@ -384,7 +388,7 @@ public static class OpenLoopBench
         }
 
         private string Row(Phase p, double cpu, double dbCpu, (int Flood, double Cpu, int ChatActions, long Sent) before, (int Flood, double Cpu, int ChatActions, long Sent) after,
-            double? droppedBefore, double? droppedAfter, double workingSetKb, double managedKb)
+            double? droppedBefore, double? droppedAfter, double workingSetKb, double managedKb, double others)
         {
             var soon = p.LoadEndWall + TimeSpan.TicksPerSecond * 5;
             var deadline = p.LoadEndWall + options.Drain.Ticks;
@@ -414,7 +418,16 @@ public static class OpenLoopBench
                 $"{duringLoad / loadSeconds:0} | {Ms(Percentile(latencies, 50))} | {Ms(Percentile(latencies, 99))} | {Ms(latencies[^1])} | " +
                 $"{cpu / replies:0.000} | {(after.Cpu - before.Cpu) / replies:0.000} | {managedKb:0.0} | {workingSetKb:0.0} | {dropped} | " +
                 $"{after.ChatActions - before.ChatActions} / {after.Sent - before.Sent} | {after.Flood - before.Flood} | " +
-                $"{Percentile(lags, 99):0.0} / {lags[^1]:0.0} |" + (postgres ? $" {dbCpu / replies:0.000} |" : "");
+                $"{Percentile(lags, 99):0.0} / {lags[^1]:0.0} | {Math.Max(0, others):0.00} |" + (postgres ? $" {dbCpu / replies:0.000} |" : "");
+        }
+
+        /// <summary>Busy CPU time of the whole machine (all cores, /proc/stat), in milliseconds.</summary>
+        private static double MachineBusyMilliseconds()
+        {
+            // cpu  user nice system idle iowait irq softirq steal ...
+            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var busy = new[] { 1, 2, 3, 6, 7, 8 }.Sum(i => double.Parse(fields[i], System.Globalization.CultureInfo.InvariantCulture));
+            return busy * 10; // 100 ticks per second
         }
 
         private static double Percentile(double[] sorted, int percentile) =>

@@ -18,7 +18,7 @@ using ReplyX.Hosting;
 // one storage per process, so runs do not disturb each other.
 // Telegram bots, closed loop (bursts, then wait for every reply): --bots N --messages C [--rounds R] [--http2]
 // Telegram bots, open loop (arrivals by the clock): --open-loop [--bots 1000] [--rate 2] [--chats 20] [--duration 10]
-//   [--phases cold,warm,over] [--over-rate 2.5×rate] [--warmup 10] [--drain 60] [--tick-ms 5] [--http2]
+//   [--phases cold,warm,over] [--over-rate 2.5×rate] [--warmup 10] [--drain 60] [--tick-ms 5] [--mute-log] [--http2]
 var dialogs = Arg("--dialogs", 500);
 var messagesPerDialog = Arg("--messages", 5);
 var postgresAdmin = ArgText("--postgres-admin");
@@ -34,7 +34,7 @@ if (args.Contains("--open-loop"))
     var rate = ArgDouble("--rate", 2);
     await ReplyX.Bench.OpenLoopBench.Run(Arg("--bots", 1000), new ReplyX.Bench.OpenLoopOptions(
             rate, Arg("--chats", 20), ArgDouble("--duration", 10), (ArgText("--phases") ?? "cold,warm,over").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            ArgDouble("--over-rate", rate * 2.5), ArgDouble("--warmup", 10), TimeSpan.FromSeconds(ArgDouble("--drain", 60)), TimeSpan.FromMilliseconds(ArgDouble("--tick-ms", 5))),
+            ArgDouble("--over-rate", rate * 2.5), ArgDouble("--warmup", 10), TimeSpan.FromSeconds(ArgDouble("--drain", 60)), TimeSpan.FromMilliseconds(ArgDouble("--tick-ms", 5)), args.Contains("--mute-log")),
         FreePort(), FreePort(), args.Contains("--http2"), postgresAdmin is null ? null : await NewDatabase(postgresAdmin));
     return;
 }
