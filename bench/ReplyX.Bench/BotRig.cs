@@ -26,15 +26,18 @@ public sealed class BotRig : IDisposable
     public IClusterClient Grains { get; }
     public HttpClient Control { get; }
     public string[] Tokens { get; }
+    /// <summary>The bot grains' ids, in the order of <see cref="Tokens"/>.</summary>
+    public Guid[] BotIds { get; }
     public Dictionary<string, int> TokenIndex { get; }
     public Process Process { get; } = Process.GetCurrentProcess();
     public TimeSpan StartTime { get; }
     public double PerBotKb { get; }
     public double ManagedPerBotKb { get; }
 
-    private BotRig(Process fakes, HttpClient control, IHost host, IClusterClient grains, string[] tokens, long workingSetBefore, long managedBefore,
+    private BotRig(Process fakes, HttpClient control, IHost host, IClusterClient grains, string[] tokens, Guid[] botIds, long workingSetBefore, long managedBefore,
         TimeSpan startTime, double perBotKb, double managedPerBotKb, LogGate log)
     {
+        BotIds = botIds;
         _log = log;
         (_fakes, Control, Host, Grains, Tokens, _workingSetBefore, _managedBefore, StartTime, PerBotKb, ManagedPerBotKb) =
             (fakes, control, host, grains, tokens, workingSetBefore, managedBefore, startTime, perBotKb, managedPerBotKb);
@@ -101,12 +104,13 @@ public sealed class BotRig : IDisposable
         var managedBefore = GC.GetTotalMemory(true);
         var startClock = Stopwatch.StartNew();
         var semaphore = new SemaphoreSlim(64);
-        await Task.WhenAll(tokens.Select(async token =>
+        var botIds = tokens.Select(_ => Guid.NewGuid()).ToArray();
+        await Task.WhenAll(tokens.Select(async (token, i) =>
         {
             await semaphore.WaitAsync();
             try
             {
-                var result = await grains.GetGrain<IBotGrain>(Guid.NewGuid()).Connect(account, assistantId, token);
+                var result = await grains.GetGrain<IBotGrain>(botIds[i]).Connect(account, assistantId, token);
                 if (result.Error != ConnectError.None)
                 {
                     throw new InvalidOperationException($"{token}: {result.Error} {result.Detail}");
@@ -129,7 +133,7 @@ public sealed class BotRig : IDisposable
         var perBotKb = (process.WorkingSet64 - memoryBefore) / 1024.0 / bots;
         var managedPerBotKb = (GC.GetTotalMemory(true) - managedBefore) / 1024.0 / bots;
         Console.Error.WriteLine($"{bots} bots polling after {startClock.Elapsed.TotalSeconds:0.0} s; {perBotKb:0.0} KB working set, {managedPerBotKb:0.0} KB managed per bot");
-        return new BotRig(fakes, control, host, grains, tokens, memoryBefore, managedBefore, startClock.Elapsed, perBotKb, managedPerBotKb, log);
+        return new BotRig(fakes, control, host, grains, tokens, botIds, memoryBefore, managedBefore, startClock.Elapsed, perBotKb, managedPerBotKb, log);
     }
 
     /// <summary>

@@ -115,6 +115,10 @@ public static class OpenLoopBench
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" + (postgres is null ? "" : "---|"));
         rows.ForEach(Console.WriteLine);
         run.PrintLate();
+        foreach (var line in await run.Unanswered())
+        {
+            Console.WriteLine(line);
+        }
         await rig.StopQuietly();
     }
 
@@ -225,6 +229,77 @@ public static class OpenLoopBench
             var cpu = (rig.Process.TotalProcessorTime - cpuBefore).TotalMilliseconds / 2;
             var fake = ((await FakeStats()).Cpu - fakeBefore.Cpu) / 2;
             return $"at rest (JIT settled after {settled.TotalSeconds:0} s): silo CPU {cpu:0} ms/s, fake CPU {fake:0} ms/s";
+        }
+
+        /// <summary>
+        /// Where the unanswered questions stand: the dialogs holding them (a sample) are looked at twice, 15 s
+        /// apart. A dialog that is not answering, has unanswered questions and stored nothing in between is stuck.
+        /// </summary>
+        public async Task<List<string>> Unanswered()
+        {
+            var lines = new List<string>();
+            foreach (var phase in _phases)
+            {
+                var chats = Enumerable.Range(0, phase.Count).Where(i => phase.Replied[i] == 0).Select(i => (phase.Bot[i], phase.Chat[i])).Distinct().ToArray();
+                if (chats.Length == 0)
+                {
+                    continue;
+                }
+                var sample = chats.Take(500).Select(c => rig.Grains.GetGrain<Dialogs.IDialogGrain>(
+                    Dialogs.DialogKeys.For("telegram", rig.BotIds[c.Item1], c.Item2.ToString(System.Globalization.CultureInfo.InvariantCulture)))).ToArray();
+                var first = await Look(sample);
+                await Task.Delay(TimeSpan.FromSeconds(15));
+                var second = await Look(sample);
+                int stuck = 0, answering = 0, moved = 0, settled = 0, other = 0;
+                for (var i = 0; i < sample.Length; i++)
+                {
+                    var (a, b) = (first[i], second[i]);
+                    if (a is null || b is null || b.Mode != Dialogs.DialogMode.Ai)
+                    {
+                        other++;
+                    }
+                    else if (b.PendingForAi == 0)
+                    {
+                        settled++;
+                    }
+                    else if (b.AiBusy)
+                    {
+                        answering++;
+                    }
+                    else if (!a.AiBusy && a.LastSeq == b.LastSeq)
+                    {
+                        stuck++;
+                    }
+                    else
+                    {
+                        moved++;
+                    }
+                }
+                lines.Add($"{phase.Name}: {phase.Count - phase.Answered} questions unanswered at the deadline, in {chats.Length} dialogs; of {sample.Length} looked at twice 15 s apart: " +
+                    $"{stuck} stuck (not answering, questions pending, nothing stored in between), {answering} answering, {moved} progressing, {settled} answered since, {other} not in AI mode or unreadable");
+            }
+            return lines;
+        }
+
+        private static async Task<Dialogs.DialogSnapshot?[]> Look(Dialogs.IDialogGrain[] dialogs)
+        {
+            var gate = new SemaphoreSlim(32);
+            return await Task.WhenAll(dialogs.Select(async d =>
+            {
+                await gate.WaitAsync();
+                try
+                {
+                    return await d.Get();
+                }
+                catch (Exception ex) when (ex is OrleansException or TimeoutException)
+                {
+                    return null;
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
         }
 
         public void PrintLate()
