@@ -16,6 +16,9 @@ using ReplyX.Hosting;
 //   dotnet run -c Release --project bench/ReplyX.Bench -- [--dialogs 500] [--messages 5] [--postgres-admin "Host=…;Username=postgres"]
 // With --postgres-admin it measures PostgreSQL storage (in a fresh database), otherwise the in-memory default;
 // one storage per process, so runs do not disturb each other.
+// Telegram bots, closed loop (bursts, then wait for every reply): --bots N --messages C [--rounds R] [--http2]
+// Telegram bots, open loop (arrivals by the clock): --open-loop [--bots 1000] [--rate 2] [--chats 20] [--duration 10]
+//   [--phases cold,warm,over] [--over-rate 2.5×rate] [--warmup 10] [--drain 60] [--tick-ms 5] [--mute-log] [--http2]
 var dialogs = Arg("--dialogs", 500);
 var messagesPerDialog = Arg("--messages", 5);
 var postgresAdmin = ArgText("--postgres-admin");
@@ -23,6 +26,16 @@ var streamPartials = ArgText("--stream-partials") ?? "true";
 if (args.Contains("--fake-server"))
 {
     await ReplyX.Bench.FakeHost.Run(args.Contains("--http2"));
+    return;
+}
+if (args.Contains("--open-loop"))
+{
+    // Defaults: the reference scenario, 1,000 bots × 2 messages/s over 20 chats each, 10 s per phase.
+    var rate = ArgDouble("--rate", 2);
+    await ReplyX.Bench.OpenLoopBench.Run(Arg("--bots", 1000), new ReplyX.Bench.OpenLoopOptions(
+            rate, Arg("--chats", 20), ArgDouble("--duration", 10), (ArgText("--phases") ?? "cold,warm,over").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            ArgDouble("--over-rate", rate * 2.5), ArgDouble("--warmup", 10), TimeSpan.FromSeconds(ArgDouble("--drain", 60)), TimeSpan.FromMilliseconds(ArgDouble("--tick-ms", 5)), args.Contains("--mute-log")),
+        FreePort(), FreePort(), args.Contains("--http2"), postgresAdmin is null ? null : await NewDatabase(postgresAdmin));
     return;
 }
 if (ArgText("--bots") is { } botCount)
@@ -202,6 +215,8 @@ static int FreePort()
 }
 
 int Arg(string name, int fallback) => ArgText(name) is { } v ? int.Parse(v) : fallback;
+
+double ArgDouble(string name, double fallback) => ArgText(name) is { } v ? double.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
 
 string? ArgText(string name)
 {
