@@ -95,8 +95,10 @@ public sealed partial class BotOutboxGrain(
     {
         if (S.EncryptedToken is null || delivery.AccountId != S.AccountId)
         {
+            // The bot was deleted (or the message is not this bot's account's): refused for good, so the
+            // dialog records why instead of handing it over again at every recovery sweep.
             LogNotConfigured(Id, delivery.DialogId);
-            return Task.CompletedTask;
+            return Settled(delivery, DeliveryRefusals.Rejected + "the bot is no longer connected");
         }
         if (_outbox.Enqueue(delivery))
         {
@@ -270,7 +272,7 @@ public sealed partial class BotOutboxGrain(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Bot {BotId} outbox is not configured for this message of dialog {DialogId}; not sent")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bot {BotId} is not connected (or not of this account): message of dialog {DialogId} refused")]
     private partial void LogNotConfigured(Guid botId, Guid dialogId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bot {BotId} hit Telegram's flood limit; waiting {RetryAfter}")]

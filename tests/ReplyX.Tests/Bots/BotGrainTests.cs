@@ -479,4 +479,20 @@ public sealed class BotGrainTests(BotClusterFixture fixture)
         Assert.Equal(BotStatus.Running, view.Status);
         Assert.Equal(40, view.UpdatesIn);
     }
+
+    [Fact]
+    public async Task A_message_for_a_deleted_bot_is_refused_once_and_the_dialog_says_why()
+    {
+        var (bot, token) = await Connected("deleted_bot");
+        fixture.Telegram.UserWrites(token, 9601, "hello");
+        await Until(() => Task.FromResult(fixture.Telegram.SentBy(token).Any()));
+        var dialog = fixture.Cluster.GrainFactory.GetGrain<ReplyX.Dialogs.IDialogGrain>(ReplyX.Dialogs.DialogKeys.For("telegram", bot.GetPrimaryKey(), "9601"));
+        Assert.True(await bot.Delete(_account));
+
+        await dialog.PostOperatorMessage(_account, Guid.NewGuid(), "Are you still there?", null);
+
+        await Until(async () => (await dialog.Get(_account))!.Recent.Any(m => m.Author == ReplyX.Dialogs.MessageAuthor.System));
+        Assert.Contains("no longer connected", (await dialog.Get(_account))!.Recent.Last().Text);
+        Assert.Single(fixture.Telegram.SentBy(token)); // nothing was sent after the deletion
+    }
 }
