@@ -130,7 +130,7 @@ public sealed class InMemoryDialogStore : IDialogStore
             }
             if (flags.AnswersUpTo is { } upto)
             {
-                _unanswered.RemoveWhere(k => k.Dialog == dialogId && k.Seq <= upto);
+                ClearUnanswered(dialogId, upto);
             }
             return Task.FromResult(true);
         }
@@ -168,12 +168,22 @@ public sealed class InMemoryDialogStore : IDialogStore
     {
         lock (_gate)
         {
-            foreach (var key in _unanswered.GetViewBetween((dialogId, long.MinValue), (dialogId, uptoSeq)).ToArray())
+            ClearUnanswered(dialogId, uptoSeq);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Only this dialog's range of the set is visited (a scan of the whole set per answer was quadratic under load).</summary>
+    private void ClearUnanswered(Guid dialogId, long uptoSeq)
+    {
+        var range = _unanswered.GetViewBetween((dialogId, long.MinValue), (dialogId, uptoSeq));
+        if (range.Count > 0)
+        {
+            foreach (var key in range.ToArray())
             {
                 _unanswered.Remove(key);
             }
         }
-        return Task.CompletedTask;
     }
 
     public Task<IReadOnlyList<Guid>> Stalled(DateTimeOffset before, int limit, CancellationToken cancellationToken = default)
