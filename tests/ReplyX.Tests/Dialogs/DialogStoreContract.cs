@@ -64,6 +64,52 @@ public abstract class DialogStoreContract
     }
 
     [Fact]
+    public async Task Unanswered_questions_are_flagged_until_their_answer_is_stored_and_old_flags_show_their_dialog_as_stalled()
+    {
+        var dialog = await NewDialog();
+        var other = await NewDialog();
+        Assert.True(await Store.Append(dialog, Message(1), new AppendFlags(AwaitingAnswer: true)));
+        Assert.True(await Store.Append(dialog, Message(2), new AppendFlags(AwaitingAnswer: true)));
+        Assert.True(await Store.Append(other, Message(1), new AppendFlags(AwaitingAnswer: true)));
+
+        // The store is shared with other tests: only these two dialogs are looked at.
+        var stalled = await Store.Stalled(T0.AddSeconds(10), 1000);
+        Assert.Contains(dialog, stalled);
+        Assert.Contains(other, stalled);
+        Assert.DoesNotContain(dialog, await Store.Stalled(T0, 1000)); // its flags are not that old
+
+        // The answer to the first question clears only its flag, in the same write.
+        Assert.True(await Store.Append(dialog, Message(3, author: MessageAuthor.Assistant), new AppendFlags(AnswersUpTo: 1)));
+        Assert.Contains(dialog, await Store.Stalled(T0.AddSeconds(10), 1000));
+        await Store.ClearAwaitingAnswer(dialog, 2);
+        stalled = await Store.Stalled(T0.AddSeconds(10), 1000);
+        Assert.DoesNotContain(dialog, stalled);
+        Assert.Contains(other, stalled);
+        await Store.ClearAwaitingAnswer(other, 1);
+        Assert.DoesNotContain(other, await Store.Stalled(T0.AddSeconds(10), 1000));
+    }
+
+    [Fact]
+    public async Task A_refusal_keeps_the_message_flagged_for_its_dialog_but_not_for_the_outbox_until_the_dialog_settles_it()
+    {
+        var bot = Guid.NewGuid();
+        var dialog = Guid.NewGuid();
+        await Store.SaveDialog(new DialogRecord(dialog, Guid.NewGuid(), Guid.NewGuid(), "telegram", "77", DialogMode.Ai, null, T0, T0, bot));
+        Assert.True(await Store.Append(dialog, Message(1, author: MessageAuthor.Assistant), new AppendFlags(AwaitingDelivery: true)));
+        Assert.True(await Store.Append(dialog, Message(2, author: MessageAuthor.Assistant), new AppendFlags(AwaitingDelivery: true)));
+
+        await Store.MarkDelivered(dialog, 1, DeliveryRefusals.Blocked);
+
+        Assert.Equal([new FlaggedDelivery(1, "text 1", DeliveryRefusals.Blocked), new FlaggedDelivery(2, "text 2", null)], await Store.FlaggedDeliveries(dialog));
+        Assert.Equal([2L], (await Store.Undelivered(bot, 10)).Select(m => m.Seq)); // the outbox does not send a refused one again
+        Assert.Contains(dialog, await Store.Stalled(T0.AddSeconds(10), 1000));
+        await Store.MarkDelivered(dialog, 1); // the dialog recorded the refusal
+        await Store.MarkDelivered(dialog, 2);
+        Assert.Empty(await Store.FlaggedDeliveries(dialog));
+        Assert.DoesNotContain(dialog, await Store.Stalled(T0.AddSeconds(10), 1000));
+    }
+
+    [Fact]
     public async Task A_repeated_sequence_number_or_external_id_is_not_stored_twice()
     {
         var id = await NewDialog();
