@@ -19,10 +19,13 @@ pg_bin() {
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 free_port() {
-  local port
+  local port low=32768
+  # Below the kernel's ephemeral range (Linux's default: 32768-60999), where outgoing connections take their
+  # local ports: such a port can be taken before the server binds it.
+  [[ -r /proc/sys/net/ipv4/ip_local_port_range ]] && read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+  (( low > 20000 )) || { echo "the ephemeral port range starts at $low: no free port below it above 20000" >&2; return 1; }
   for _ in $(seq 1 200); do
-    # Below Linux's ephemeral range (32768-60999), where outgoing connections take their local ports.
-    port=$(( 20000 + RANDOM % 12000 ))
+    port=$(( 20000 + ((RANDOM << 15) | RANDOM) % (low - 20000) ))
     port_in_use "$port" || { echo "$port"; return 0; }
   done
   echo "no free port found" >&2
