@@ -109,7 +109,12 @@ public sealed class ComposeFileTests
     [Fact]
     public void The_image_the_services_run_is_built_from_the_repository_dockerfile()
     {
+        foreach (var name in new[] { "silo1", "silo2", "api" })
+        {
+            Assert.Equal("replyx:latest", Service(name)["image"]);
+        }
         Assert.Equal(".", Service("silo1")["build"]);
+        Assert.Equal(".", Service("silo2")["build"]);
         var dockerfile = File.ReadAllText(Path.Combine(TestServers.RepositoryRoot, "Dockerfile"));
         Assert.Contains("src/Silo/ReplyX.Silo.csproj", dockerfile);
         Assert.Contains("src/Api/ReplyX.Api.csproj", dockerfile);

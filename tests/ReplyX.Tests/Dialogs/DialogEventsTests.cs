@@ -40,10 +40,7 @@ public sealed class DialogEventsTests(AiClusterFixture fixture)
             var dialog = fixture.Cluster.GrainFactory.GetGrain<IDialogGrain>(dialogId);
             await dialog.Open(new DialogStart(account, assistantId, "telegram", "12345"));
             await dialog.PostUserMessage("hello there", null);
-            while (!(await dialog.Get(account))!.Recent.Any(m => m.Author == MessageAuthor.Assistant))
-            {
-                await Task.Delay(20);
-            }
+            await AiWait.Until(async () => (await dialog.Get(account))!.Recent.Any(m => m.Author == MessageAuthor.Assistant), "the first answer", TimeSpan.FromSeconds(15));
             await dialog.PostUserMessage("позовите оператора", null);
             await statusSeen.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
