@@ -3,7 +3,9 @@
 #   services.sh install                      install postgresql and redis-server with apt-get when missing
 #   services.sh pg-start DIR PORT            initdb (as the postgres user) and start PostgreSQL on 127.0.0.1:PORT
 #   services.sh pg-stop DIR                  stop it at once (immediate shutdown)
-#   services.sh redis-start DIR PORT         start Redis on 127.0.0.1:PORT, no persistence
+#   services.sh redis-start DIR PORT [aof]   start Redis on 127.0.0.1:PORT, no persistence; with "aof", an
+#                                            append-only file in DIR (as compose.yaml runs it), so a
+#                                            restart in the same DIR keeps the data
 #   services.sh redis-stop DIR PORT
 #   services.sh free-port                    print a free loopback TCP port
 set -euo pipefail
@@ -19,10 +21,13 @@ pg_bin() {
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 free_port() {
-  local port
+  local port low=32768
+  # Below the kernel's ephemeral range (Linux's default: 32768-60999), where outgoing connections take their
+  # local ports: such a port can be taken before the server binds it.
+  [[ -r /proc/sys/net/ipv4/ip_local_port_range ]] && read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+  (( low > 20000 )) || { echo "the ephemeral port range starts at $low: no free port below it above 20000" >&2; return 1; }
   for _ in $(seq 1 200); do
-    # Below Linux's ephemeral range (32768-60999), where outgoing connections take their local ports.
-    port=$(( 20000 + RANDOM % 12000 ))
+    port=$(( 20000 + ((RANDOM << 15) | RANDOM) % (low - 20000) ))
     port_in_use "$port" || { echo "$port"; return 0; }
   done
   echo "no free port found" >&2
@@ -69,9 +74,14 @@ pg_stop() {
 }
 
 redis_start() {
-  local dir=$1 port=$2
+  local dir=$1 port=$2 persistence=${3:-none} appendonly=no
+  case "$persistence" in
+    none) ;;
+    aof) appendonly=yes ;;
+    *) echo "redis-start: unknown persistence '$persistence' (expected aof)" >&2; return 64 ;;
+  esac
   mkdir -p "$dir"
-  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly "$appendonly" --daemonize yes \
     --pidfile "$dir/redis-$port.pid" --logfile "$dir/redis-$port.log" --dir "$dir"
   for _ in $(seq 1 100); do
     # Our server answering, not merely something listening on the port.
@@ -98,8 +108,8 @@ case "${1:-}" in
   pg-bin) pg_bin ;;
   pg-start) pg_start "$2" "$3" ;;
   pg-stop) pg_stop "$2" ;;
-  redis-start) redis_start "$2" "$3" ;;
+  redis-start) redis_start "$2" "$3" "${4:-none}" ;;
   redis-stop) redis_stop "$2" "$3" ;;
   free-port) free_port ;;
-  *) sed -n '2,9p' "$0" >&2; exit 64 ;;
+  *) sed -n '2,11p' "$0" >&2; exit 64 ;;
 esac

@@ -207,12 +207,8 @@ static double P(List<double> values, int percentile)
     return values[Math.Min(values.Count - 1, (int)Math.Ceiling(percentile / 100.0 * values.Count) - 1)];
 }
 
-static int FreePort()
-{
-    using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-    listener.Start();
-    return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-}
+// Outside the ephemeral range: a port 0 listener's port, once released, may be taken by an outgoing connection.
+static int FreePort() => FreePorts.Next();
 
 int Arg(string name, int fallback) => ArgText(name) is { } v ? int.Parse(v) : fallback;
 

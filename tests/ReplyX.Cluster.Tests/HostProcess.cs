@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Npgsql;
+using ReplyX.Fakes;
 
 namespace ReplyX.Cluster.Tests;
 
@@ -147,12 +147,8 @@ public sealed class HostProcess : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A TCP port nobody listens on right now, outside the ephemeral range (see <see cref="FreePorts"/>).</summary>
+    public static int FreePort() => FreePorts.Next();
 
     public static string Postgres =>
         Environment.GetEnvironmentVariable("REPLYX_TEST_POSTGRES") is { Length: > 0 } cs

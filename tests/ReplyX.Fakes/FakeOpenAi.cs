@@ -69,6 +69,9 @@ public sealed class FakeOpenAi : IAsyncDisposable
 
     /// <summary>Keys of chat requests as they arrive (before any configured latency).</summary>
     public ConcurrentQueue<string> Arrivals { get; } = new();
+
+    /// <summary>Keys of chat requests whose client went away during the configured latency, as a cancelled call does.</summary>
+    public ConcurrentQueue<string> Aborted { get; } = new();
     public Func<string, string> Reply { get; set; } = text => "Echo: " + text;
 
     public string BaseUrl { get; }
@@ -118,7 +121,15 @@ public sealed class FakeOpenAi : IAsyncDisposable
         Arrivals.Enqueue(key);
         if (behavior.Latency > TimeSpan.Zero)
         {
-            await Task.Delay(behavior.Latency, http.RequestAborted);
+            try
+            {
+                await Task.Delay(behavior.Latency, http.RequestAborted);
+            }
+            catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+            {
+                Aborted.Enqueue(key); // the client went away (cancelled its call) before the answer
+                return;
+            }
         }
         if (behavior.RateLimitedRetryAfterSeconds is { } retryAfter)
         {

@@ -12,7 +12,7 @@ public sealed class LoginThrottleGrainTests(MemoryClusterFixture fixture)
     private static DateTimeOffset Now => MemoryClusterFixture.Time.GetUtcNow();
 
     [Fact]
-    public async Task Five_failures_are_free_and_the_sixth_locks_for_thirty_seconds()
+    public async Task Four_failures_are_free_and_the_fifth_locks_for_thirty_seconds()
     {
         var login = NewLogin();
         for (var i = 1; i <= 4; i++)

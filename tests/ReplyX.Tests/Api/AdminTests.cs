@@ -135,7 +135,7 @@ public abstract class AdminContract(AppFixture app)
     }
 
     [Fact]
-    public async Task Sign_ins_are_audited_with_address_and_user_agent_newest_first()
+    public async Task Sign_ins_are_audited_with_the_user_agent_newest_first()
     {
         var admin = await AdminToken();
         var owner = await RegisterOwner();

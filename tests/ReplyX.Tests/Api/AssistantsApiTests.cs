@@ -158,10 +158,13 @@ public abstract class AssistantsApiContract(AppFixture app)
         Assert.Equal(HttpStatusCode.BadRequest, (await Send(HttpMethod.Post, "/api/admin/ai-tokens", admin, new { provider = "skynet", apiKey = "k" })).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await Send(HttpMethod.Post, "/api/admin/ai-tokens", admin, new { provider = "openai" })).StatusCode);
 
-        var created = await Body(await Send(HttpMethod.Post, "/api/admin/ai-tokens", admin, new { provider = "openai", apiKey = "sk-rotate-me-123456", rpm = 60, dailyLimit = 100000 }));
-        var id = created.GetProperty("id").GetGuid();
+        var createdResponse = await Send(HttpMethod.Post, "/api/admin/ai-tokens", admin, new { provider = "openai", apiKey = "sk-rotate-me-123456", rpm = 60, dailyLimit = 100000 });
+        Assert.DoesNotContain("sk-rotate-me-123456", await createdResponse.Content.ReadAsStringAsync());
+        var id = (await Body(createdResponse)).GetProperty("id").GetGuid();
         var rotated = await Send(HttpMethod.Patch, $"/api/admin/ai-tokens/{id}", admin, new { apiKey = "sk-new-key-654321", enabled = false });
         Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
+        Assert.DoesNotContain("sk-new-key-654321", await rotated.Content.ReadAsStringAsync());
+        Assert.DoesNotContain("sk-new-key-654321", await (await Send(HttpMethod.Get, $"/api/admin/ai-tokens/{id}", admin)).Content.ReadAsStringAsync());
         var rotatedBody = await Body(rotated);
         Assert.Equal("sk-…4321", rotatedBody.GetProperty("keyHint").GetString());
         Assert.False(rotatedBody.GetProperty("enabled").GetBoolean());

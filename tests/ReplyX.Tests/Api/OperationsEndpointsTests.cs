@@ -98,5 +98,8 @@ public sealed class OperationsEndpointsTests : IClassFixture<OperationsEndpoints
         var response = await _client.GetAsync("/api/no-such-thing");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(404, problem.RootElement.GetProperty("status").GetInt32());
     }
 }

@@ -79,6 +79,18 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
+    public void Redis_keeps_the_membership_table_across_restarts_in_an_append_only_file_on_a_volume()
+    {
+        // Orleans keeps its membership table in Redis only: a Redis that comes back empty leaves every running
+        // silo out of the cluster (not ready, unreachable for clients) until it is restarted.
+        var redis = Service("redis");
+        var command = ((List<object>)redis["command"]).Cast<string>().ToArray();
+        var appendOnly = Array.IndexOf(command, "--appendonly");
+        Assert.True(appendOnly >= 0 && command[appendOnly + 1] == "yes", string.Join(' ', command));
+        Assert.Contains(((List<object>)redis["volumes"]).Cast<string>(), v => v.EndsWith(":/data", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Api_node_is_an_orleans_client_of_the_same_cluster_and_publishes_the_http_port()
     {
         var api = Service("api");
@@ -102,7 +114,12 @@ public sealed class ComposeFileTests
     [Fact]
     public void The_image_the_services_run_is_built_from_the_repository_dockerfile()
     {
+        foreach (var name in new[] { "silo1", "silo2", "api" })
+        {
+            Assert.Equal("replyx:latest", Service(name)["image"]);
+        }
         Assert.Equal(".", Service("silo1")["build"]);
+        Assert.Equal(".", Service("silo2")["build"]);
         var dockerfile = File.ReadAllText(Path.Combine(TestServers.RepositoryRoot, "Dockerfile"));
         Assert.Contains("src/Silo/ReplyX.Silo.csproj", dockerfile);
         Assert.Contains("src/Api/ReplyX.Api.csproj", dockerfile);

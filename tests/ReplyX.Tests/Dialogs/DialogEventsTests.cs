@@ -41,17 +41,11 @@ public sealed class DialogEventsTests(AiClusterFixture fixture)
             await dialog.Open(new DialogStart(account, assistantId, "telegram", "12345"));
             // Nobody watches yet: this exchange is not published on the dialog's stream.
             await dialog.PostUserMessage("unwatched", null);
-            while (!(await dialog.Get(account))!.Recent.Any(m => m.Author == MessageAuthor.Assistant))
-            {
-                await Task.Delay(20);
-            }
+            await AiWait.Until(async () => (await dialog.Get(account))!.Recent.Any(m => m.Author == MessageAuthor.Assistant), "the first answer", TimeSpan.FromSeconds(15));
             Assert.False(await dialog.Watch(Guid.NewGuid())); // another account cannot watch it
             Assert.True(await dialog.Watch(account));
             await dialog.PostUserMessage("hello there", null);
-            while ((await dialog.Get(account))!.Recent.Count(m => m.Author == MessageAuthor.Assistant) < 2)
-            {
-                await Task.Delay(20);
-            }
+            await AiWait.Until(async () => (await dialog.Get(account))!.Recent.Count(m => m.Author == MessageAuthor.Assistant) == 2, "the second answer", TimeSpan.FromSeconds(15));
             await dialog.PostUserMessage("позовите оператора", null);
             await statusSeen.Task.WaitAsync(TimeSpan.FromSeconds(10));
 

@@ -43,7 +43,7 @@ public sealed class PostgresDialogTests : IAsyncLifetime
             new AiTokenSettings(Guid.NewGuid(), AiProviderKind.Custom, _fake.BaseUrl, [model], 1, null, null, true, null, null, null, null), apiKey);
 
     /// <summary>An account row (assistants reference it), a key for a fresh model, and an assistant using that model.</summary>
-    private async Task<(Guid Account, Guid Assistant)> AccountWithAssistant(TestCluster cluster, string name)
+    private async Task<(Guid Account, Guid Assistant, string Key)> AccountWithAssistant(TestCluster cluster, string name)
     {
         var account = Guid.NewGuid();
         var model = name.ToLowerInvariant() + "-" + Guid.NewGuid().ToString("N")[..6];
@@ -58,14 +58,14 @@ public sealed class PostgresDialogTests : IAsyncLifetime
         var assistantId = Guid.NewGuid();
         await cluster.GrainFactory.GetGrain<IAssistantGrain>(assistantId).Create(account, new AssistantSettings(
             name, "Be brief.", model, null, "en", [], HandoffRules.Default with { Keywords = [] }, WidgetSettings.Default, null));
-        return (account, assistantId);
+        return (account, assistantId, "sk-" + model);
     }
 
     [Fact]
     public async Task A_message_with_a_nul_character_is_stored_without_it_and_answered()
     {
         await using var cluster = await Start();
-        var (account, assistantId) = await AccountWithAssistant(cluster, "Nul");
+        var (account, assistantId, _) = await AccountWithAssistant(cluster, "Nul");
         var dialog = cluster.GrainFactory.GetGrain<IDialogGrain>(Guid.NewGuid());
         await dialog.Open(new DialogStart(account, assistantId, "test", null));
 
@@ -86,7 +86,7 @@ public sealed class PostgresDialogTests : IAsyncLifetime
         // Regression: a message stored while the answering loop was reading the table could be marked as
         // handled without an answer. Each round posts the next message the moment the previous answer shows.
         await using var cluster = await Start();
-        var (account, assistantId) = await AccountWithAssistant(cluster, "Race");
+        var (account, assistantId, _) = await AccountWithAssistant(cluster, "Race");
 
         await Task.WhenAll(Enumerable.Range(0, 4).Select(async d =>
         {
@@ -129,10 +129,7 @@ public sealed class PostgresDialogTests : IAsyncLifetime
             await dialog.Open(new DialogStart(account, assistantId, "test", "chat-42"));
             var posted = await dialog.PostUserMessage("Где мой заказ?", "update-1");
             Assert.Equal(1, posted.Seq);
-            while (_fake.ServedTo(limited).Count == 0)
-            {
-                await Task.Delay(20);
-            }
+            await AiWait.Until(() => Task.FromResult(_fake.ServedTo(limited).Count > 0), "the question to reach the rate-limited key", TimeSpan.FromSeconds(15));
             Assert.Equal(0, (await dialog.Get(account))!.Recent.Count(m => m.Author == MessageAuthor.Assistant));
             await first.StopAllSilosAsync();
         }
@@ -156,5 +153,71 @@ public sealed class PostgresDialogTests : IAsyncLifetime
         var store = new PostgresDialogStore(NpgsqlDataSource.Create(_connectionString));
         Assert.Equal([MessageAuthor.User, MessageAuthor.Assistant], (await store.Messages(dialogId, 0, 10)).Select(m => m.Author));
         Assert.Equal(DialogMode.Ai, (await store.GetDialog(dialogId))!.Mode);
+    }
+
+    [Fact]
+    public async Task An_operator_taking_over_mid_answer_cancels_the_model_call_and_the_operator_mode_and_message_survive_a_restart()
+    {
+        var dialogId = Guid.NewGuid();
+        var operatorId = Guid.NewGuid();
+        Guid account;
+        string key;
+        PostResult posted;
+        await using (var first = await Start())
+        {
+            (account, var assistantId, key) = await AccountWithAssistant(first, "Takeover");
+            // Far longer than every wait below: only a cancelled call ends before the answer would come.
+            _fake.For(key).Latency = TimeSpan.FromSeconds(20);
+            var dialog = first.GrainFactory.GetGrain<IDialogGrain>(dialogId);
+            await dialog.Open(new DialogStart(account, assistantId, "test", null));
+            await dialog.PostUserMessage("Where is my order?", "update-1");
+            await AiWait.Until(() => Task.FromResult(_fake.Arrivals.Contains(key)), "the question to reach the model", TimeSpan.FromSeconds(15));
+            // Asked before the takeover: the snapshot Takeover returns may already show the cancelled loop ended.
+            Assert.True((await dialog.Get(account))!.AiBusy, "the takeover was meant to happen while the model call was in flight");
+
+            var taken = (await dialog.Takeover(account, operatorId))!;
+
+            Assert.Equal(DialogMode.Operator, taken.Mode);
+            Assert.Equal(operatorId, taken.OperatorId);
+            await AiWait.Until(() => Task.FromResult(_fake.Aborted.Contains(key)), "the model call to be cancelled", TimeSpan.FromSeconds(10));
+            await AiWait.Until(async () => !(await dialog.Get(account))!.AiBusy, "the answering loop to stop", TimeSpan.FromSeconds(10));
+            posted = (await dialog.PostOperatorMessage(account, operatorId, "Hello, I am taking over.", "operator-msg-1"))!;
+            Assert.False(posted.Duplicate);
+            // Killed, not stopped: no deactivation writes the state late, so it must have been written at the takeover.
+            await first.KillSiloAsync(first.Primary!);
+        }
+
+        await using var second = await Start();
+        var again = second.GrainFactory.GetGrain<IDialogGrain>(dialogId);
+        var restored = (await again.Get(account))!;
+        Assert.Equal(DialogMode.Operator, restored.Mode);
+        Assert.Equal(operatorId, restored.OperatorId);
+        Assert.False(restored.AiBusy, "the restored dialog started an AI call although an operator has it");
+        // The operator's client retries after the restart: the message is not stored twice.
+        var retried = (await again.PostOperatorMessage(account, operatorId, "Hello, I am taking over.", "operator-msg-1"))!;
+        Assert.True(retried.Duplicate);
+        Assert.Equal(posted.Seq, retried.Seq);
+
+        await using var db = NpgsqlDataSource.Create(_connectionString);
+        var rows = new List<(string Author, string Text, Guid? OperatorId)>();
+        await using (var messages = db.CreateCommand("SELECT author, text, operator_id FROM dialog_messages WHERE dialog_id = @id ORDER BY seq"))
+        {
+            messages.Parameters.AddWithValue("id", dialogId);
+            await using var reader = await messages.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                rows.Add((reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetGuid(2)));
+            }
+        }
+        Assert.Equal(new (string, string, Guid?)[] { ("user", "Where is my order?", null), ("operator", "Hello, I am taking over.", operatorId) }, rows);
+        await using (var row = db.CreateCommand("SELECT mode, operator_id FROM dialogs WHERE id = @id"))
+        {
+            row.Parameters.AddWithValue("id", dialogId);
+            await using var reader = await row.ExecuteReaderAsync();
+            Assert.True(await reader.ReadAsync());
+            Assert.Equal("operator", reader.GetString(0));
+            Assert.Equal(operatorId, reader.GetGuid(1));
+        }
+        Assert.Empty(_fake.ServedTo(key)); // the provider never finished an answer
     }
 }

@@ -32,6 +32,7 @@ public sealed class PromptBuilderTests
     {
         var question = new DialogMessage(1, DateTimeOffset.UnixEpoch, MessageAuthor.User, new string('я', 10_000), null, false, null);
         var prompt = PromptBuilder.Trim("system", [question], budget: 100);
-        Assert.Equal(2, prompt.Count);
+        Assert.Equal(["system", "user"], prompt.Select(m => m.Role));
+        Assert.Equal(question.Text, prompt[^1].Text);
     }
 }

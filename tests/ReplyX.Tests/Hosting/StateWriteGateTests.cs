@@ -33,7 +33,7 @@ public sealed class StateWriteGateTests
         var during = Enumerable.Range(0, 5).Select(_ => gate.Write()).ToArray(); // a loop and requests asking meanwhile
         Assert.Equal(1, writes);
         release.SetResult();
-        await first;
+        await first.WaitAsync(TimeSpan.FromSeconds(5));
         await Task.WhenAll(during).WaitAsync(TimeSpan.FromSeconds(5));
 
         Assert.Equal(0, overlaps);

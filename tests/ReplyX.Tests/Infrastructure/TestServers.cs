@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
+using ReplyX.Fakes;
 
 namespace ReplyX.Tests.Infrastructure;
 
@@ -46,13 +45,8 @@ public static class TestServers
         return new NpgsqlConnectionStringBuilder(PostgresAdmin) { Database = name }.ConnectionString;
     }
 
-    /// <summary>A TCP port nobody listens on right now.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A TCP port nobody listens on right now, outside the ephemeral range (see <see cref="FreePorts"/>).</summary>
+    public static int FreePort() => FreePorts.Next();
 
     /// <summary>Runs scripts/services.sh with the given arguments and throws with its output when it fails.</summary>
     public static async Task RunServicesScriptAsync(params string[] args)
