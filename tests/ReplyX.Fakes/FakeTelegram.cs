@@ -125,6 +125,26 @@ public sealed class FakeTelegram : IAsyncDisposable
 
     public int Polls(string token) => _bots.TryGetValue(token, out var bot) ? bot.Polls : 0;
 
+    /// <summary>Whether a getUpdates of this bot is in progress now.</summary>
+    public bool Polling(string token)
+    {
+        var bot = _bots[token];
+        lock (bot.Gate)
+        {
+            return bot.ActivePoll is not null;
+        }
+    }
+
+    /// <summary>Updates of this bot not yet acknowledged by a getUpdates offset.</summary>
+    public int Pending(string token)
+    {
+        var bot = _bots[token];
+        lock (bot.Gate)
+        {
+            return bot.Pending.Count;
+        }
+    }
+
     /// <summary>A user writes to the bot: queues an update as Telegram would.</summary>
     public int UserWrites(string token, long chatId, string text, string firstName = "Иван") =>
         Queue(token, chatId, firstName, m => m["text"] = text);

@@ -149,9 +149,12 @@ public sealed class BotGrainTests(BotClusterFixture fixture)
     {
         var (bot, token) = await Connected("switch_bot");
         Assert.Equal(BotStatus.Stopped, (await bot.Stop(_account))!.Status);
+        // Stopping ends the long poll in flight (cancelled), and no new one starts.
+        await Until(() => Task.FromResult(!fixture.Telegram.Polling(token)));
         var polls = fixture.Telegram.Polls(token);
         fixture.Telegram.UserWrites(token, 3003, "hello?");
-        await Task.Delay(300);
+        Assert.Equal(1, fixture.Telegram.Pending(token));
+        Assert.False(fixture.Telegram.Polling(token));
         Assert.Empty(fixture.Telegram.SentBy(token));
 
         await bot.Start(_account);
