@@ -143,11 +143,20 @@ public sealed partial class AiRouter(
 
             // The report settles the lease and the usage record is the billing record: both are written even if
             // the caller stops waiting for them.
-            await AwaitUnlessCancelled(Task.WhenAll(
-                grain.Report(new AiCallReport(lease.LeaseId, result.Outcome, result.PromptTokens, result.CompletionTokens, result.RetryAfter, result.Error)),
-                usage.Record(new AiUsageRecord(Guid.NewGuid(), time.GetUtcNow(), request.AccountId, token.Settings.Id, provider, request.Model,
-                    result.PromptTokens, result.CompletionTokens, (int)watch.ElapsedMilliseconds, result.Outcome, result.Estimated), CancellationToken.None)),
-                token.Settings.Id, cancellationToken);
+            try
+            {
+                await AwaitUnlessCancelled(Task.WhenAll(
+                    grain.Report(new AiCallReport(lease.LeaseId, result.Outcome, result.PromptTokens, result.CompletionTokens, result.RetryAfter, result.Error)),
+                    usage.Record(new AiUsageRecord(Guid.NewGuid(), time.GetUtcNow(), request.AccountId, token.Settings.Id, provider, request.Model,
+                        result.PromptTokens, result.CompletionTokens, (int)watch.ElapsedMilliseconds, result.Outcome, result.Estimated), CancellationToken.None)),
+                    token.Settings.Id, cancellationToken);
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException or System.Data.Common.DbException && !cancellationToken.IsCancellationRequested)
+            {
+                // An overloaded key grain or store must not cost an answer the model already gave: the lease
+                // expires on its own (Ai:Limits:LeaseTimeout), and asking the model again would pay twice.
+                LogReportFailed(token.Settings.Id, Hosting.Errors.Describe(ex));
+            }
             var providerName = AiProviderNames.ToText(provider);
             Calls.WithLabels(providerName, result.Outcome.ToString()).Inc();
             Latency.WithLabels(providerName).Observe(watch.Elapsed.TotalSeconds);
@@ -259,4 +268,7 @@ public sealed partial class AiRouter(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Settling a lease of AI key {TokenId} in the background failed: {Error}")]
     private partial void LogSettleFailed(Guid tokenId, string error, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "AI key {TokenId}: the call's report or usage record failed; the answer is kept: {Error}")]
+    private partial void LogReportFailed(Guid tokenId, string error);
 }

@@ -63,8 +63,10 @@ public sealed partial class DialogAnswering(IAnsweringHost host, IDialogStore st
         {
             retrying = await AnswerPending();
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || S.Mode == DialogMode.Ai)
         {
+            // Anything but the cancellation of a dialog that changed hands (a timeout inside the AI path also
+            // surfaces as a cancellation) is retried: a question must never wait for the customer's next message.
             LogLoopFailed(ex, host.Id);
             ScheduleRetry(TimeSpan.FromSeconds(5));
             retrying = true;
