@@ -158,6 +158,8 @@ public static class OpenLoopBench
             var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             var errorsBefore = rig.ErrorLogCalls;
             var machineBefore = MachineBusyMilliseconds();
+            var keyBefore = await KeyStatus();
+            var logBefore = rig.Log.Snapshot();
             var jitBefore = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
 
             phase.StartWall = DateTime.UtcNow.Ticks;
@@ -194,7 +196,16 @@ public static class OpenLoopBench
             var others = (MachineBusyMilliseconds() - machineBefore - cpu - (fakeAfter.Cpu - fakeBefore.Cpu) - dbCpu) / clock.Elapsed.TotalMilliseconds;
             var jit = System.Runtime.JitInfo.GetCompilationTime() - jitBefore.Item2;
             Console.Error.WriteLine($"{name}: JIT {System.Runtime.JitInfo.GetCompiledMethodCount() - jitBefore.Item1} methods in {jit.TotalMilliseconds:0} ms; GCs gen0 {GC.CollectionCount(0) - gcBefore.Item1}, gen1 {GC.CollectionCount(1) - gcBefore.Item2}, gen2 {GC.CollectionCount(2) - gcBefore.Item3}; " +
-                $"{phase.Batches} injector posts (largest {phase.LargestBatch} messages); {phase.Duplicates} duplicate replies, {phase.WrongChat} replies in the wrong chat, {_unmatched} sent messages without a question number so far; {rig.ErrorLogCalls - errorsBefore} error log calls");
+                $"{phase.Batches} injector posts (largest {phase.LargestBatch} messages); {phase.Duplicates} duplicate replies, {phase.WrongChat} replies in the wrong chat, {_unmatched} sent messages without a question number so far; {rig.ErrorLogCalls - errorsBefore} errors logged");
+            if (await KeyStatus() is { } key && keyBefore is not null)
+            {
+                Console.Error.WriteLine($"{name}: AI key: {key.TotalRequests - keyBefore.TotalRequests} model calls reported for {phase.Answered} replies, " +
+                    $"{key.TotalFailures - keyBefore.TotalFailures} failures; now {key.Circuit}, {key.InFlight} in flight, last error: {key.LastError ?? "none"}");
+            }
+            foreach (var entry in rig.Log.Since(logBefore).Take(10))
+            {
+                Console.Error.WriteLine($"{name}: logged {entry.Times} × {entry.Level} {entry.Category}[{entry.EventId}], e.g. {entry.Sample}");
+            }
             var (workingSetKb, managedKb) = rig.MemoryPerBot();
             var row = Row(phase, cpu, dbCpu, fakeBefore, fakeAfter, droppedBefore, droppedAfter, workingSetKb, managedKb, others);
             await Task.Delay(TimeSpan.FromSeconds(1)); // the chats' one-per-second reply spacing passes before the next phase
@@ -275,10 +286,24 @@ public static class OpenLoopBench
                         moved++;
                     }
                 }
+                var key = await KeyStatus();
+                lines.Add($"{phase.Name}: AI key {key?.Circuit.ToString() ?? "unreadable"}, {key?.InFlight} in flight, {key?.TotalRequests} model calls reported in all, {key?.TotalFailures} failures, last error: {key?.LastError ?? "none"}");
                 lines.Add($"{phase.Name}: {phase.Count - phase.Answered} questions unanswered at the deadline, in {chats.Length} dialogs; of {sample.Length} looked at twice 15 s apart: " +
                     $"{stuck} stuck (not answering, questions pending, nothing stored in between), {answering} answering, {moved} progressing, {settled} answered since, {other} not in AI mode or unreadable");
             }
             return lines;
+        }
+
+        private async Task<Ai.AiTokenStatus?> KeyStatus()
+        {
+            try
+            {
+                return await rig.Grains.GetGrain<Ai.IAiTokenGrain>(rig.AiKey).GetStatus();
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            {
+                return null;
+            }
         }
 
         private static async Task<Dialogs.DialogSnapshot?[]> Look(Dialogs.IDialogGrain[] dialogs)
