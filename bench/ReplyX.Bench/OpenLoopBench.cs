@@ -59,6 +59,8 @@ public static class OpenLoopBench
         public int Injected;
         public int Batches;
         public int LargestBatch;
+        public List<double> WakeLate { get; } = [];  // per post: ms between the oldest message's instant and the injector getting to it
+        public List<double> PostTime { get; } = [];  // per post: ms the fake took to answer /inject
         public int Answered;
         public int Late;          // replies that came after the phase was closed
         public int Duplicates;
@@ -196,7 +198,8 @@ public static class OpenLoopBench
             var others = (MachineBusyMilliseconds() - machineBefore - cpu - (fakeAfter.Cpu - fakeBefore.Cpu) - dbCpu) / clock.Elapsed.TotalMilliseconds;
             var jit = System.Runtime.JitInfo.GetCompilationTime() - jitBefore.Item2;
             Console.Error.WriteLine($"{name}: JIT {System.Runtime.JitInfo.GetCompiledMethodCount() - jitBefore.Item1} methods in {jit.TotalMilliseconds:0} ms; GCs gen0 {GC.CollectionCount(0) - gcBefore.Item1}, gen1 {GC.CollectionCount(1) - gcBefore.Item2}, gen2 {GC.CollectionCount(2) - gcBefore.Item3}; " +
-                $"{phase.Batches} injector posts (largest {phase.LargestBatch} messages); {phase.Duplicates} duplicate replies, {phase.WrongChat} replies in the wrong chat, {_unmatched} sent messages without a question number so far; {rig.ErrorLogCalls - errorsBefore} errors logged");
+                $"{phase.Batches} injector posts (largest {phase.LargestBatch} messages; p99 {Percentile([.. phase.WakeLate.Order()], 99):0} ms late to wake, in this process, " +
+                $"p99 {Percentile([.. phase.PostTime.Order()], 99):0} ms per post, in the fake's); {phase.Duplicates} duplicate replies, {phase.WrongChat} replies in the wrong chat, {_unmatched} sent messages without a question number so far; {rig.ErrorLogCalls - errorsBefore} errors logged");
             if (await KeyStatus() is { } key && keyBefore is not null)
             {
                 Console.Error.WriteLine($"{name}: AI key: {key.TotalRequests - keyBefore.TotalRequests} model calls reported for {phase.Answered} replies, " +
@@ -416,6 +419,8 @@ public static class OpenLoopBench
                 lastPost = now;
                 phase.Batches++;
                 phase.LargestBatch = Math.Max(phase.LargestBatch, end - next);
+                phase.WakeLate.Add((now - phase.Offset[next]) / (double)TimeSpan.TicksPerMillisecond);
+                var posted = Stopwatch.GetTimestamp();
                 using var request = new HttpRequestMessage(HttpMethod.Post, "/inject") { Content = new StringContent(body.ToString()) };
                 using var response = _injector.Send(request);
                 response.EnsureSuccessStatusCode();
@@ -424,6 +429,7 @@ public static class OpenLoopBench
                 {
                     phase.Written[i] = long.Parse(reader.ReadLine() ?? throw new InvalidOperationException($"The fake queued {i - next} of {end - next} messages."));
                 }
+                phase.PostTime.Add(Stopwatch.GetElapsedTime(posted).TotalMilliseconds);
                 next = end;
                 Volatile.Write(ref phase.Injected, next);
             }
