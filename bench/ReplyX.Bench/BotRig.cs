@@ -26,6 +26,8 @@ public sealed class BotRig : IDisposable
     public IClusterClient Grains { get; }
     public HttpClient Control { get; }
     public string[] Tokens { get; }
+    /// <summary>The account every bot belongs to.</summary>
+    public Guid Account { get; private init; }
     /// <summary>The one AI key (the fake model) every dialog uses.</summary>
     public Guid AiKey { get; private init; }
     /// <summary>The bot grains' ids, in the order of <see cref="Tokens"/>.</summary>
@@ -130,7 +132,7 @@ public sealed class BotRig : IDisposable
         var perBotKb = (process.WorkingSet64 - memoryBefore) / 1024.0 / bots;
         var managedPerBotKb = (GC.GetTotalMemory(true) - managedBefore) / 1024.0 / bots;
         Console.Error.WriteLine($"{bots} bots polling after {startClock.Elapsed.TotalSeconds:0.0} s; {perBotKb:0.0} KB working set, {managedPerBotKb:0.0} KB managed per bot");
-        return new BotRig(fakes, control, host, grains, tokens, botIds, memoryBefore, managedBefore, startClock.Elapsed, perBotKb, managedPerBotKb, log) { AiKey = aiKey };
+        return new BotRig(fakes, control, host, grains, tokens, botIds, memoryBefore, managedBefore, startClock.Elapsed, perBotKb, managedPerBotKb, log) { AiKey = aiKey, Account = account };
     }
 
     /// <summary>

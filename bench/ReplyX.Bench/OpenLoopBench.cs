@@ -290,9 +290,22 @@ public static class OpenLoopBench
                     }
                 }
                 var key = await KeyStatus();
+                var bots = await Task.WhenAll(chats.Select(c => c.Item1).Distinct().Take(500).Select(async b =>
+                {
+                    try
+                    {
+                        return await rig.Grains.GetGrain<Bots.IBotGrain>(rig.BotIds[b]).Get(rig.Account);
+                    }
+                    catch (Exception ex) when (ex is OrleansException or TimeoutException)
+                    {
+                        return null;
+                    }
+                }));
+                lines.Add($"{phase.Name}: the {bots.Length} bots of these dialogs (up to 500) hold {bots.Sum(v => v?.QueueLength ?? 0)} messages in their outboxes (answered, not yet sent to Telegram); {bots.Count(v => v is null)} unreadable");
                 lines.Add($"{phase.Name}: AI key {key?.Circuit.ToString() ?? "unreadable"}, {key?.InFlight} in flight, {key?.TotalRequests} model calls reported in all, {key?.TotalFailures} failures, last error: {key?.LastError ?? "none"}");
-                lines.Add($"{phase.Name}: {phase.Count - phase.Answered} questions unanswered at the deadline, in {chats.Length} dialogs; of {sample.Length} looked at twice 15 s apart: " +
-                    $"{stuck} stuck (not answering, questions pending, nothing stored in between), {answering} answering, {moved} progressing, {settled} answered since, {other} not in AI mode or unreadable");
+                lines.Add($"{phase.Name}: {phase.Replied.Count(r => r == 0)} questions without a reply when the phase closed, in {chats.Length} dialogs; at the end of the run, of {sample.Length} looked at twice 15 s apart: " +
+                    $"{stuck} stuck (not answering, questions pending, nothing stored in between), {answering} answering, {moved} progressing, " +
+                    $"{settled} with every question answered by the dialog (the reply not at the fake yet, or it came after the deadline), {other} not in AI mode or unreadable");
             }
             return lines;
         }
