@@ -26,10 +26,12 @@ public sealed class BotRig : IDisposable
     public IClusterClient Grains { get; }
     public HttpClient Control { get; }
     public string[] Tokens { get; }
+    /// <summary>The account every bot belongs to.</summary>
+    public Guid Account { get; private init; }
+    /// <summary>The one AI key (the fake model) every dialog uses.</summary>
+    public Guid AiKey { get; private init; }
     /// <summary>The bot grains' ids, in the order of <see cref="Tokens"/>.</summary>
     public Guid[] BotIds { get; }
-    /// <summary>The one account every bot belongs to (dialog reads are tenant-checked).</summary>
-    public Guid AccountId { get; private init; }
     public Dictionary<string, int> TokenIndex { get; }
     public Process Process { get; } = Process.GetCurrentProcess();
     public TimeSpan StartTime { get; }
@@ -46,7 +48,7 @@ public sealed class BotRig : IDisposable
         TokenIndex = tokens.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i);
     }
 
-    /// <param name="muteLog">Count the silo's error log entries without writing them (the open loop's --mute-log).</param>
+    /// <param name="muteLog">Count the silo's errors without writing them to the console (the open loop's --mute-log).</param>
     public static async Task<BotRig> Start(int bots, int siloPort, int gatewayPort, bool http2, string? postgres, bool muteLog = false)
     {
         var fakes = StartFakes(http2, out var telegramUrl, out var aiUrl, out var controlUrl);
@@ -54,17 +56,11 @@ public sealed class BotRig : IDisposable
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Error);
         var log = new LogGate { Muted = muteLog };
-        // This rule is the last one added, so it decides alone: Error and above, counted, and written unless
-        // muted. (A filter may be asked more than once per entry, so the counts are of calls.)
-        builder.Logging.AddFilter((_, level) =>
-        {
-            if (level < LogLevel.Error)
-            {
-                return false;
-            }
-            Interlocked.Increment(ref log.Errors);
-            return !log.Muted;
-        });
+        // The console gets errors unless muted (this rule is the last one added, so it decides for every provider
+        // without a rule of its own); the tally gets warnings and errors, counted with a sample of each.
+        builder.Logging.AddFilter((_, level) => level >= LogLevel.Error && !log.Muted);
+        builder.Logging.AddProvider(log.Tally);
+        builder.Logging.AddFilter<LogTally>(null, LogLevel.Warning);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Cluster:SiloPort"] = siloPort.ToString(),
@@ -81,8 +77,9 @@ public sealed class BotRig : IDisposable
         var host = builder.Build();
         await host.StartAsync();
         var grains = host.Services.GetRequiredService<IClusterClient>();
+        var aiKey = Guid.NewGuid();
         await grains.GetGrain<IAiAdminGrain>(0).Save(
-            new AiTokenSettings(Guid.NewGuid(), AiProviderKind.Custom, aiUrl, ["bench-model"], 1, null, null, true, null, null, null, null), "sk-bench");
+            new AiTokenSettings(aiKey, AiProviderKind.Custom, aiUrl, ["bench-model"], 1, null, null, true, null, null, null, null), "sk-bench");
         var account = Guid.NewGuid();
         if (postgres is not null)
         {
@@ -135,10 +132,7 @@ public sealed class BotRig : IDisposable
         var perBotKb = (process.WorkingSet64 - memoryBefore) / 1024.0 / bots;
         var managedPerBotKb = (GC.GetTotalMemory(true) - managedBefore) / 1024.0 / bots;
         Console.Error.WriteLine($"{bots} bots polling after {startClock.Elapsed.TotalSeconds:0.0} s; {perBotKb:0.0} KB working set, {managedPerBotKb:0.0} KB managed per bot");
-        return new BotRig(fakes, control, host, grains, tokens, botIds, memoryBefore, managedBefore, startClock.Elapsed, perBotKb, managedPerBotKb, log)
-        {
-            AccountId = account,
-        };
+        return new BotRig(fakes, control, host, grains, tokens, botIds, memoryBefore, managedBefore, startClock.Elapsed, perBotKb, managedPerBotKb, log) { AiKey = aiKey, Account = account };
     }
 
     /// <summary>
@@ -152,12 +146,15 @@ public sealed class BotRig : IDisposable
         await Host.StopAsync();
         if (ErrorLogCalls - before is > 0 and var muted)
         {
-            Console.Error.WriteLine($"silo shutdown: {muted} error log calls muted");
+            Console.Error.WriteLine($"silo shutdown: {muted} errors logged (muted)");
         }
     }
 
-    /// <summary>Error log calls of the silo so far (written to standard error unless muted).</summary>
-    public int ErrorLogCalls => Volatile.Read(ref _log.Errors);
+    /// <summary>The silo's warnings and errors, counted (errors are also written to the console unless muted).</summary>
+    public LogTally Log => _log.Tally;
+
+    /// <summary>Errors the silo logged so far.</summary>
+    public int ErrorLogCalls => _log.Tally.Errors;
 
     /// <summary>Working set and live managed memory (after a full collection) per bot, above the baseline taken before the bots connected.</summary>
     public (double WorkingSetKb, double ManagedKb) MemoryPerBot()
@@ -213,7 +210,7 @@ public sealed class BotRig : IDisposable
     private sealed class LogGate
     {
         public volatile bool Muted;
-        public int Errors;
+        public LogTally Tally { get; } = new();
     }
 
     public void Dispose()

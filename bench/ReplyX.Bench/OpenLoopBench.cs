@@ -59,6 +59,8 @@ public static class OpenLoopBench
         public int Injected;
         public int Batches;
         public int LargestBatch;
+        public List<double> WakeLate { get; } = [];  // per batch: ms between its oldest message's instant and the scheduler cutting it
+        public List<double> PostTime { get; } = [];  // per batch: ms the fake took to answer its /inject
         public int Answered;
         public int Late;          // replies that came after the phase was closed
         public int Duplicates;
@@ -158,6 +160,8 @@ public static class OpenLoopBench
             var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             var errorsBefore = rig.ErrorLogCalls;
             var machineBefore = MachineBusyMilliseconds();
+            var keyBefore = await KeyStatus();
+            var logBefore = rig.Log.Snapshot();
             var jitBefore = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
 
             phase.StartWall = DateTime.UtcNow.Ticks;
@@ -194,7 +198,17 @@ public static class OpenLoopBench
             var others = (MachineBusyMilliseconds() - machineBefore - cpu - (fakeAfter.Cpu - fakeBefore.Cpu) - dbCpu) / clock.Elapsed.TotalMilliseconds;
             var jit = System.Runtime.JitInfo.GetCompilationTime() - jitBefore.Item2;
             Console.Error.WriteLine($"{name}: JIT {System.Runtime.JitInfo.GetCompiledMethodCount() - jitBefore.Item1} methods in {jit.TotalMilliseconds:0} ms; GCs gen0 {GC.CollectionCount(0) - gcBefore.Item1}, gen1 {GC.CollectionCount(1) - gcBefore.Item2}, gen2 {GC.CollectionCount(2) - gcBefore.Item3}; " +
-                $"{phase.Batches} injector posts (largest {phase.LargestBatch} messages); {phase.Duplicates} duplicate replies, {phase.WrongChat} replies in the wrong chat, {_unmatched} sent messages without a question number so far; {rig.ErrorLogCalls - errorsBefore} error log calls");
+                $"{phase.Batches} injector posts (largest {phase.LargestBatch} messages; p99 {Percentile([.. phase.WakeLate.Order()], 99):0} ms late to hand out, in this process, " +
+                $"p99 {Percentile([.. phase.PostTime.Order()], 99):0} ms per post, in the fake's); {phase.Duplicates} duplicate replies, {phase.WrongChat} replies in the wrong chat, {_unmatched} sent messages without a question number so far; {rig.ErrorLogCalls - errorsBefore} errors logged");
+            if (await KeyStatus() is { } key && keyBefore is not null)
+            {
+                Console.Error.WriteLine($"{name}: AI key: {key.TotalRequests - keyBefore.TotalRequests} model calls reported for {phase.Answered} replies, " +
+                    $"{key.TotalFailures - keyBefore.TotalFailures} failures; now {key.Circuit}, {key.InFlight} in flight, last error: {key.LastError ?? "none"}");
+            }
+            foreach (var entry in rig.Log.Since(logBefore).Take(10))
+            {
+                Console.Error.WriteLine($"{name}: logged {entry.Times} × {entry.Level} {entry.Category}[{entry.EventId}], e.g. {entry.Sample}");
+            }
             var (workingSetKb, managedKb) = rig.MemoryPerBot();
             var row = Row(phase, cpu, dbCpu, fakeBefore, fakeAfter, droppedBefore, droppedAfter, workingSetKb, managedKb, others);
             await Task.Delay(TimeSpan.FromSeconds(1)); // the chats' one-per-second reply spacing passes before the next phase
@@ -275,13 +289,40 @@ public static class OpenLoopBench
                         moved++;
                     }
                 }
-                lines.Add($"{phase.Name}: {phase.Count - phase.Answered} questions unanswered at the deadline, in {chats.Length} dialogs; of {sample.Length} looked at twice 15 s apart: " +
-                    $"{stuck} stuck (not answering, questions pending, nothing stored in between), {answering} answering, {moved} progressing, {settled} answered since, {other} not in AI mode or unreadable");
+                var key = await KeyStatus();
+                var bots = await Task.WhenAll(chats.Select(c => c.Item1).Distinct().Take(500).Select(async b =>
+                {
+                    try
+                    {
+                        return await rig.Grains.GetGrain<Bots.IBotGrain>(rig.BotIds[b]).Get(rig.Account);
+                    }
+                    catch (Exception ex) when (ex is OrleansException or TimeoutException)
+                    {
+                        return null;
+                    }
+                }));
+                lines.Add($"{phase.Name}: the {bots.Length} bots of these dialogs (up to 500) hold {bots.Sum(v => v?.QueueLength ?? 0)} messages in their outboxes (answered, not yet sent to Telegram); {bots.Count(v => v is null)} unreadable");
+                lines.Add($"{phase.Name}: AI key {key?.Circuit.ToString() ?? "unreadable"}, {key?.InFlight} in flight, {key?.TotalRequests} model calls reported in all, {key?.TotalFailures} failures, last error: {key?.LastError ?? "none"}");
+                lines.Add($"{phase.Name}: {phase.Replied.Count(r => r == 0)} questions without a reply when the phase closed, in {chats.Length} dialogs; at the end of the run, of {sample.Length} looked at twice 15 s apart: " +
+                    $"{stuck} stuck (not answering, questions pending, nothing stored in between), {answering} answering, {moved} progressing, " +
+                    $"{settled} with every question answered by the dialog (the reply not at the fake yet, or it came after the deadline), {other} not in AI mode or unreadable");
             }
             return lines;
         }
 
-        private async Task<Dialogs.DialogSnapshot?[]> Look(Dialogs.IDialogGrain[] dialogs)
+        private async Task<Ai.AiTokenStatus?> KeyStatus()
+        {
+            try
+            {
+                return await rig.Grains.GetGrain<Ai.IAiTokenGrain>(rig.AiKey).GetStatus();
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            {
+                return null;
+            }
+        }
+
+        private static async Task<Dialogs.DialogSnapshot?[]> Look(Dialogs.IDialogGrain[] dialogs)
         {
             var gate = new SemaphoreSlim(32);
             return await Task.WhenAll(dialogs.Select(async d =>
@@ -289,7 +330,7 @@ public static class OpenLoopBench
                 await gate.WaitAsync();
                 try
                 {
-                    return await d.Get(rig.AccountId);
+                    return await d.Get();
                 }
                 catch (Exception ex) when (ex is OrleansException or TimeoutException)
                 {
@@ -340,42 +381,77 @@ public static class OpenLoopBench
         }
 
         /// <summary>
-        /// Posts, tick by tick, every message whose instant has come; catches up at once when late. It runs on a
-        /// thread of its own with blocking calls: the silo shares this process, and an injector waiting in the
-        /// saturated thread pool's queue would fall behind exactly when the silo is overloaded.
+        /// Hands out, tick by tick, every message whose instant has come, and catches up at once when late. It
+        /// runs on threads of its own with blocking calls (the silo shares this process, and an injector waiting
+        /// in the saturated thread pool's queue would fall behind exactly when the silo is overloaded), and posts
+        /// from several threads, so one slow answer from the fake does not hold back the messages due after it.
         /// </summary>
         private Task Inject(Phase phase, Stopwatch clock)
         {
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var thread = new Thread(() =>
+            var batches = new System.Collections.Concurrent.BlockingCollection<(int From, int To)>(boundedCapacity: 1);
+            Exception? failure = null;
+            var posters = Enumerable.Range(0, Posters).Select(i => new Thread(() =>
             {
                 try
                 {
-                    InjectBlocking(phase, clock);
-                    done.SetResult();
+                    foreach (var (from, to) in batches.GetConsumingEnumerable())
+                    {
+                        Post(phase, from, to);
+                    }
                 }
                 catch (Exception ex)
                 {
-                    done.SetException(ex);
+                    Interlocked.CompareExchange(ref failure, ex, null);
+                    batches.CompleteAdding(); // the scheduler stops at its next batch
                 }
-            }) { IsBackground = true, Name = "open-loop injector" };
-            thread.Start();
-            return done.Task;
+            }) { IsBackground = true, Name = $"open-loop poster {i}" }).ToArray();
+            var scheduler = new Thread(() =>
+            {
+                try
+                {
+                    Schedule(phase, clock, batches, () => failure is not null);
+                }
+                catch (Exception ex)
+                {
+                    Interlocked.CompareExchange(ref failure, ex, null);
+                }
+                batches.CompleteAdding();
+                foreach (var poster in posters)
+                {
+                    poster.Join();
+                }
+                if (failure is not null)
+                {
+                    done.SetException(failure);
+                    return;
+                }
+                phase.LoadEndWall = phase.Written.Max();
+                done.SetResult();
+            }) { IsBackground = true, Name = "open-loop scheduler" };
+            foreach (var poster in posters)
+            {
+                poster.Start();
+            }
+            scheduler.Start();
+            // The collection is disposed when the threads are done with it, not when this method returns.
+            return done.Task.ContinueWith(t => { batches.Dispose(); return t; }, TaskScheduler.Default).Unwrap();
         }
 
-        private void InjectBlocking(Phase phase, Stopwatch clock)
+        private const int Posters = 4;
+
+        private void Schedule(Phase phase, Stopwatch clock, System.Collections.Concurrent.BlockingCollection<(int From, int To)> batches, Func<bool> failed)
         {
             var tick = options.Tick.Ticks;
-            var lastPost = long.MinValue / 2;
-            var body = new StringBuilder();
+            var lastBatch = long.MinValue / 2;
             var next = 0;
-            while (next < phase.Count)
+            while (next < phase.Count && !failed())
             {
                 var now = clock.Elapsed.Ticks;
                 var due = phase.Offset[next];
                 if (due > now)
                 {
-                    Thread.Sleep(TimeSpan.FromTicks(Math.Max(due, lastPost + tick) - now));
+                    Thread.Sleep(TimeSpan.FromTicks(Math.Max(due, lastBatch + tick) - now));
                     continue;
                 }
                 var end = next;
@@ -383,26 +459,36 @@ public static class OpenLoopBench
                 {
                     end++;
                 }
-                body.Clear();
-                for (var i = next; i < end; i++)
-                {
-                    body.Append(rig.Tokens[phase.Bot[i]]).Append('\t').Append(phase.Chat[i]).Append('\t').Append(QuestionPrefix).Append(phase.FirstId + i).Append('\n');
-                }
-                lastPost = now;
+                lastBatch = now;
                 phase.Batches++;
                 phase.LargestBatch = Math.Max(phase.LargestBatch, end - next);
-                using var request = new HttpRequestMessage(HttpMethod.Post, "/inject") { Content = new StringContent(body.ToString()) };
-                using var response = _injector.Send(request);
-                response.EnsureSuccessStatusCode();
-                using var reader = new StreamReader(response.Content.ReadAsStream());
-                for (var i = next; i < end; i++)
-                {
-                    phase.Written[i] = long.Parse(reader.ReadLine() ?? throw new InvalidOperationException($"The fake queued {i - next} of {end - next} messages."));
-                }
+                phase.WakeLate.Add((now - phase.Offset[next]) / (double)TimeSpan.TicksPerMillisecond);
+                batches.Add((next, end)); // waits while every poster is busy; what falls due meanwhile goes in the next batch
                 next = end;
-                Volatile.Write(ref phase.Injected, next);
             }
-            phase.LoadEndWall = phase.Written.Max();
+        }
+
+        private void Post(Phase phase, int from, int to)
+        {
+            var body = new StringBuilder();
+            for (var i = from; i < to; i++)
+            {
+                body.Append(rig.Tokens[phase.Bot[i]]).Append('\t').Append(phase.Chat[i]).Append('\t').Append(QuestionPrefix).Append(phase.FirstId + i).Append('\n');
+            }
+            var posted = Stopwatch.GetTimestamp();
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/inject") { Content = new StringContent(body.ToString()) };
+            using var response = _injector.Send(request);
+            response.EnsureSuccessStatusCode();
+            using var reader = new StreamReader(response.Content.ReadAsStream());
+            for (var i = from; i < to; i++)
+            {
+                phase.Written[i] = long.Parse(reader.ReadLine() ?? throw new InvalidOperationException($"The fake queued {i - from} of {to - from} messages."));
+            }
+            lock (phase.PostTime)
+            {
+                phase.PostTime.Add(Stopwatch.GetElapsedTime(posted).TotalMilliseconds);
+            }
+            Interlocked.Add(ref phase.Injected, to - from);
         }
 
         /// <summary>Drains the replies the fake received and matches each to its question by the echoed number.</summary>
