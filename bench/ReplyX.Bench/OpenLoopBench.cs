@@ -322,7 +322,7 @@ public static class OpenLoopBench
             }
         }
 
-        private static async Task<Dialogs.DialogSnapshot?[]> Look(Dialogs.IDialogGrain[] dialogs)
+        private async Task<Dialogs.DialogSnapshot?[]> Look(Dialogs.IDialogGrain[] dialogs)
         {
             var gate = new SemaphoreSlim(32);
             return await Task.WhenAll(dialogs.Select(async d =>
@@ -330,7 +330,7 @@ public static class OpenLoopBench
                 await gate.WaitAsync();
                 try
                 {
-                    return await d.Get();
+                    return await d.Get(rig.Account);
                 }
                 catch (Exception ex) when (ex is OrleansException or TimeoutException)
                 {
