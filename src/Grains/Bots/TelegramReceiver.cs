@@ -83,24 +83,47 @@ public sealed partial class TelegramReceiver(IReceiverHost host, Guid botId, Tel
     }
 
     /// <summary>
-    /// One long poll. An update is acknowledged (the offset moves past it) only after its dialog has stored
-    /// it, so a crash in between means Telegram delivers it again and the dialog recognises it.
+    /// One long poll. The batch's chats are handed to their dialogs in parallel (in order within a chat): a
+    /// bot's intake must not wait for one dialog after another. The offset moves past the batch only after
+    /// every dialog stored its updates, so a crash or a failure means Telegram delivers them again and the
+    /// dialogs recognise what they already have.
     /// </summary>
     private async Task PollOnce(CancellationToken cancellationToken)
     {
         var updates = await host.Poller.GetUpdates(host.Offset, 100, (int)options.PollTimeout.TotalSeconds, [UpdateType.Message], cancellationToken);
         _conflictSince = null;
         host.Receiving();
-        var offset = host.Offset;
-        foreach (var update in updates)
+        if (updates.Length == 0)
         {
-            _poison = (update.Id, _poison.Update == update.Id ? _poison.Failures : 0);
-            await host.Accept(update);
-            offset = update.Id + 1;
-            await host.Acknowledge(offset, write: false);
+            return;
+        }
+        (int Id, Exception Error)? failed = null;
+        await Task.WhenAll(updates.GroupBy(u => u.Message?.Chat.Id ?? 0).Select(async chat =>
+        {
+            foreach (var update in chat)
+            {
+                try
+                {
+                    await host.Accept(update);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The lowest failing update is the one retried (and skipped if it keeps failing).
+                    if (failed is not { } f || update.Id < f.Id)
+                    {
+                        failed = (update.Id, ex);
+                    }
+                    return; // the chat's later updates wait for it
+                }
+            }
+        }));
+        if (failed is { } failure)
+        {
+            _poison = (failure.Id, _poison.Update == failure.Id ? _poison.Failures : 0);
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure.Error);
         }
         _poison = default;
-        await host.Acknowledge(offset, write: updates.Length > 0);
+        await host.Acknowledge(updates[^1].Id + 1, write: true);
     }
 
     private ResiliencePipeline Backoff() => _backoff ??= ReceiverBackoff.Build(options, time, Retryable, async failure =>
