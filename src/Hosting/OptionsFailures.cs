@@ -63,7 +63,7 @@ public sealed class OptionsFailures(string section)
             : Add($"{Key(name)} is '{value}'; expected an absolute {string.Join(" or ", allowed)} URL.");
     }
 
-    public ValidateOptionsResult Result() => _failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(_failures);
+    public ValidateOptionsResult ToValidation() => _failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(_failures);
 
     private static string Format(TimeSpan value) => value.ToString("c", CultureInfo.InvariantCulture);
 }

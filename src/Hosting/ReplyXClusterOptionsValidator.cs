@@ -43,7 +43,7 @@ public sealed class ReplyXClusterOptionsValidator(IConfiguration configuration) 
         {
             failures.Add($"{failures.Key(nameof(options.SiloPort))} and {failures.Key(nameof(options.GatewayPort))} must differ (both are {options.SiloPort}).");
         }
-        return failures.Result();
+        return failures.ToValidation();
     }
 
     private static void Port(OptionsFailures failures, string name, int port)

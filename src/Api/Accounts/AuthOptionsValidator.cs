@@ -31,7 +31,7 @@ public sealed class AuthOptionsValidator(IConfiguration configuration) : IValida
         return failures
             .Positive(nameof(options.AccessTokenLifetime), options.AccessTokenLifetime)
             .Positive(nameof(options.RefreshTokenLifetime), options.RefreshTokenLifetime)
-            .Result();
+            .ToValidation();
     }
 
     /// <summary>

@@ -21,7 +21,7 @@ public sealed class ApiOptions
 public sealed class ApiOptionsValidator : IValidateOptions<ApiOptions>
 {
     public ValidateOptionsResult Validate(string? name, ApiOptions options) =>
-        new OptionsFailures(ApiOptions.Section).Positive(nameof(options.MaxRequestBodyBytes), options.MaxRequestBodyBytes).Result();
+        new OptionsFailures(ApiOptions.Section).Positive(nameof(options.MaxRequestBodyBytes), options.MaxRequestBodyBytes).ToValidation();
 }
 
 /// <summary>The <c>RateLimits</c> section: permits per minute, per client address on /api/auth/* and per signed-in user across the API.</summary>
@@ -39,7 +39,7 @@ public sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOption
         new OptionsFailures(RateLimitOptions.Section)
             .Positive(nameof(options.AuthPerMinute), options.AuthPerMinute)
             .Positive(nameof(options.UserPerMinute), options.UserPerMinute)
-            .Result();
+            .ToValidation();
 }
 
 /// <summary>The <c>Cors</c> section: dashboard origins allowed to call the API with credentials; none: same origin only.</summary>
@@ -70,6 +70,6 @@ public sealed class ApiCorsOptionsValidator : IValidateOptions<ApiCorsOptions>
                 failures.Add($"{failures.Key($"{nameof(options.Origins)}:{i}")} is '{origin}'; expected an origin such as https://app.example.com (scheme, host and optional port, no path).");
             }
         }
-        return failures.Result();
+        return failures.ToValidation();
     }
 }

@@ -16,7 +16,7 @@ public sealed class LoginThrottleOptionsValidator : IValidateOptions<LoginThrott
             failures.Add($"{failures.Key(nameof(options.MaxLockout))} is {options.MaxLockout:c}; expected at least "
                 + $"{failures.Key(nameof(options.BaseLockout))} ({options.BaseLockout:c}).");
         }
-        return failures.Result();
+        return failures.ToValidation();
     }
 }
 
@@ -50,6 +50,6 @@ public sealed class AdminBootstrapOptionsValidator : IValidateOptions<AdminBoots
             }
         }
         failures.MaxLength(nameof(options.Name), options.Name?.Trim(), MaxNameLength);
-        return failures.Result();
+        return failures.ToValidation();
     }
 }

@@ -29,7 +29,7 @@ public sealed class AiProviderOptionsValidator(IOptions<SiloMessagingOptions> me
         {
             Provider(new OptionsFailures($"{AiProviderOptions.Section}:{nameof(options.Providers)}:{key}"), provider, failures);
         }
-        return failures.Result();
+        return failures.ToValidation();
     }
 
     private static void Provider(OptionsFailures entry, ConfiguredProviderOptions provider, OptionsFailures all)
@@ -81,7 +81,7 @@ public sealed class AiProviderOptionsValidator(IOptions<SiloMessagingOptions> me
             .MaxLength(nameof(provider.Scope), provider.Scope, 200)
             .AbsoluteUrl(nameof(provider.AuthUrl), provider.AuthUrl)
             .AbsoluteUrl(nameof(provider.ProxyUrl), provider.ProxyUrl, ProxySchemes);
-        foreach (var failure in entry.Result().Failures ?? [])
+        foreach (var failure in entry.ToValidation().Failures ?? [])
         {
             all.Add(failure);
         }
@@ -99,5 +99,5 @@ public sealed class AiLimitsOptionsValidator : IValidateOptions<AiLimitsOptions>
             .Positive(nameof(options.BreakDuration), options.BreakDuration)
             .Positive(nameof(options.UnauthorizedBreak), options.UnauthorizedBreak)
             .Positive(nameof(options.LeaseTimeout), options.LeaseTimeout)
-            .Result();
+            .ToValidation();
 }

@@ -49,7 +49,7 @@ public sealed partial class BotGrain(
     private const string KeepAlive = "keep-alive";
 
     private readonly TelegramOptions _options = options.Value;
-    private readonly Dictionary<string, IDialogGrain> _opened = [];
+    private TelegramIntake? _intake;
     private StateWriteGate? _gate;
     private TelegramReceiver? _receiver;
     private BotMetrics? _metrics;
@@ -282,49 +282,12 @@ public sealed partial class BotGrain(
 
     private async Task Accept(Update update)
     {
-        if (TelegramUpdates.Map(update, S.TelegramId, S.Username) is not { } incoming)
+        if (await (_intake ??= new TelegramIntake(GrainFactory, Id)).Accept(update, S))
         {
-            return;
+            S.UpdatesIn++;
+            M.Update();
         }
-        var dialog = await OpenDialog(incoming.ChatId);
-        switch (incoming.Kind)
-        {
-            case IncomingKind.Start:
-                await dialog.PostAutoReplied(incoming.Text, ReplyTexts.Greeting(await AssistantSettings()), incoming.ExternalId);
-                break;
-            case IncomingKind.NonText:
-                await dialog.PostAutoReplied(incoming.Text, ReplyTexts.TextOnly(await AssistantSettings()), incoming.ExternalId);
-                break;
-            default:
-                await dialog.PostUserMessage(incoming.Text, incoming.ExternalId);
-                break;
-        }
-        S.UpdatesIn++;
-        M.Update();
     }
-
-    /// <summary>
-    /// Opening is idempotent but a grain call: once per chat and activation is enough. The reference is kept,
-    /// as deriving the dialog's key hashes and resolving a reference reflects on every call.
-    /// </summary>
-    private async Task<IDialogGrain> OpenDialog(string chatId)
-    {
-        if (!_opened.TryGetValue(chatId, out var dialog))
-        {
-            dialog = GrainFactory.GetGrain<IDialogGrain>(DialogKeys.For(TelegramChannel.Name, Id, chatId));
-            await dialog.Open(new DialogStart(S.AccountId, S.AssistantId, TelegramChannel.Name, chatId, Id));
-            if (_opened.Count >= 1024)
-            {
-                _opened.Clear();
-            }
-            _opened[chatId] = dialog;
-        }
-        return dialog;
-    }
-
-    /// <summary>Only fixed replies need the assistant here (its greeting and language); questions go to the dialog.</summary>
-    private async Task<AssistantSettings?> AssistantSettings() =>
-        (await GrainFactory.GetGrain<IAssistantGrain>(S.AssistantId).Get(S.AccountId))?.Settings;
 
     private async Task Disable(BotStatus status, string? error)
     {

@@ -28,6 +28,6 @@ public sealed class TelegramOptionsValidator : IValidateOptions<TelegramOptions>
             .NotNegative(nameof(options.ConflictGracePeriod), options.ConflictGracePeriod)
             .NotNegative(nameof(options.PrivateChatInterval), options.PrivateChatInterval)
             .NotNegative(nameof(options.GroupChatInterval), options.GroupChatInterval)
-            .Result();
+            .ToValidation();
     }
 }

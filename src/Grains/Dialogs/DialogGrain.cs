@@ -72,19 +72,9 @@ public sealed partial class DialogGrain(
         {
             _recent.Add(message);
         }
-        S.LastSeq = Math.Max(S.LastSeq, _recent.Items.Count > 0 ? _recent.Items[^1].Seq : 0);
-        // Events published after the last state write must not be numbered again: start well above them.
-        S.EventSeq += 10_000;
+        S.RestoreFrom(_recent);
         Events.Existing();
-        if (_recent.LastReply() is { } lastReply)
-        {
-            S.LastProcessedSeq = Math.Max(S.LastProcessedSeq, lastReply.Seq); // answers go out in order
-        }
-        if (S.Mode != DialogMode.Ai)
-        {
-            S.LastProcessedSeq = S.LastSeq; // operators answer what came while they had the dialog
-        }
-        else if (_recent.Items.Count > 0)
+        if (S.Mode == DialogMode.Ai && _recent.Items.Count > 0)
         {
             (S.AiTurns, S.OfferedHuman) = HandoffPolicy.Rebuild(_recent.Items, (await Assistant())?.Settings);
         }

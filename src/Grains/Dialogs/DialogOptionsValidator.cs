@@ -20,5 +20,5 @@ public sealed class DialogOptionsValidator : IValidateOptions<DialogOptions>
             .Positive(nameof(options.RecoveryAge), options.RecoveryAge)
             .Positive(nameof(options.DeliveryRetryDelay), options.DeliveryRetryDelay)
             .NotNegative(nameof(options.DeliveryRetries), options.DeliveryRetries)
-            .Result();
+            .ToValidation();
 }

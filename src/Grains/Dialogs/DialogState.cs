@@ -15,4 +15,22 @@ public sealed class DialogState
     [Id(9)] public DateTimeOffset CreatedAt { get; set; }
     /// <summary>The channel refused our messages for good (the Telegram user blocked the bot) until the user writes again.</summary>
     [Id(10)] public bool Unreachable { get; set; }
+
+    /// <summary>
+    /// After a (re)activation: what was stored after the last state write is in <paramref name="recent"/>, read
+    /// back from the table. Events published since must not be numbered again, so numbering jumps well above.
+    /// </summary>
+    public void RestoreFrom(RecentMessages recent)
+    {
+        LastSeq = Math.Max(LastSeq, recent.Items.Count > 0 ? recent.Items[^1].Seq : 0);
+        EventSeq += 10_000;
+        if (recent.LastReply() is { } lastReply)
+        {
+            LastProcessedSeq = Math.Max(LastProcessedSeq, lastReply.Seq); // answers go out in order
+        }
+        if (Mode != DialogMode.Ai)
+        {
+            LastProcessedSeq = LastSeq; // operators answer what came while they had the dialog
+        }
+    }
 }

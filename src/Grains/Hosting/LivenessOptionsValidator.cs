@@ -27,6 +27,6 @@ public sealed class LivenessOptionsValidator : IValidateOptions<ClusterMembershi
         {
             failures.Add($"{failures.Key(nameof(options.MinProbeTimeout))} ({options.MinProbeTimeout}) must not be above {failures.Key(nameof(options.MaxProbeTimeout))} ({options.MaxProbeTimeout}).");
         }
-        return failures.Result();
+        return failures.ToValidation();
     }
 }

@@ -29,6 +29,6 @@ public sealed class StorageOptionsValidator(IConfiguration configuration) : IVal
                 }
             }
         }
-        return failures.Result();
+        return failures.ToValidation();
     }
 }

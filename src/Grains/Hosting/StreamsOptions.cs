@@ -17,5 +17,5 @@ public sealed class StreamsOptions
 public sealed class StreamsOptionsValidator : IValidateOptions<StreamsOptions>
 {
     public ValidateOptionsResult Validate(string? name, StreamsOptions options) =>
-        new OptionsFailures(StreamsOptions.Section).Positive(nameof(options.PollPeriod), options.PollPeriod).Result();
+        new OptionsFailures(StreamsOptions.Section).Positive(nameof(options.PollPeriod), options.PollPeriod).ToValidation();
 }
