@@ -50,7 +50,7 @@ public sealed partial class BotGrain(
 
     private readonly TelegramOptions _options = options.Value;
     private TelegramIntake? _intake;
-    private StateWriteGate? _gate;
+    private DeferredStateWrite? _writes;
     private TelegramReceiver? _receiver;
     private BotMetrics? _metrics;
     private CancellationTokenSource? _receiving;
@@ -60,7 +60,9 @@ public sealed partial class BotGrain(
     private Guid Id => this.GetPrimaryKey();
     private BotState S => state.State;
     private BotMetrics M => _metrics ??= new BotMetrics(Id, _options.PerBotMetrics);
-    private StateWriteGate Gate => _gate ??= new StateWriteGate(() => state.WriteStateAsync());
+    // Lifecycle changes are written at once; the offset, which every batch moves, within StateFlushDelay.
+    private DeferredStateWrite Writes => _writes ??= new DeferredStateWrite(() => state.WriteStateAsync(), _options.StateFlushDelay,
+        (callback, due) => this.RegisterGrainTimer(_ => callback(), new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { Interleave = true }));
     private IBotOutboxGrain Outbox => _outbox ??= GrainFactory.GetGrain<IBotOutboxGrain>(Id);
     private BotClients Bot
     {
@@ -160,7 +162,7 @@ public sealed partial class BotGrain(
         S.Enabled = true;
         S.Status = BotStatus.Starting;
         S.LastError = null;
-        await Gate.Write();
+        await Writes.Now();
         await this.RegisterOrUpdateReminder(KeepAlive, _options.KeepAlivePeriod, _options.KeepAlivePeriod);
         StartReceiving();
         return await View();
@@ -220,7 +222,7 @@ public sealed partial class BotGrain(
         {
             S.Offset = update.Id + 1;
         }
-        await Gate.Write();
+        Writes.Soon();
         return WebhookOutcome.Accepted;
     }
 
@@ -253,7 +255,7 @@ public sealed partial class BotGrain(
         var url = $"{_options.PublicUrl!.TrimEnd('/')}/telegram/{Id}";
         await Bot.Calls.SetWebhook(url, secretToken: S.WebhookSecret, allowedUpdates: [UpdateType.Message], cancellationToken: cancellationToken);
         ((IReceiverHost)this).Receiving();
-        await Gate.Write();
+        await Writes.Now();
     }
 
     Task IReceiverHost.Accept(Update update) => Accept(update);
@@ -267,12 +269,16 @@ public sealed partial class BotGrain(
         }
     }
 
-    async Task IReceiverHost.Acknowledge(int nextOffset, bool write)
+    async Task IReceiverHost.Acknowledge(int nextOffset, bool now)
     {
         S.Offset = nextOffset;
-        if (write)
+        if (now)
         {
-            await Gate.Write();
+            await Writes.Now();
+        }
+        else
+        {
+            Writes.Soon();
         }
     }
 
@@ -306,7 +312,7 @@ public sealed partial class BotGrain(
         S.Status = status;
         S.LastError = error;
         StopReceiving();
-        await Gate.Write();
+        await Writes.Now();
         if (await this.GetReminder(KeepAlive) is { } reminder)
         {
             await this.UnregisterReminder(reminder);

@@ -53,8 +53,8 @@ public sealed partial class BotOutboxGrain(
         }
     }
     private BotMetrics M => _metrics ??= new BotMetrics(Id, _options.PerBotMetrics);
-    // Counters are written within a few seconds, not per message.
-    private DeferredStateWrite Writes => _writes ??= new DeferredStateWrite(() => state.WriteStateAsync(), TimeSpan.FromSeconds(5),
+    // Counters are written within StateFlushDelay, not per message.
+    private DeferredStateWrite Writes => _writes ??= new DeferredStateWrite(() => state.WriteStateAsync(), _options.StateFlushDelay,
         (callback, due) => this.RegisterGrainTimer(_ => callback(), new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { Interleave = true }));
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)

@@ -66,6 +66,14 @@ public sealed class TelegramOptions
     /// activation (two pollers for a moment after a false suspicion) also draws 409s and must not stop the bot.
     /// </summary>
     public TimeSpan ConflictGracePeriod { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// How long what every update or reply moves in a bot's grain state (the poll offset, the outbox's counters)
+    /// may wait before it is written; lifecycle changes are written at once. Nothing depends on these being
+    /// current: Telegram forgets confirmed updates, so an older offset only asks for what is still unconfirmed,
+    /// and dialogs recognise a redelivered update by its id.
+    /// </summary>
+    public TimeSpan StateFlushDelay { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 public enum TelegramHttpVersion

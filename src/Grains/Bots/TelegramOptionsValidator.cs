@@ -26,6 +26,7 @@ public sealed class TelegramOptionsValidator : IValidateOptions<TelegramOptions>
             .Positive(nameof(options.MaxActionConnections), options.MaxActionConnections)
             .Positive(nameof(options.MaxTypingInFlight), options.MaxTypingInFlight)
             .NotNegative(nameof(options.ConflictGracePeriod), options.ConflictGracePeriod)
+            .Positive(nameof(options.StateFlushDelay), options.StateFlushDelay)
             .NotNegative(nameof(options.PrivateChatInterval), options.PrivateChatInterval)
             .NotNegative(nameof(options.GroupChatInterval), options.GroupChatInterval)
             .ToValidation();

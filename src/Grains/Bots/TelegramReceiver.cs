@@ -24,8 +24,8 @@ public interface IReceiverHost
     /// <summary>Telegram answered a poll: the bot is running.</summary>
     void Receiving();
 
-    /// <summary>Updates below <paramref name="nextOffset"/> are handled; written to state when <paramref name="write"/>.</summary>
-    Task Acknowledge(int nextOffset, bool write);
+    /// <summary>Updates below <paramref name="nextOffset"/> are handled; written to state at once when <paramref name="now"/>, else soon.</summary>
+    Task Acknowledge(int nextOffset, bool now);
 
     void Failing(string error);
 
@@ -123,7 +123,7 @@ public sealed partial class TelegramReceiver(IReceiverHost host, Guid botId, Tel
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure.Error);
         }
         _poison = default;
-        await host.Acknowledge(updates[^1].Id + 1, write: true);
+        await host.Acknowledge(updates[^1].Id + 1, now: false);
     }
 
     private ResiliencePipeline Backoff() => _backoff ??= ReceiverBackoff.Build(options, time, Retryable, async failure =>
@@ -137,7 +137,7 @@ public sealed partial class TelegramReceiver(IReceiverHost host, Guid botId, Tel
             // A fault handling one update (a bug, or data a store refuses) must not block the bot forever.
             LogUpdateSkipped(failure.Exception, botId, failing, _poison.Failures);
             _poison = default;
-            await host.Acknowledge(failing + 1, write: true);
+            await host.Acknowledge(failing + 1, now: true); // a skipped update stays skipped
         }
     });
 

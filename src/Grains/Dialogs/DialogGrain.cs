@@ -30,6 +30,7 @@ public sealed partial class DialogGrain(
     private DialogAnswering? _answering;
     private AssistantLookup? _assistant;
     private ChannelHandOver? _handOver;
+    private DialogJournal? _journal;
 
     private Guid Id => this.GetPrimaryKey();
     private DialogState S => state.State;
@@ -37,6 +38,7 @@ public sealed partial class DialogGrain(
     private DialogEvents Events => _events ??= new DialogEvents(this.GetStreamProvider(StreamNames.Provider), Id, S.Start!.AccountId, time, logger) { Seq = S.EventSeq };
     private IDialogChannel? Channel => S.Start is { } start && !S.Unreachable ? channels.For(start) : null;
     private DialogAnswering Answering => _answering ??= new DialogAnswering(this, store, router, _options, time, logger);
+    private DialogJournal Journal => _journal ??= new DialogJournal(Id, store, _recent, () => S, Published, time);
     private ChannelHandOver HandOver => _handOver ??= new ChannelHandOver(Id, _options, Once, logger);
 
     // The answering loop's view of this grain.
@@ -276,13 +278,12 @@ public sealed partial class DialogGrain(
             return (recent, new PostResult(recent.Seq, true));
         }
         var clean = text.Contains('\0') ? text.Replace("\0", "", StringComparison.Ordinal) : text; // PostgreSQL refuses U+0000
-        var message = new DialogMessage(S.LastSeq + 1, DialogNames.Micro(time.GetUtcNow()), MessageAuthor.User, clean, externalId, false, null);
-        if (!await store.Append(Id, message, new AppendFlags(AwaitingAnswer: !autoReplied && S.Mode == DialogMode.Ai)))
+        var draft = new DialogMessage(0, default, MessageAuthor.User, clean, externalId, false, null);
+        if (await Journal.Append(draft, new AppendFlags(AwaitingAnswer: !autoReplied && S.Mode == DialogMode.Ai)) is not { } message)
         {
             var first = externalId is null ? null : await store.FindByExternalId(Id, externalId);
-            return (message, first is not null ? new PostResult(first.Seq, true) : throw new InvalidOperationException($"Message {message.Seq} of dialog {Id} is already stored."));
+            return (draft, first is not null ? new PostResult(first.Seq, true) : throw new InvalidOperationException($"A message of dialog {Id} was refused by the store."));
         }
-        Stored(message);
         S.Unreachable = false; // writing again means the customer can be answered again
         if (autoReplied)
         {
@@ -295,7 +296,6 @@ public sealed partial class DialogGrain(
                 _recent.AutoReplied(message.Seq);
             }
         }
-        await Published(message);
         return (message, null);
     }
 
@@ -303,28 +303,17 @@ public sealed partial class DialogGrain(
     private async Task<DialogMessage> Append(MessageAuthor author, string text, bool offline = false, Guid? operatorId = null,
         string? externalId = null, long? answers = null, bool deliver = true)
     {
-        var message = new DialogMessage(S.LastSeq + 1, DialogNames.Micro(time.GetUtcNow()), author, text, externalId, offline, operatorId);
         var channel = deliver ? Channel : null;
         // Stored awaiting delivery: if the channel's queue is lost with its silo, the message is found again.
-        if (!await store.Append(Id, message, new AppendFlags(AwaitingDelivery: channel is not null, AnswersUpTo: answers)))
-        {
-            throw new InvalidOperationException($"Message {message.Seq} of dialog {Id} is already stored.");
-        }
-        Stored(message);
+        var message = await Journal.Append(new DialogMessage(0, default, author, text, externalId, offline, operatorId),
+            new AppendFlags(AwaitingDelivery: channel is not null, AnswersUpTo: answers))
+            ?? throw new InvalidOperationException($"A message of dialog {Id} was refused by the store.");
         MarkDirty(); // counters are written within StateFlushDelay; activation recomputes them after a crash
-        await Published(message);
         if (channel is not null)
         {
             await HandOver.Deliver(channel, S.Start!, message);
         }
         return message;
-    }
-
-    private void Stored(DialogMessage message)
-    {
-        DialogMetrics.Messages.WithLabels(DialogNames.Author(message.Author)).Inc();
-        S.LastSeq = message.Seq;
-        _recent.Add(message);
     }
 
     private async Task Published(DialogMessage message)

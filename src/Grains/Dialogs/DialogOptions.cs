@@ -27,9 +27,10 @@ public sealed class DialogOptions
 
     /// <summary>
     /// How long counters moved by a stored message may wait before the grain state is written (mode changes
-    /// are written at once; after a crash the counters are recomputed from the message table).
+    /// are written at once, pending counters when the activation ends; after a crash they are recomputed from
+    /// the message table, so writing them sooner buys nothing but a state write per exchange).
     /// </summary>
-    public TimeSpan StateFlushDelay { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan StateFlushDelay { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>How long the dialog reuses its assistant's settings before asking the assistant grain again.</summary>
     public TimeSpan AssistantCacheTime { get; set; } = TimeSpan.FromSeconds(2);

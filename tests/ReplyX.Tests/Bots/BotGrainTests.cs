@@ -26,6 +26,8 @@ public sealed class BotClusterFixture : IAsyncLifetime
             ["Telegram:PollTimeout"] = "00:00:02",
             ["Telegram:PrivateChatInterval"] = "00:00:00.350",
             ["Telegram:RetryDelay"] = "00:00:00.100",
+            // The loop's deferred offset writes land while requests write too (see the collision test).
+            ["Telegram:StateFlushDelay"] = "00:00:00.050",
             ["Ai:DirectoryRefresh"] = "00:00:00.050",
             ["Telegram:ConflictGracePeriod"] = "00:00:01",
             // Small pools: a reply that had to share its connections with "typing…" hints would wait for them.

@@ -105,6 +105,39 @@ public sealed class PostgresDialogTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Questions_posted_while_answers_are_being_stored_each_get_their_own_number()
+    {
+        // Regression: the answering loop interleaves with requests; while an answer's insert was awaited, a
+        // question took the same number and was refused as "already stored" (the memory store never awaits).
+        await using var cluster = await Start();
+        var (account, assistantId, _) = await AccountWithAssistant(cluster, "Numbers");
+        var dialogId = Guid.NewGuid();
+        var dialog = cluster.GrainFactory.GetGrain<IDialogGrain>(dialogId);
+        await dialog.Open(new DialogStart(account, assistantId, "test", null));
+
+        // A steady trickle while the loop answers: questions keep arriving while answers are being stored.
+        for (var i = 1; i <= 30; i++)
+        {
+            Assert.False((await dialog.PostUserMessage($"q{i}", $"ext-{i}")).Duplicate);
+            await Task.Delay(3);
+        }
+        await using var db = NpgsqlDataSource.Create(_connectionString);
+        var store = new PostgresDialogStore(db);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        IReadOnlyList<DialogMessage> stored;
+        while ((stored = await store.Messages(dialogId, 0, 100)).Count(m => m.Author == MessageAuthor.Assistant) < 30)
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+
+        Assert.Equal(Enumerable.Range(1, 60).Select(i => (long)i), stored.Select(m => m.Seq));
+        var questions = stored.Where(m => m.Author == MessageAuthor.User).Select(m => m.Text).ToArray();
+        Assert.Equal(Enumerable.Range(1, 30).Select(i => $"q{i}").Order(), questions.Order());
+        // Answered in the order the questions were stored, each once.
+        Assert.Equal(questions.Select(q => "Echo: " + q), stored.Where(m => m.Author == MessageAuthor.Assistant).Select(m => m.Text));
+    }
+
+    [Fact]
     public async Task A_message_accepted_before_a_restart_is_answered_after_it()
     {
         var account = Guid.NewGuid();

@@ -104,6 +104,7 @@ public sealed partial class StartupValidationTests
         { "Telegram:MaxActionConnections", "0", null, null },
         { "Telegram:MaxTypingInFlight", "0", null, null },
         { "Telegram:ConflictGracePeriod", "-00:00:01", null, null },
+        { "Telegram:StateFlushDelay", "00:00:00", null, null },
         { "Dialogs:AccountFeedInterval", "00:00:00", null, null },
         { "Dialogs:RecoveryPeriod", "00:00:00.500", null, null },
         { "Dialogs:RecoveryAge", "00:00:00", null, null },
