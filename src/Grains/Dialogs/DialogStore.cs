@@ -246,6 +246,11 @@ public sealed class InMemoryDialogStore : IDialogStore
 
 public sealed class PostgresDialogStore(NpgsqlDataSource dataSource) : IDialogStore
 {
+    // Every dialog appends and every outbox marks deliveries: under load they are written many rows a statement.
+    private PostgresMessageBatches? _batches;
+
+    private PostgresMessageBatches Batches => LazyInitializer.EnsureInitialized(ref _batches, () => new PostgresMessageBatches(dataSource, AppendOne, MarkDeliveredOne));
+
     public async Task SaveDialog(DialogRecord d, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(
@@ -282,7 +287,10 @@ public sealed class PostgresDialogStore(NpgsqlDataSource dataSource) : IDialogSt
             Utc(reader.GetDateTime(7)), Utc(reader.GetDateTime(8)), reader.IsDBNull(9) ? null : reader.GetGuid(9));
     }
 
-    public async Task<bool> Append(Guid dialogId, DialogMessage m, AppendFlags flags = default, CancellationToken cancellationToken = default)
+    public Task<bool> Append(Guid dialogId, DialogMessage m, AppendFlags flags = default, CancellationToken cancellationToken = default) =>
+        Batches.Append(new(dialogId, m, flags));
+
+    private async Task<bool> AppendOne(Guid dialogId, DialogMessage m, AppendFlags flags, CancellationToken cancellationToken)
     {
         const string Insert = """
             INSERT INTO dialog_messages (dialog_id, seq, at, author, text, external_id, offline, operator_id, awaiting_delivery, awaiting_answer)
@@ -313,7 +321,10 @@ public sealed class PostgresDialogStore(NpgsqlDataSource dataSource) : IDialogSt
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
-    public async Task MarkDelivered(Guid dialogId, long seq, string? refusal = null, CancellationToken cancellationToken = default)
+    public Task MarkDelivered(Guid dialogId, long seq, string? refusal = null, CancellationToken cancellationToken = default) =>
+        refusal is null ? Batches.Delivered(dialogId, seq) : MarkDeliveredOne(dialogId, seq, refusal, cancellationToken);
+
+    private async Task MarkDeliveredOne(Guid dialogId, long seq, string? refusal, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(refusal is null
             ? "UPDATE dialog_messages SET awaiting_delivery = false WHERE dialog_id = @dialog AND seq = @seq AND awaiting_delivery"

@@ -126,6 +126,45 @@ public abstract class DialogStoreContract
     }
 
     [Fact]
+    public async Task Many_writes_at_once_each_get_their_own_outcome()
+    {
+        // PostgreSQL group-commits concurrent writes into multi-row statements: each caller must still learn
+        // whether its own row went in, flags must clear only for their own dialog, and a broken row
+        // (a dialog that does not exist) must fail alone.
+        var dialogs = new List<Guid>();
+        for (var i = 0; i < 40; i++)
+        {
+            dialogs.Add(await NewDialog());
+        }
+        await Task.WhenAll(dialogs.Select(d => Store.Append(d, Message(1, $"u-{d}"), new AppendFlags(AwaitingAnswer: true))));
+
+        var missing = Guid.NewGuid();
+        var appends = dialogs.SelectMany((d, i) => new[]
+        {
+            // Even dialogs get their answer (clearing the question's flag); odd ones a repeated number.
+            i % 2 == 0
+                ? Store.Append(d, Message(2, author: MessageAuthor.Assistant), new AppendFlags(AwaitingDelivery: true, AnswersUpTo: 1))
+                : Store.Append(d, Message(1, $"other-{d}")),
+        }).ToList();
+        var broken = Task.Run(() => Store.Append(missing, Message(1)));
+        var outcomes = await Task.WhenAll(appends);
+
+        Assert.Equal(dialogs.Select((_, i) => i % 2 == 0), outcomes);
+        await Assert.ThrowsAnyAsync<Exception>(() => broken);
+        Assert.All(dialogs.Where((_, i) => i % 2 == 0), d => Assert.Equal([2L], Store.FlaggedDeliveries(d).Result.Select(f => f.Seq)));
+
+        await Task.WhenAll(dialogs.Where((_, i) => i % 2 == 0).Select(d => Store.MarkDelivered(d, 2)));
+        foreach (var d in dialogs)
+        {
+            Assert.Empty(await Store.FlaggedDeliveries(d));
+        }
+        // Answered and delivered: no longer stalled; the odd ones' questions still wait for an answer.
+        var stalled = await Store.Stalled(T0.AddSeconds(10), 100_000);
+        Assert.All(dialogs.Where((_, i) => i % 2 == 0), d => Assert.DoesNotContain(d, stalled));
+        Assert.All(dialogs.Where((_, i) => i % 2 == 1), d => Assert.Contains(d, stalled));
+    }
+
+    [Fact]
     public async Task The_dialog_row_follows_mode_changes()
     {
         var id = await NewDialog();
