@@ -168,13 +168,18 @@ public static class OpenLoopBench
             var clock = Stopwatch.StartNew();
             var injector = Inject(phase, clock);
             var nextReport = TimeSpan.FromSeconds(1);
+            var latencies = await Latencies();
             while (true)
             {
                 await Collect();
                 if (clock.Elapsed >= nextReport)
                 {
                     var injected = Volatile.Read(ref phase.Injected);
-                    Console.Error.WriteLine($"{name} {clock.Elapsed.TotalSeconds,5:0.0} s: {injected} injected, {phase.Answered} answered, {injected - phase.Answered} waiting");
+                    var now = await Latencies();
+                    Console.Error.WriteLine($"{name} {clock.Elapsed.TotalSeconds,5:0.0} s: {injected} injected, {phase.Answered} answered, {injected - phase.Answered} waiting; " +
+                        $"this second: sendMessage {Mean(latencies.Send, now.Send)} ms × {now.Send.Count - latencies.Send.Count}, model call {Mean(latencies.Ai, now.Ai)} ms × {now.Ai.Count - latencies.Ai.Count}; " +
+                        $"thread pool {ThreadPool.ThreadCount} threads, {ThreadPool.PendingWorkItemCount} queued; intake paused {now.Paused - latencies.Paused} times, lag {now.Lag * 1000:0.0} ms");
+                    latencies = now;
                     nextReport += TimeSpan.FromSeconds(1);
                 }
                 if (injector.IsCompleted)
@@ -531,6 +536,30 @@ public static class OpenLoopBench
             var stats = (await rig.Control.GetStringAsync("/stats")).Split('\t');
             return (int.Parse(stats[0]), double.Parse(stats[1]), int.Parse(stats[2]), long.Parse(stats[3]));
         }
+
+        /// <summary>Sum and count of the silo's sendMessage and model-call latency histograms (all series).</summary>
+        private static async Task<((double Sum, double Count) Send, (double Sum, double Count) Ai, double Paused, double Lag)> Latencies()
+        {
+            using var text = new MemoryStream();
+            await Prometheus.Metrics.DefaultRegistry.CollectAndExportAsTextAsync(text);
+            double sendSum = 0, sendCount = 0, aiSum = 0, aiCount = 0, paused = 0, lag = 0;
+            using var reader = new StringReader(Encoding.UTF8.GetString(text.ToArray()));
+            while (reader.ReadLine() is { } line)
+            {
+                var value = line.LastIndexOf(' ') is var at and > 0 ? line[(at + 1)..] : "";
+                double V() => double.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+                if (line.StartsWith("replyx_bot_send_seconds_sum", StringComparison.Ordinal)) sendSum += V();
+                else if (line.StartsWith("replyx_bot_send_seconds_count", StringComparison.Ordinal)) sendCount += V();
+                else if (line.StartsWith("replyx_ai_latency_seconds_sum", StringComparison.Ordinal)) aiSum += V();
+                else if (line.StartsWith("replyx_ai_latency_seconds_count", StringComparison.Ordinal)) aiCount += V();
+                else if (line.StartsWith("replyx_intake_paused_total ", StringComparison.Ordinal)) paused += V();
+                else if (line.StartsWith("replyx_intake_lag_seconds ", StringComparison.Ordinal)) lag = V();
+            }
+            return ((sendSum, sendCount), (aiSum, aiCount), paused, lag);
+        }
+
+        private static string Mean((double Sum, double Count) before, (double Sum, double Count) after) =>
+            after.Count > before.Count ? ((after.Sum - before.Sum) / (after.Count - before.Count) * 1000).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) : "-";
 
         /// <summary>The dialog grains' dropped-event counter, read from prometheus-net's registry (the silo runs in this process).</summary>
         private static async Task<double?> DroppedEvents()

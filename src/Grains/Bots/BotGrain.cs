@@ -39,6 +39,7 @@ public sealed class BotState
 public sealed partial class BotGrain(
     [PersistentState("bot")] IPersistentState<BotState> state,
     TelegramClients clients,
+    IntakeGate intake,
     ISecretProtector secrets,
     IBotStore store,
     IOptions<TelegramOptions> options,
@@ -233,7 +234,7 @@ public sealed partial class BotGrain(
             return;
         }
         _receiving = new CancellationTokenSource();
-        _ = (_receiver ??= new TelegramReceiver(this, Id, _options, time, logger)).Run(_receiving.Token);
+        _ = (_receiver ??= new TelegramReceiver(this, Id, _options, intake, time, logger)).Run(_receiving.Token);
     }
 
     private void StopReceiving()

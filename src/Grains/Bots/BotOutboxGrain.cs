@@ -73,7 +73,10 @@ public sealed partial class BotOutboxGrain(
         _metrics = null;
         // A send loop still awaiting must not send from a dead activation: the next one re-queues from the store.
         _outbox.Clear();
-        await Writes.Flush();
+        if (!await Writes.FlushOnDeactivation(reason))
+        {
+            LogCountersLost(Id); // counters only: the messages' delivery flags are in the dialog store
+        }
     }
 
     public async Task Configure(Guid accountId, string? encryptedToken)
@@ -283,6 +286,9 @@ public sealed partial class BotOutboxGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bot {BotId}: {Call} for chat {ChatId} failed: {Error}")]
     private partial void LogSendFailed(Guid botId, string chatId, string call, string error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Bot {BotId}: outbox counters not written at shutdown (the storage was gone)")]
+    private partial void LogCountersLost(Guid botId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bot {BotId}: {Count} undelivered messages queued again from the store")]
     private partial void LogRequeued(Guid botId, int count);

@@ -12,6 +12,7 @@ public static class BotsHosting
     {
         services.AddValidatedOptions<TelegramOptions, TelegramOptionsValidator>(TelegramOptions.Section);
         services.TryAddSingleton<TelegramClients>();
+        services.TryAddSingleton<IntakeGate>();
         services.AddSingleton<IDialogChannel, TelegramChannel>();
         return services;
     }

@@ -74,6 +74,16 @@ public sealed class TelegramOptions
     /// and dialogs recognise a redelivered update by its id.
     /// </summary>
     public TimeSpan StateFlushDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Back-pressure above capacity: while more of a silo's dialogs than this are answering and the silo is busy
+    /// (<see cref="IntakeBusyLag"/>), polling bots stop fetching updates (they wait at Telegram) so the CPU goes
+    /// to answering what was taken in. Zero turns it off. Webhook deliveries are not held back.
+    /// </summary>
+    public int IntakeMaxAnswering { get; set; } = 500;
+
+    /// <summary>How late the silo's thread pool must run queued work (smoothed over ~200 ms) for the silo to count as busy.</summary>
+    public TimeSpan IntakeBusyLag { get; set; } = TimeSpan.FromMilliseconds(5);
 }
 
 public enum TelegramHttpVersion

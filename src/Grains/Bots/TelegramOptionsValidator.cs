@@ -27,6 +27,8 @@ public sealed class TelegramOptionsValidator : IValidateOptions<TelegramOptions>
             .Positive(nameof(options.MaxTypingInFlight), options.MaxTypingInFlight)
             .NotNegative(nameof(options.ConflictGracePeriod), options.ConflictGracePeriod)
             .Positive(nameof(options.StateFlushDelay), options.StateFlushDelay)
+            .NotNegative(nameof(options.IntakeMaxAnswering), options.IntakeMaxAnswering)
+            .NotNegative(nameof(options.IntakeBusyLag), options.IntakeBusyLag)
             .NotNegative(nameof(options.PrivateChatInterval), options.PrivateChatInterval)
             .NotNegative(nameof(options.GroupChatInterval), options.GroupChatInterval)
             .ToValidation();

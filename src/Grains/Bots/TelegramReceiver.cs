@@ -39,7 +39,7 @@ public interface IReceiverHost
 /// (<see cref="TelegramOptions.ConflictGracePeriod"/>), and an update whose handling keeps failing is
 /// skipped after <see cref="MaxUpdateFailures"/> attempts. Runs on its grain's scheduler.
 /// </summary>
-public sealed partial class TelegramReceiver(IReceiverHost host, Guid botId, TelegramOptions options, TimeProvider time, ILogger logger)
+public sealed partial class TelegramReceiver(IReceiverHost host, Guid botId, TelegramOptions options, IntakeGate intake, TimeProvider time, ILogger logger)
 {
     public const int MaxUpdateFailures = 5;
 
@@ -90,6 +90,7 @@ public sealed partial class TelegramReceiver(IReceiverHost host, Guid botId, Tel
     /// </summary>
     private async Task PollOnce(CancellationToken cancellationToken)
     {
+        await intake.WaitForRoom(cancellationToken); // above capacity, updates wait at Telegram
         var updates = await host.Poller.GetUpdates(host.Offset, 100, (int)options.PollTimeout.TotalSeconds, [UpdateType.Message], cancellationToken);
         _conflictSince = null;
         host.Receiving();

@@ -33,7 +33,7 @@ public interface IAnsweringHost
 /// (operators are never blocked by it), with "typing…" for slow answers, retries when no key has room, and
 /// cancellation when the dialog changes hands. Runs on its grain's scheduler.
 /// </summary>
-public sealed partial class DialogAnswering(IAnsweringHost host, IDialogStore store, AiRouter router, DialogOptions options, TimeProvider time, ILogger logger)
+public sealed partial class DialogAnswering(IAnsweringHost host, IDialogStore store, AiRouter router, AnsweringLoad load, DialogOptions options, TimeProvider time, ILogger logger)
 {
     private readonly AiAnswerer _answerer = new(router, options, time);
     private IDisposable? _retry;
@@ -49,6 +49,7 @@ public sealed partial class DialogAnswering(IAnsweringHost host, IDialogStore st
         if (!Busy && S.Mode == DialogMode.Ai && S.LastProcessedSeq < S.LastSeq)
         {
             Busy = true;
+            load.Enter();
             _ = Loop();
         }
     }
@@ -74,6 +75,7 @@ public sealed partial class DialogAnswering(IAnsweringHost host, IDialogStore st
         finally
         {
             Busy = false;
+            load.Exit();
         }
         // A message may have been stored while the loop was deciding to stop: look once more before going idle.
         if (!retrying)

@@ -18,6 +18,7 @@ public sealed partial class DialogGrain(
     IDialogStore store,
     AiRouter router,
     DialogChannels channels,
+    AnsweringLoad load,
     IOptions<DialogOptions> options,
     TimeProvider time,
     ILogger<DialogGrain> logger) : Grain, IDialogGrain, IAnsweringHost
@@ -37,7 +38,7 @@ public sealed partial class DialogGrain(
     private DeferredStateWrite Writes => _writes ??= new DeferredStateWrite(() => state.WriteStateAsync(), _options.StateFlushDelay, Once);
     private DialogEvents Events => _events ??= new DialogEvents(this.GetStreamProvider(StreamNames.Provider), Id, S.Start!.AccountId, time, logger) { Seq = S.EventSeq };
     private IDialogChannel? Channel => S.Start is { } start && !S.Unreachable ? channels.For(start) : null;
-    private DialogAnswering Answering => _answering ??= new DialogAnswering(this, store, router, _options, time, logger);
+    private DialogAnswering Answering => _answering ??= new DialogAnswering(this, store, router, load, _options, time, logger);
     private DialogJournal Journal => _journal ??= new DialogJournal(Id, store, _recent, () => S, Published, time);
     private ChannelHandOver HandOver => _handOver ??= new ChannelHandOver(Id, _options, Once, logger);
 
@@ -83,7 +84,8 @@ public sealed partial class DialogGrain(
         Answering.Start();
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => Writes.Flush();
+    // Lost at shutdown only with the storage (memory storage): the counters are recomputed at activation.
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => Writes.FlushOnDeactivation(reason);
 
     public async Task<DialogSnapshot> Open(DialogStart start)
     {

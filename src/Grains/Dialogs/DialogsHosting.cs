@@ -11,6 +11,7 @@ public static class DialogsHosting
     {
         services.AddValidatedOptions<DialogOptions, DialogOptionsValidator>(DialogOptions.Section);
         services.TryAddSingleton<DialogChannels>();
+        services.TryAddSingleton<AnsweringLoad>();
         services.AddHostedService<DialogRecoveryStarter>();
         return services;
     }

@@ -40,4 +40,22 @@ public sealed class DeferredStateWrite(Func<Task> write, TimeSpan delay, Func<Fu
         _timer = null;
         return _dirty ? Now() : Task.CompletedTask;
     }
+
+    /// <summary>
+    /// <see cref="Flush"/> from <c>OnDeactivateAsync</c>. At silo shutdown the storage may already be gone
+    /// (memory storage lives in grains of the same silo, and goes with it): what was pending is then lost,
+    /// which only deferred counters may be. False when that happened, for the caller to log.
+    /// </summary>
+    public async Task<bool> FlushOnDeactivation(DeactivationReason reason)
+    {
+        try
+        {
+            await Flush();
+            return true;
+        }
+        catch (OrleansException) when (reason.ReasonCode is DeactivationReasonCode.ShuttingDown)
+        {
+            return false;
+        }
+    }
 }

@@ -105,6 +105,8 @@ public sealed partial class StartupValidationTests
         { "Telegram:MaxTypingInFlight", "0", null, null },
         { "Telegram:ConflictGracePeriod", "-00:00:01", null, null },
         { "Telegram:StateFlushDelay", "00:00:00", null, null },
+        { "Telegram:IntakeMaxAnswering", "-1", null, null },
+        { "Telegram:IntakeBusyLag", "-00:00:01", null, null },
         { "Dialogs:AccountFeedInterval", "00:00:00", null, null },
         { "Dialogs:RecoveryPeriod", "00:00:00.500", null, null },
         { "Dialogs:RecoveryAge", "00:00:00", null, null },
