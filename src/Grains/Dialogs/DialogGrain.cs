@@ -44,15 +44,10 @@ public sealed partial class DialogGrain(
 
     // The answering loop's view of this grain.
     Guid IAnsweringHost.Id => Id;
-
     DialogState IAnsweringHost.State => S;
-
     RecentMessages IAnsweringHost.Recent => _recent;
-
     IDialogChannel? IAnsweringHost.Channel => Channel;
-
     DialogEvents IAnsweringHost.Events => Events;
-
     Task<Assistant?> IAnsweringHost.Assistant() => Assistant();
 
     IDisposable IAnsweringHost.Timer(Func<Task> callback, TimeSpan due, TimeSpan period, bool keepAlive) =>
@@ -268,35 +263,23 @@ public sealed partial class DialogGrain(
         LogHandoff(Id, reason);
     }
 
-    /// <summary>
-    /// Stores a customer's message, or answers a redelivery: found in the recent window, or refused by the
-    /// store's unique external id (older than the window, or a retry that raced this one).
-    /// </summary>
+    /// <summary>Stores a customer's message (a redelivery comes back as the duplicate of the first).</summary>
     private async Task<(DialogMessage Message, PostResult? Duplicate)> StoreCustomerMessage(string text, string? externalId, bool autoReplied)
     {
         _ = S.Start ?? throw new InvalidOperationException($"Dialog {Id} has not been opened.");
-        if (_recent.ByExternalId(externalId) is { } recent)
+        var (message, duplicate) = await Journal.AppendCustomer(text, externalId, awaitingAnswer: !autoReplied && S.Mode == DialogMode.Ai);
+        if (duplicate)
         {
-            return (recent, new PostResult(recent.Seq, true));
-        }
-        var clean = text.Contains('\0') ? text.Replace("\0", "", StringComparison.Ordinal) : text; // PostgreSQL refuses U+0000
-        var draft = new DialogMessage(0, default, MessageAuthor.User, clean, externalId, false, null);
-        if (await Journal.Append(draft, new AppendFlags(AwaitingAnswer: !autoReplied && S.Mode == DialogMode.Ai)) is not { } message)
-        {
-            var first = externalId is null ? null : await store.FindByExternalId(Id, externalId);
-            return (draft, first is not null ? new PostResult(first.Seq, true) : throw new InvalidOperationException($"A message of dialog {Id} was refused by the store."));
+            return (message, new PostResult(message.Seq, true));
         }
         S.Unreachable = false; // writing again means the customer can be answered again
-        if (autoReplied)
+        if (autoReplied && S.LastProcessedSeq == message.Seq - 1)
         {
-            if (S.LastProcessedSeq == message.Seq - 1)
-            {
-                S.LastProcessedSeq = message.Seq; // answered by the fixed reply, not by the AI
-            }
-            else
-            {
-                _recent.AutoReplied(message.Seq);
-            }
+            S.LastProcessedSeq = message.Seq; // answered by the fixed reply, not by the AI
+        }
+        else if (autoReplied)
+        {
+            _recent.AutoReplied(message.Seq);
         }
         return (message, null);
     }
