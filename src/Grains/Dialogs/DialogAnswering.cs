@@ -20,8 +20,11 @@ public interface IAnsweringHost
 
     Task<Assistant?> Assistant();
 
-    /// <summary>Stores the answer (or the fallback) to <paramref name="questionSeq"/> and hands over when it must.</summary>
-    Task Answered(long questionSeq, Assistant? assistant, AnswerOutcome outcome);
+    /// <summary>Stores the answer (or the offline fallback) to <paramref name="questionSeq"/> and hands it to the channel.</summary>
+    Task StoreAnswer(string text, long questionSeq, bool offline);
+
+    /// <summary>Hands the dialog to operators.</summary>
+    Task Handoff(string reason);
 
     IDisposable Timer(Func<Task> callback, TimeSpan due, TimeSpan period, bool keepAlive);
 
@@ -120,9 +123,33 @@ public sealed partial class DialogAnswering(IAnsweringHost host, IDialogStore st
                 LogDropped(host.Id, question.Seq, S.Mode);
                 continue;
             }
-            await host.Answered(question.Seq, assistant, outcome);
+            await Answered(question.Seq, assistant, outcome);
         }
         return false;
+    }
+
+    /// <summary>Stores the answer (or the offline fallback) and hands the dialog over when it must.</summary>
+    private async Task Answered(long questionSeq, Assistant? assistant, AnswerOutcome outcome)
+    {
+        if (outcome.Kind == AnswerKind.Offline)
+        {
+            await host.StoreAnswer(ReplyTexts.Offline(assistant?.Settings), questionSeq, offline: true);
+            S.LastProcessedSeq = questionSeq;
+            await host.Handoff("no AI answer");
+            return;
+        }
+        var decision = HandoffPolicy.Decide(outcome.Answer!.Text, assistant!.Settings, S.AiTurns + 1, S.OfferedHuman);
+        if (decision.Text.Length > 0)
+        {
+            await host.StoreAnswer(decision.Text, questionSeq, offline: false);
+        }
+        S.LastProcessedSeq = questionSeq; // after the answer is stored: a failed append leaves the question to retry
+        S.AiTurns++;
+        S.OfferedHuman |= decision.OffersHuman;
+        if (decision.WantsHuman)
+        {
+            await host.Handoff("model");
+        }
     }
 
     /// <summary>"Typing…" in the messenger and on the dialog's stream once an answer takes longer than <see cref="DialogOptions.ChannelTypingDelay"/>.</summary>

@@ -314,30 +314,10 @@ public sealed partial class DialogGrain(
         }, _options.AccountFeedInterval);
     }
 
-    /// <summary>Stores the answer (or the offline fallback) and hands the dialog over when it must.</summary>
-    async Task IAnsweringHost.Answered(long questionSeq, Assistant? assistant, AnswerOutcome outcome)
-    {
-        if (outcome.Kind == AnswerKind.Offline)
-        {
-            await Append(MessageAuthor.Assistant, ReplyTexts.Offline(assistant?.Settings), offline: true, answers: questionSeq);
-            S.LastProcessedSeq = questionSeq;
-            await Handoff("no AI answer");
-            return;
-        }
-        var decision = HandoffPolicy.Decide(outcome.Answer!.Text, assistant!.Settings, S.AiTurns + 1, S.OfferedHuman);
-        if (decision.Text.Length > 0)
-        {
-            await Append(MessageAuthor.Assistant, decision.Text, answers: questionSeq);
-        }
-        S.LastProcessedSeq = questionSeq; // after the answer is stored: a failed append leaves the question to retry
-        S.AiTurns++;
-        S.OfferedHuman |= decision.OffersHuman;
-        MarkDirty();
-        if (decision.WantsHuman)
-        {
-            await Handoff("model");
-        }
-    }
+    Task IAnsweringHost.StoreAnswer(string text, long questionSeq, bool offline) =>
+        Append(MessageAuthor.Assistant, text, offline: offline, answers: questionSeq);
+
+    Task IAnsweringHost.Handoff(string reason) => Handoff(reason);
 
     private Task SaveDialog()
     {
