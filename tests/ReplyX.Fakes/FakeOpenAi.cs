@@ -110,9 +110,27 @@ public sealed class FakeOpenAi : IAsyncDisposable
     private static string Key(HttpContext http) =>
         http.Request.Headers.Authorization.ToString() is { } auth && auth.StartsWith("Bearer ", StringComparison.Ordinal) ? auth[7..] : "";
 
+    private readonly ConcurrentDictionary<string, (int Now, int Max)> _inFlight = new();
+
+    /// <summary>The most chat requests of <paramref name="key"/> that were being served at the same moment.</summary>
+    public int MaxInFlight(string key) => _inFlight.TryGetValue(key, out var n) ? n.Max : 0;
+
     private async Task Chat(HttpContext http)
     {
         var key = Key(http);
+        _inFlight.AddOrUpdate(key, (1, 1), (_, n) => (n.Now + 1, Math.Max(n.Max, n.Now + 1)));
+        try
+        {
+            await ChatCore(http, key);
+        }
+        finally
+        {
+            _inFlight.AddOrUpdate(key, (0, 0), (_, n) => (n.Now - 1, n.Max));
+        }
+    }
+
+    private async Task ChatCore(HttpContext http, string key)
+    {
         var body = (await JsonNode.ParseAsync(http.Request.Body))!.AsObject();
         var model = body["model"]!.GetValue<string>();
         var stream = body["stream"]?.GetValue<bool>() == true;
