@@ -1,4 +1,5 @@
 using Npgsql;
+using ReplyX.Hosting;
 
 namespace ReplyX.Ai;
 
@@ -87,12 +88,17 @@ public sealed class InMemoryAiUsageStore : IAiUsageStore
 {
     private readonly Lock _gate = new();
     private readonly List<AiUsageRecord> _records = [];
+    private readonly HashSet<Guid> _ids = [];
 
+    /// <summary>Idempotent by the record's id, as <c>ai_usage</c>'s primary key makes it on PostgreSQL.</summary>
     public Task Record(AiUsageRecord record, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
-            _records.Add(record);
+            if (_ids.Add(record.Id))
+            {
+                _records.Add(record);
+            }
         }
         return Task.CompletedTask;
     }
@@ -194,7 +200,44 @@ public sealed class PostgresAiTokenStore(NpgsqlDataSource dataSource) : IAiToken
 
 public sealed class PostgresAiUsageStore(NpgsqlDataSource dataSource) : IAiUsageStore
 {
-    public async Task Record(AiUsageRecord r, CancellationToken cancellationToken = default)
+    // One usage row per model call, from every dialog of the silo: group-committed like the dialogs' messages.
+    private WriteBatcher<AiUsageRecord, bool>? _batches;
+
+    private WriteBatcher<AiUsageRecord, bool> Batches => LazyInitializer.EnsureInitialized(ref _batches, () =>
+        new WriteBatcher<AiUsageRecord, bool>("ai_usage", RecordMany, async (r, ct) =>
+        {
+            await RecordOne(r, ct);
+            return true;
+        }, maxBatch: 256, writers: 2));
+
+    /// <summary>Idempotent by the record's id; the caller may stop waiting (its token), the row is written anyway.</summary>
+    public Task Record(AiUsageRecord r, CancellationToken cancellationToken = default) => Batches.Run(r).WaitAsync(cancellationToken);
+
+    private async Task<IReadOnlyList<bool>> RecordMany(IReadOnlyList<AiUsageRecord> records, CancellationToken cancellationToken)
+    {
+        var rows = records.OrderBy(r => r.Id).ToArray();
+        await using var command = dataSource.CreateCommand(
+            """
+            INSERT INTO ai_usage (id, at, account_id, token_id, provider, model, prompt_tokens, completion_tokens, latency_ms, outcome, tokens_estimated)
+            SELECT * FROM unnest(@id, @at, @account, @token, @provider, @model, @prompt, @completion, @latency, @outcome, @estimated)
+            ON CONFLICT (id) DO NOTHING
+            """);
+        command.AddArray("id", NpgsqlTypes.NpgsqlDbType.Uuid, rows.Select(r => r.Id).ToArray());
+        command.AddArray("at", NpgsqlTypes.NpgsqlDbType.TimestampTz, rows.Select(r => r.At).ToArray());
+        command.AddArray("account", NpgsqlTypes.NpgsqlDbType.Uuid, rows.Select(r => r.AccountId).ToArray());
+        command.AddArray("token", NpgsqlTypes.NpgsqlDbType.Uuid, rows.Select(r => r.TokenId).ToArray());
+        command.AddArray("provider", NpgsqlTypes.NpgsqlDbType.Text, rows.Select(r => AiProviderNames.ToText(r.Provider)).ToArray());
+        command.AddArray("model", NpgsqlTypes.NpgsqlDbType.Text, rows.Select(r => r.Model).ToArray());
+        command.AddArray("prompt", NpgsqlTypes.NpgsqlDbType.Integer, rows.Select(r => r.PromptTokens).ToArray());
+        command.AddArray("completion", NpgsqlTypes.NpgsqlDbType.Integer, rows.Select(r => r.CompletionTokens).ToArray());
+        command.AddArray("latency", NpgsqlTypes.NpgsqlDbType.Integer, rows.Select(r => r.LatencyMs).ToArray());
+        command.AddArray("outcome", NpgsqlTypes.NpgsqlDbType.Text, rows.Select(r => r.Outcome.ToString()).ToArray());
+        command.AddArray("estimated", NpgsqlTypes.NpgsqlDbType.Boolean, rows.Select(r => r.Estimated).ToArray());
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return records.Select(_ => true).ToArray();
+    }
+
+    private async Task RecordOne(AiUsageRecord r, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
             """

@@ -63,18 +63,18 @@ internal sealed class PostgresMessageBatches
         var rows = items.OrderBy(i => i.DialogId).ThenBy(i => i.Message.Seq).ToArray();
         var answers = rows.Where(i => i.Flags.AnswersUpTo is not null).ToArray();
         await using var command = _dataSource.CreateCommand(AppendSql);
-        Array(command, "dialog", NpgsqlDbType.Uuid, rows.Select(i => i.DialogId).ToArray());
-        Array(command, "seq", NpgsqlDbType.Bigint, rows.Select(i => i.Message.Seq).ToArray());
-        Array(command, "at", NpgsqlDbType.TimestampTz, rows.Select(i => i.Message.At).ToArray());
-        Array(command, "author", NpgsqlDbType.Text, rows.Select(i => DialogNames.Author(i.Message.Author)).ToArray());
-        Array(command, "text", NpgsqlDbType.Text, rows.Select(i => i.Message.Text).ToArray());
-        Array(command, "external", NpgsqlDbType.Text, rows.Select(i => i.Message.ExternalId).ToArray());
-        Array(command, "offline", NpgsqlDbType.Boolean, rows.Select(i => i.Message.Offline).ToArray());
-        Array(command, "operator", NpgsqlDbType.Uuid, rows.Select(i => i.Message.OperatorId).ToArray());
-        Array(command, "awaiting", NpgsqlDbType.Boolean, rows.Select(i => i.Flags.AwaitingDelivery).ToArray());
-        Array(command, "unanswered", NpgsqlDbType.Boolean, rows.Select(i => i.Flags.AwaitingAnswer).ToArray());
-        Array(command, "answerDialog", NpgsqlDbType.Uuid, answers.Select(i => i.DialogId).ToArray());
-        Array(command, "answerUpto", NpgsqlDbType.Bigint, answers.Select(i => i.Flags.AnswersUpTo!.Value).ToArray());
+        command.AddArray("dialog", NpgsqlDbType.Uuid, rows.Select(i => i.DialogId).ToArray());
+        command.AddArray("seq", NpgsqlDbType.Bigint, rows.Select(i => i.Message.Seq).ToArray());
+        command.AddArray("at", NpgsqlDbType.TimestampTz, rows.Select(i => i.Message.At).ToArray());
+        command.AddArray("author", NpgsqlDbType.Text, rows.Select(i => DialogNames.Author(i.Message.Author)).ToArray());
+        command.AddArray("text", NpgsqlDbType.Text, rows.Select(i => i.Message.Text).ToArray());
+        command.AddArray("external", NpgsqlDbType.Text, rows.Select(i => i.Message.ExternalId).ToArray());
+        command.AddArray("offline", NpgsqlDbType.Boolean, rows.Select(i => i.Message.Offline).ToArray());
+        command.AddArray("operator", NpgsqlDbType.Uuid, rows.Select(i => i.Message.OperatorId).ToArray());
+        command.AddArray("awaiting", NpgsqlDbType.Boolean, rows.Select(i => i.Flags.AwaitingDelivery).ToArray());
+        command.AddArray("unanswered", NpgsqlDbType.Boolean, rows.Select(i => i.Flags.AwaitingAnswer).ToArray());
+        command.AddArray("answerDialog", NpgsqlDbType.Uuid, answers.Select(i => i.DialogId).ToArray());
+        command.AddArray("answerUpto", NpgsqlDbType.Bigint, answers.Select(i => i.Flags.AnswersUpTo!.Value).ToArray());
         var inserted = new HashSet<(Guid, long)>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
@@ -90,12 +90,9 @@ internal sealed class PostgresMessageBatches
     {
         var rows = items.OrderBy(i => i.Dialog).ThenBy(i => i.Seq).ToArray();
         await using var command = _dataSource.CreateCommand(DeliveredSql);
-        Array(command, "dialog", NpgsqlDbType.Uuid, rows.Select(i => i.Dialog).ToArray());
-        Array(command, "seq", NpgsqlDbType.Bigint, rows.Select(i => i.Seq).ToArray());
+        command.AddArray("dialog", NpgsqlDbType.Uuid, rows.Select(i => i.Dialog).ToArray());
+        command.AddArray("seq", NpgsqlDbType.Bigint, rows.Select(i => i.Seq).ToArray());
         await command.ExecuteNonQueryAsync(cancellationToken);
         return items.Select(_ => true).ToArray();
     }
-
-    private static void Array<T>(NpgsqlCommand command, string name, NpgsqlDbType type, T[] values) =>
-        command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | type) { Value = values });
 }

@@ -27,6 +27,22 @@ public abstract class AiUsageStoreContract
         var byKey = Assert.Single(await Store.DailyByToken(key, day, day));
         Assert.Equal(2, byKey.EstimatedCalls);
     }
+
+    [Fact]
+    public async Task Many_calls_recorded_at_once_are_each_counted_once()
+    {
+        // PostgreSQL group-commits concurrent records into one statement; a record sent twice (a retry) counts once.
+        var account = Guid.NewGuid();
+        var at = new DateTimeOffset(2026, 3, 5, 10, 0, 0, TimeSpan.Zero);
+        var day = DateOnly.FromDateTime(at.UtcDateTime);
+        var calls = Enumerable.Range(1, 60).Select(i => new AiUsageRecord(Guid.NewGuid(), at, account, i % 3 == 0 ? null : Guid.NewGuid(),
+            AiProviderKind.OpenAi, "gpt-4o-mini", i, 1, 10, i % 10 == 0 ? AiCallOutcome.ServerError : AiCallOutcome.Success, i % 4 == 0)).ToArray();
+
+        await Task.WhenAll(calls.Concat(calls.Take(5)).Select(c => Store.Record(c)));
+
+        var daily = Assert.Single(await Store.DailyByAccount(account, day, day));
+        Assert.Equal(new AiUsageDaily(day, account, 60, 6, Enumerable.Range(1, 60).Sum(), 60, 15), daily);
+    }
 }
 
 public sealed class InMemoryAiUsageStoreTests : AiUsageStoreContract
