@@ -61,11 +61,16 @@ public sealed partial class DialogGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // The tables are the truth: who the dialog belongs to and who has it are in its `dialogs` row (a new
+        // dialog writes no grain state), messages stored after the last state write come back from theirs.
+        if (await store.GetDialog(Id, cancellationToken) is { } row)
+        {
+            S.RestoreFrom(row);
+        }
         if (S.Start is null)
         {
             return;
         }
-        // The table is the truth: messages stored after the last state write come back from it.
         foreach (var message in await store.Latest(Id, _options.RecentWindow, cancellationToken))
         {
             _recent.Add(message);
@@ -91,8 +96,7 @@ public sealed partial class DialogGrain(
         S.Start = start;
         S.Mode = DialogMode.Ai;
         S.CreatedAt = DialogNames.Micro(time.GetUtcNow());
-        await SaveDialog();
-        await WriteState();
+        await SaveDialog(); // the dialog's record; its grain state is written with its first counters
         Events.New();
         return Snapshot();
     }

@@ -16,6 +16,18 @@ public sealed class DialogState
     /// <summary>The channel refused our messages for good (the Telegram user blocked the bot) until the user writes again.</summary>
     [Id(10)] public bool Unreachable { get; set; }
 
+    /// <summary>After a (re)activation: the dialog's row says whose it is and who has it (mode changes write it first).</summary>
+    public void RestoreFrom(DialogRecord row)
+    {
+        Start ??= new DialogStart(row.AccountId, row.AssistantId, row.Channel, row.ExternalChat, row.ChannelId);
+        Mode = row.Mode;
+        OperatorId = row.OperatorId;
+        if (CreatedAt == default)
+        {
+            CreatedAt = row.CreatedAt;
+        }
+    }
+
     /// <summary>
     /// After a (re)activation: what was stored after the last state write is in <paramref name="recent"/>, read
     /// back from the table. Events published since must not be numbered again, so numbering jumps well above.
