@@ -61,27 +61,11 @@ public sealed partial class DialogGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        // The tables are the truth: who the dialog belongs to and who has it are in its `dialogs` row (a new
-        // dialog writes no grain state), messages stored after the last state write come back from theirs.
-        if (await store.GetDialog(Id, cancellationToken) is { } row)
+        if (await DialogRestore.Run(Id, S, _recent, store, _options.RecentWindow, Assistant, cancellationToken))
         {
-            S.RestoreFrom(row);
+            Events.Existing();
+            Answering.Start();
         }
-        if (S.Start is null)
-        {
-            return;
-        }
-        foreach (var message in await store.Latest(Id, _options.RecentWindow, cancellationToken))
-        {
-            _recent.Add(message);
-        }
-        S.RestoreFrom(_recent);
-        Events.Existing();
-        if (S.Mode == DialogMode.Ai && _recent.Items.Count > 0)
-        {
-            (S.AiTurns, S.OfferedHuman) = HandoffPolicy.Rebuild(_recent.Items, (await Assistant())?.Settings);
-        }
-        Answering.Start();
     }
 
     // Lost at shutdown only with the storage (memory storage): the counters are recomputed at activation.
