@@ -194,14 +194,18 @@ public sealed partial class AiRouter(
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !acquire.IsCompleted)
         {
-            _ = acquire.ContinueWith(t =>
-            {
-                if (t.IsCompletedSuccessfully && t.Result.Outcome == AcquireOutcome.Granted)
-                {
-                    Release(grain, t.Result.LeaseId, "cancelled by caller");
-                }
-            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _ = ReturnLateGrant(grain, acquire);
             throw;
+        }
+    }
+
+    /// <summary>Waits (off the caller's scheduler) for an abandoned acquisition; a lease it grants is handed straight back.</summary>
+    private async Task ReturnLateGrant(IAiTokenGrain grain, Task<AcquireResult> acquire)
+    {
+        await ((Task)acquire).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // a failed acquisition granted nothing
+        if (acquire.IsCompletedSuccessfully && await acquire is { Outcome: AcquireOutcome.Granted } granted)
+        {
+            Release(grain, granted.LeaseId, "cancelled by caller");
         }
     }
 

@@ -203,12 +203,11 @@ public sealed class PostgresAiUsageStore(NpgsqlDataSource dataSource) : IAiUsage
     // One usage row per model call, from every dialog of the silo: group-committed like the dialogs' messages.
     private WriteBatcher<AiUsageRecord, bool>? _batches;
 
-    private WriteBatcher<AiUsageRecord, bool> Batches => LazyInitializer.EnsureInitialized(ref _batches, () =>
-        new WriteBatcher<AiUsageRecord, bool>("ai_usage", RecordMany, async (r, ct) =>
-        {
-            await RecordOne(r, ct);
-            return true;
-        }, maxBatch: 256, writers: 2));
+    private WriteBatcher<AiUsageRecord, bool> Batches => _batches ??= new WriteBatcher<AiUsageRecord, bool>("ai_usage", RecordMany, async (r, ct) =>
+    {
+        await RecordOne(r, ct);
+        return true;
+    }, maxBatch: 256, writers: 2);
 
     /// <summary>Idempotent by the record's id; the caller may stop waiting (its token), the row is written anyway.</summary>
     public Task Record(AiUsageRecord r, CancellationToken cancellationToken = default) => Batches.Run(r).WaitAsync(cancellationToken);

@@ -249,7 +249,7 @@ public sealed class PostgresDialogStore(NpgsqlDataSource dataSource) : IDialogSt
     // Every dialog appends and every outbox marks deliveries: under load they are written many rows a statement.
     private PostgresMessageBatches? _batches;
 
-    private PostgresMessageBatches Batches => LazyInitializer.EnsureInitialized(ref _batches, () => new PostgresMessageBatches(dataSource, AppendOne, MarkDeliveredOne));
+    private PostgresMessageBatches Batches => _batches ??= new PostgresMessageBatches(dataSource, AppendOne, MarkDeliveredOne);
 
     public async Task SaveDialog(DialogRecord d, CancellationToken cancellationToken = default)
     {

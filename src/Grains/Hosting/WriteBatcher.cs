@@ -15,6 +15,8 @@ public sealed class WriteBatcher<TItem, TResult>
     private readonly Func<IReadOnlyList<TItem>, CancellationToken, Task<IReadOnlyList<TResult>>> _batch;
     private readonly Func<TItem, CancellationToken, Task<TResult>> _single;
     private readonly int _maxBatch;
+    private readonly int _writers;
+    private int _started;
     private readonly string _name;
 
     private static readonly Prometheus.Counter Metrics = Prometheus.Metrics.CreateCounter("replyx_write_batches_total",
@@ -33,10 +35,7 @@ public sealed class WriteBatcher<TItem, TResult>
         _batch = batch;
         _single = single;
         _maxBatch = maxBatch;
-        for (var i = 0; i < writers; i++)
-        {
-            _ = Task.Run(Write);
-        }
+        _writers = writers;
     }
 
     /// <summary>Batches written so far (a measure of how much was combined).</summary>
@@ -51,6 +50,14 @@ public sealed class WriteBatcher<TItem, TResult>
         if (!_queue.Writer.TryWrite(pending))
         {
             throw new InvalidOperationException("The write batcher is closed.");
+        }
+        if (Interlocked.Exchange(ref _started, 1) == 0)
+        {
+            // Started by the first write: a store that is only read from runs no writer loops.
+            for (var i = 0; i < _writers; i++)
+            {
+                _ = Task.Run(Write);
+            }
         }
         return pending.Done.Task;
     }
