@@ -1,5 +1,8 @@
+using ReplyX.Hosting;
 using ReplyX.Security;
 using Telegram.Bot;
+using Telegram.Bot.Exceptions;
+using Telegram.Bot.Types.Enums;
 
 namespace ReplyX.Bots;
 
@@ -30,6 +33,24 @@ public sealed class BotClients(TelegramClients clients, ISecretProtector secrets
     public TelegramBotClient Poller => _poller ??= clients.Poller(Token);
 
     public TelegramBotClient Actions => _actions ??= clients.Actions(Token);
+
+    /// <summary>Asks Telegram to push this bot's messages to <paramref name="url"/>, signed with <paramref name="secret"/>.</summary>
+    public Task SetWebhook(string url, string secret, CancellationToken cancellationToken) =>
+        Calls.SetWebhook(url, secretToken: secret, allowedUpdates: [UpdateType.Message], cancellationToken: cancellationToken);
+
+    /// <summary>Stops webhook delivery; null when done, else why it failed (the bot is stopped anyway).</summary>
+    public async Task<string?> DeleteWebhook()
+    {
+        try
+        {
+            await Calls.DeleteWebhook();
+            return null;
+        }
+        catch (Exception ex) when (ex is RequestException or ApiRequestException or HttpRequestException)
+        {
+            return Errors.Describe(ex);
+        }
+    }
 
     private string Token => _token ??= secrets.Unprotect(_encrypted ?? throw new InvalidOperationException("The bot has no token."));
 

@@ -5,29 +5,9 @@ using ReplyX.Dialogs;
 using ReplyX.Hosting;
 using ReplyX.Security;
 using Telegram.Bot;
-using Telegram.Bot.Exceptions;
 using Telegram.Bot.Types;
-using Telegram.Bot.Types.Enums;
 
 namespace ReplyX.Bots;
-
-[GenerateSerializer, Alias("ReplyX.Bots.BotState")]
-public sealed class BotState
-{
-    [Id(0)] public Guid AccountId { get; set; }
-    [Id(1)] public Guid AssistantId { get; set; }
-    [Id(2)] public string? EncryptedToken { get; set; }
-    [Id(3)] public string Username { get; set; } = "";
-    [Id(4)] public long TelegramId { get; set; }
-    [Id(5)] public bool Enabled { get; set; }
-    [Id(6)] public int Offset { get; set; }
-    [Id(7)] public BotStatus Status { get; set; } = BotStatus.Stopped;
-    [Id(8)] public string? LastError { get; set; }
-    [Id(9)] public long UpdatesIn { get; set; }
-    // [Id(10)], [Id(11)] held the send counters (now the outbox's) and [Id(13)] the chats awaiting an answer
-    // (now each dialog's own recovery); never reuse them.
-    [Id(12)] public string? WebhookSecret { get; set; }
-}
 
 /// <summary>
 /// One Telegram bot's lifecycle and receiving side: token, keep-alive, long polling or webhook, and the hand-
@@ -36,7 +16,7 @@ public sealed class BotState
 /// keep-alive reminder brings an enabled bot back on another silo if its silo dies.
 /// </summary>
 [GrainType("bot")]
-public sealed partial class BotGrain(
+public sealed class BotGrain(
     [PersistentState("bot")] IPersistentState<BotState> state,
     TelegramClients clients,
     IntakeGate intake,
@@ -114,7 +94,7 @@ public sealed partial class BotGrain(
         S.AssistantId = assistantId;
         S.TelegramId = me.Id;
         await Enable(token, me);
-        LogConnected(Id, S.Username);
+        BotLog.Connected(logger, Id, S.Username);
         return new ConnectResult(await View(), ConnectError.None, null);
     }
 
@@ -137,7 +117,7 @@ public sealed partial class BotGrain(
         StopReceiving();
         Bot.Forget();
         await Enable(token, me);
-        LogRotated(Id, wasEnabled);
+        BotLog.Rotated(logger, Id, wasEnabled);
         return new ConnectResult(await View(), ConnectError.None, null);
     }
 
@@ -254,7 +234,7 @@ public sealed partial class BotGrain(
     {
         S.WebhookSecret ??= Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         var url = $"{_options.PublicUrl!.TrimEnd('/')}/telegram/{Id}";
-        await Bot.Calls.SetWebhook(url, secretToken: S.WebhookSecret, allowedUpdates: [UpdateType.Message], cancellationToken: cancellationToken);
+        await Bot.SetWebhook(url, S.WebhookSecret, cancellationToken);
         ((IReceiverHost)this).Receiving();
         await Writes.Now();
     }
@@ -298,16 +278,10 @@ public sealed partial class BotGrain(
 
     private async Task Disable(BotStatus status, string? error)
     {
-        if (_options.PublicUrl is { Length: > 0 } && S.EncryptedToken is not null && status == BotStatus.Stopped)
+        if (_options.PublicUrl is { Length: > 0 } && S.EncryptedToken is not null && status == BotStatus.Stopped
+            && await Bot.DeleteWebhook() is { } failure)
         {
-            try
-            {
-                await Bot.Calls.DeleteWebhook();
-            }
-            catch (Exception ex) when (ex is RequestException or ApiRequestException or HttpRequestException)
-            {
-                LogDeleteWebhookFailed(Id, Errors.Describe(ex));
-            }
+            BotLog.DeleteWebhookFailed(logger, Id, failure);
         }
         S.Enabled = false;
         S.Status = status;
@@ -327,13 +301,4 @@ public sealed partial class BotGrain(
         var sent = await Outbox.Stats();
         return new BotView(Id, S.AccountId, S.AssistantId, S.Username, S.Status, S.LastError, S.UpdatesIn, sent.RepliesOut, sent.RateLimited, sent.QueueLength);
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Bot {BotId} connected as @{Username}")]
-    private partial void LogConnected(Guid botId, string username);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Bot {BotId}: deleteWebhook failed: {Error}")]
-    private partial void LogDeleteWebhookFailed(Guid botId, string error);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Bot {BotId} token rotated (was enabled: {WasEnabled})")]
-    private partial void LogRotated(Guid botId, bool wasEnabled);
 }

@@ -13,7 +13,7 @@ namespace ReplyX.Dialogs;
 /// classes; what needs the grain (order, state, timers) is here.
 /// </summary>
 [GrainType("dialog")]
-public sealed partial class DialogGrain(
+public sealed class DialogGrain(
     [PersistentState("dialog")] IPersistentState<DialogState> state,
     IDialogStore store,
     AiRouter router,
@@ -127,7 +127,7 @@ public sealed partial class DialogGrain(
     {
         if (Answering.Busy)
         {
-            LogTakeoverDuringAi(Id, operatorId);
+            DialogLog.TakeoverDuringAi(logger, Id, operatorId);
         }
         await SetMode(DialogMode.Operator, operatorId);
         return Snapshot();
@@ -210,19 +210,14 @@ public sealed partial class DialogGrain(
             return;
         }
         S.Unreachable |= blocked;
-        LogUnreachable(Id, refusal);
+        DialogLog.Unreachable(logger, Id, refusal);
         await Append(MessageAuthor.System, ReplyTexts.CustomerUnreachable((await Assistant())?.Settings, refusal), deliver: false);
-        await WriteState();
+        await Writes.Now();
     }
 
     private bool Owns(Guid accountId) => S.Start?.AccountId == accountId;
 
-    private DialogSnapshot Snapshot()
-    {
-        var start = S.Start!;
-        var pending = S.Mode == DialogMode.Ai ? _recent.CountUnanswered(S.LastProcessedSeq) : 0;
-        return new DialogSnapshot(Id, start.AccountId, start.AssistantId, start.Channel, S.Mode, S.OperatorId, _recent.Items.ToArray(), Answering.Busy, S.LastSeq, pending);
-    }
+    private DialogSnapshot Snapshot() => S.Snapshot(Id, _recent, Answering.Busy);
 
     /// <summary>Any change of hands: written at once, published, and the AI's call in flight (if any) is cancelled.</summary>
     private async Task SetMode(DialogMode mode, Guid? operatorId)
@@ -239,7 +234,7 @@ public sealed partial class DialogGrain(
         S.LastProcessedSeq = S.LastSeq;
         await store.ClearAwaitingAnswer(Id, S.LastSeq);
         await SaveDialog();
-        await WriteState();
+        await Writes.Now();
         await Events.Status(mode, operatorId);
     }
 
@@ -248,7 +243,7 @@ public sealed partial class DialogGrain(
         DialogMetrics.Handoffs.WithLabels(reason).Inc();
         await Append(MessageAuthor.System, ReplyTexts.ConnectingOperator((await Assistant())?.Settings));
         await SetMode(DialogMode.Waiting, null);
-        LogHandoff(Id, reason);
+        DialogLog.Handoff(logger, Id, reason);
     }
 
     /// <summary>Stores a customer's message (a redelivery comes back as the duplicate of the first).</summary>
@@ -281,7 +276,7 @@ public sealed partial class DialogGrain(
         var message = await Journal.Append(new DialogMessage(0, default, author, text, externalId, offline, operatorId),
             new AppendFlags(AwaitingDelivery: channel is not null, AnswersUpTo: answers))
             ?? throw new InvalidOperationException($"A message of dialog {Id} was refused by the store.");
-        MarkDirty(); // counters are written within StateFlushDelay; activation recomputes them after a crash
+        Writes.Soon(); // counters are written within StateFlushDelay; activation recomputes them after a crash
         if (channel is not null)
         {
             await HandOver.Deliver(channel, S.Start!, message);
@@ -307,25 +302,7 @@ public sealed partial class DialogGrain(
 
     Task IAnsweringHost.Handoff(string reason) => Handoff(reason);
 
-    private Task SaveDialog()
-    {
-        var start = S.Start!;
-        return store.SaveDialog(new DialogRecord(Id, start.AccountId, start.AssistantId, start.Channel, start.ExternalChat, S.Mode, S.OperatorId,
-            S.CreatedAt, DialogNames.Micro(time.GetUtcNow()), start.ChannelId));
-    }
-
-    private Task WriteState() => Writes.Now();
-
-    private void MarkDirty() => Writes.Soon();
+    private Task SaveDialog() => store.SaveDialog(S.ToRecord(Id, DialogNames.Micro(time.GetUtcNow())));
 
     private Task<Assistant?> Assistant() => (_assistant ??= new AssistantLookup(GrainFactory, time, _options.AssistantCacheTime)).Get(S.Start!);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Dialog {DialogId} taken over by {OperatorId} while an AI answer is being generated")]
-    private partial void LogTakeoverDuringAi(Guid dialogId, Guid operatorId);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Dialog {DialogId} handed to operators ({Reason})")]
-    private partial void LogHandoff(Guid dialogId, string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Dialog {DialogId}: the channel refused a message ({Refusal})")]
-    private partial void LogUnreachable(Guid dialogId, string refusal);
 }

@@ -45,4 +45,12 @@ public sealed class DialogState
             LastProcessedSeq = LastSeq; // operators answer what came while they had the dialog
         }
     }
+
+    /// <summary>The dialog's row: whose it is, on which channel and who has it now.</summary>
+    public DialogRecord ToRecord(Guid id, DateTimeOffset updatedAt) =>
+        new(id, Start!.AccountId, Start.AssistantId, Start.Channel, Start.ExternalChat, Mode, OperatorId, CreatedAt, updatedAt, Start.ChannelId);
+
+    public DialogSnapshot Snapshot(Guid id, RecentMessages recent, bool answering) =>
+        new(id, Start!.AccountId, Start.AssistantId, Start.Channel, Mode, OperatorId, recent.Items.ToArray(), answering, LastSeq,
+            Mode == DialogMode.Ai ? recent.CountUnanswered(LastProcessedSeq) : 0);
 }
