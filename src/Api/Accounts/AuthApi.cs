@@ -9,6 +9,7 @@ using ReplyX.Accounts;
 using ReplyX.Admin;
 using ReplyX.Api.Admin;
 using ReplyX.Api.Validation;
+using ReplyX.Api.Hosting;
 
 namespace ReplyX.Api.Accounts;
 
@@ -37,7 +38,7 @@ public static class AuthApi
         return app;
     }
 
-    private static async Task<Results<Created<AuthResponse>, Conflict<ProblemDetails>>> Register(
+    private static async Task<Results<Created<AuthResponse>, ProblemHttpResult>> Register(
         RegisterRequest request, IGrainFactory grains, TokenService tokens, HttpContext http, IOptions<AuthOptions> auth)
     {
         var settings = auth.Value;
@@ -52,16 +53,11 @@ public static class AuthApi
         var identity = grains.GetGrain<IIdentityGrain>(0);
         if (!await identity.Register(account))
         {
-            return TypedResults.Conflict(new ProblemDetails
-            {
-                Status = StatusCodes.Status409Conflict,
-                Title = "This email is already registered.",
-                Extensions = { ["errors"] = new Dictionary<string, string[]> { ["email"] = ["This email is already registered."] } },
-            });
+            return Conflicts.EmailTaken();
         }
         var user = (await identity.GetUser(account.UserId))!;
         await http.Audit(AuditActions.Registered, user.Id, user.AccountId, user.Email);
-        var response = await SignIn(user, identity, tokens, http, settings, familyId: Guid.NewGuid());
+        var response = await SignIn(user, grains, tokens, http, settings, familyId: Guid.NewGuid());
         return TypedResults.Created("/api/me", response);
     }
 
@@ -99,10 +95,10 @@ public static class AuthApi
         }
         await throttle.RecordSuccess();
         await http.Audit(AuditActions.LoginSucceeded, user.Id, user.AccountId, user.Email);
-        return TypedResults.Ok(await SignIn(user, identity, tokens, http, settings, familyId: Guid.NewGuid()));
+        return TypedResults.Ok(await SignIn(user, grains, tokens, http, settings, familyId: Guid.NewGuid()));
     }
 
-    private static async Task<IResult> Refresh(IGrainFactory grains, TokenService tokens, HttpContext http, IOptions<AuthOptions> auth, TimeProvider time)
+    private static async Task<IResult> Refresh(IGrainFactory grains, TokenService tokens, HttpContext http, IOptions<AuthOptions> auth, TimeProvider time, SessionVersions sessions)
     {
         var settings = auth.Value;
         var cookie = http.Request.Cookies[RefreshCookie];
@@ -121,6 +117,7 @@ public static class AuthApi
         if (result.Outcome == RefreshOutcome.Reused)
         {
             await http.Audit(AuditActions.RefreshReused, result.UserId, null, null, "replayed refresh token; sign-in revoked");
+            sessions.Forget(result.UserId!.Value);
         }
         if (result.Outcome != RefreshOutcome.Rotated)
         {
@@ -138,11 +135,12 @@ public static class AuthApi
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "The user no longer exists or is blocked.");
         }
         SetCookies(http, next, settings);
-        var (access, expires) = tokens.CreateAccessToken(user);
+        var (access, expires) = tokens.CreateAccessToken(user, await grains.GetGrain<IUserSessionGrain>(user.Id).Version());
         return TypedResults.Ok(new RefreshResponse(access, expires));
     }
 
-    private static async Task<NoContent> Logout(IGrainFactory grains, HttpContext http, ClaimsPrincipal principal)
+    /// <summary>Ends this sign-in and every access token of the user issued so far (other devices refresh theirs).</summary>
+    private static async Task<NoContent> Logout(IGrainFactory grains, HttpContext http, ClaimsPrincipal principal, SessionVersions sessions)
     {
         Guid.TryParse(principal.FindFirstValue(ReplyXClaims.UserId), out var userId);
         Guid? accountId = Guid.TryParse(principal.FindFirstValue(ReplyXClaims.AccountId), out var a) ? a : null;
@@ -151,6 +149,8 @@ public static class AuthApi
         {
             await grains.GetGrain<IIdentityGrain>(0).RevokeRefreshToken(TokenService.Hash(cookie));
         }
+        await grains.GetGrain<IUserSessionGrain>(userId).Revoke("logout");
+        sessions.Forget(userId);
         ClearCookies(http);
         return TypedResults.NoContent();
     }
@@ -165,12 +165,12 @@ public static class AuthApi
         return user is null || user.Blocked ? TypedResults.Unauthorized() : TypedResults.Ok(ToMe(user));
     }
 
-    private static async Task<AuthResponse> SignIn(UserView user, IIdentityGrain identity, TokenService tokens, HttpContext http, AuthOptions settings, Guid familyId)
+    private static async Task<AuthResponse> SignIn(UserView user, IGrainFactory grains, TokenService tokens, HttpContext http, AuthOptions settings, Guid familyId)
     {
         var (refresh, refreshHash) = TokenService.CreateRefreshToken();
-        await identity.IssueRefreshToken(user.Id, familyId, refreshHash, DateTimeOffset.UtcNow + settings.RefreshTokenLifetime);
+        await grains.GetGrain<IIdentityGrain>(0).IssueRefreshToken(user.Id, familyId, refreshHash, DateTimeOffset.UtcNow + settings.RefreshTokenLifetime);
         SetCookies(http, refresh, settings);
-        var (access, expires) = tokens.CreateAccessToken(user);
+        var (access, expires) = tokens.CreateAccessToken(user, await grains.GetGrain<IUserSessionGrain>(user.Id).Version());
         return new AuthResponse(ToMe(user), access, expires);
     }
 

@@ -9,6 +9,9 @@ public sealed class AuthOptions
     public JwtOptions Jwt { get; set; } = new();
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
     public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How long a node trusts its copy of a user's security stamp: the longest a revoked token still works on another node.</summary>
+    public TimeSpan RevocationCheckInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 }
 
 public sealed class JwtOptions

@@ -31,6 +31,7 @@ public sealed class AuthOptionsValidator(IConfiguration configuration) : IValida
         return failures
             .Positive(nameof(options.AccessTokenLifetime), options.AccessTokenLifetime)
             .Positive(nameof(options.RefreshTokenLifetime), options.RefreshTokenLifetime)
+            .Between(nameof(options.RevocationCheckInterval), options.RevocationCheckInterval, TimeSpan.Zero, TimeSpan.FromMinutes(1), "more than 0 and at most 00:01:00")
             .ToValidation();
     }
 

@@ -7,6 +7,7 @@ using ReplyX.Accounts;
 using ReplyX.Admin;
 using ReplyX.Api.Admin;
 using ReplyX.Api.Validation;
+using ReplyX.Api.Hosting;
 
 namespace ReplyX.Api.Accounts;
 
@@ -58,7 +59,7 @@ public static class OperatorsApi
         return TypedResults.Ok(users.Select(ToResponse).ToArray());
     }
 
-    private static async Task<Results<Created<OperatorResponse>, Conflict<ProblemDetails>>> Invite(
+    private static async Task<Results<Created<OperatorResponse>, ProblemHttpResult>> Invite(
         InviteOperatorRequest request, ClaimsPrincipal user, IGrainFactory grains, HttpContext http)
     {
         var accountId = user.AccountId();
@@ -66,24 +67,20 @@ public static class OperatorsApi
         var identity = grains.GetGrain<IIdentityGrain>(0);
         if (!await identity.AddOperator(accountId, id, request.Email!.Trim(), request.Name!.Trim(), Hasher.HashPassword(null!, request.Password!)))
         {
-            return TypedResults.Conflict(new ProblemDetails
-            {
-                Status = StatusCodes.Status409Conflict,
-                Title = "This email is already registered.",
-                Extensions = { ["errors"] = new Dictionary<string, string[]> { ["email"] = ["This email is already registered."] } },
-            });
+            return Conflicts.EmailTaken();
         }
         var created = (await identity.GetUser(id))!;
         await http.Audit(AuditActions.OperatorInvited, user.UserId(), accountId, created.Email);
         return TypedResults.Created($"/api/account/operators/{id}", ToResponse(created));
     }
 
-    private static async Task<Results<NoContent, NotFound>> Remove(Guid id, ClaimsPrincipal user, IGrainFactory grains, HttpContext http)
+    private static async Task<Results<NoContent, NotFound>> Remove(Guid id, ClaimsPrincipal user, IGrainFactory grains, HttpContext http, SessionVersions sessions)
     {
         if (!await grains.GetGrain<IIdentityGrain>(0).RemoveOperator(user.AccountId(), id))
         {
             return TypedResults.NotFound();
         }
+        sessions.Forget(id);
         await http.Audit(AuditActions.OperatorRemoved, user.UserId(), user.AccountId(), id.ToString());
         return TypedResults.NoContent();
     }

@@ -12,6 +12,8 @@ public static class ReplyXClaims
     public const string UserId = "sub";
     public const string AccountId = "account_id";
     public const string Role = "role";
+    /// <summary>The user's security stamp when the token was issued (<see cref="ReplyX.Accounts.IUserSessionGrain"/>).</summary>
+    public const string SessionVersion = "sv";
 }
 
 /// <summary>Issues short-lived access JWTs and opaque refresh tokens (stored only as SHA-256 hashes).</summary>
@@ -22,7 +24,7 @@ public sealed class TokenService(IOptions<AuthOptions> options, JwtSigningKey si
 
     private readonly JwtSecurityTokenHandler _handler = new() { MapInboundClaims = false };
 
-    public (string Token, DateTimeOffset ExpiresAt) CreateAccessToken(UserView user)
+    public (string Token, DateTimeOffset ExpiresAt) CreateAccessToken(UserView user, long sessionVersion)
     {
         var now = time.GetUtcNow();
         var expires = now + options.Value.AccessTokenLifetime;
@@ -31,6 +33,7 @@ public sealed class TokenService(IOptions<AuthOptions> options, JwtSigningKey si
             new(ReplyXClaims.UserId, user.Id.ToString()),
             new(ReplyXClaims.Role, RoleName(user.Role)),
             new(JwtRegisteredClaimNames.Jti, Guid.NewGuid().ToString("N")),
+            new(ReplyXClaims.SessionVersion, sessionVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), ClaimValueTypes.Integer64),
         };
         if (user.AccountId is { } accountId)
         {

@@ -57,7 +57,7 @@ public static class AdminApi
     }
 
     private static async Task<Results<Ok<AdminUserResponse>, NotFound, ValidationProblem>> UpdateUser(
-        Guid id, UpdateUserRequest request, ClaimsPrincipal principal, IGrainFactory grains, HttpContext http)
+        Guid id, UpdateUserRequest request, ClaimsPrincipal principal, IGrainFactory grains, HttpContext http, SessionVersions sessions)
     {
         var identity = grains.GetGrain<IIdentityGrain>(0);
         var user = await identity.GetUser(id);
@@ -87,6 +87,7 @@ public static class AdminApi
             await identity.SetBlocked(id, blocked);
             await http.Audit(blocked ? AuditActions.Blocked : AuditActions.Unblocked, actor, user.AccountId, user.Email);
         }
+        sessions.Forget(id); // a revocation takes effect here at once, on other nodes within Auth:RevocationCheckInterval
         var updated = (await identity.GetUser(id))!;
         return TypedResults.Ok(new AdminUserResponse(updated.Id, updated.Email, updated.Name, TokenService.RoleName(updated.Role), updated.Blocked,
             updated.AccountId is { } accountId ? new AccountSummary(accountId, updated.AccountName ?? "") : null));

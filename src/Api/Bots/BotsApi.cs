@@ -6,6 +6,7 @@ using ReplyX.Api.Accounts;
 using ReplyX.Api.Validation;
 using ReplyX.Assistants;
 using ReplyX.Bots;
+using ReplyX.Api.Hosting;
 
 namespace ReplyX.Api.Bots;
 
@@ -65,7 +66,7 @@ public static class BotsApi
         return TypedResults.Ok(views.OfType<BotView>().Select(ToResponse).ToArray());
     }
 
-    private static async Task<Results<Created<BotResponse>, ValidationProblem, Conflict<ProblemDetails>, ProblemHttpResult>> Connect(
+    private static async Task<Results<Created<BotResponse>, ValidationProblem, ProblemHttpResult>> Connect(
         ConnectBotRequest r, ClaimsPrincipal user, IGrainFactory grains)
     {
         var account = user.AccountId();
@@ -82,7 +83,7 @@ public static class BotsApi
         {
             ConnectError.None => TypedResults.Created($"/api/bots/{result.Bot!.Id}", ToResponse(result.Bot)),
             ConnectError.TokenRejected => TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["token"] = [result.Detail!] }),
-            ConnectError.AlreadyConnected => TypedResults.Conflict(new ProblemDetails { Status = 409, Title = result.Detail }),
+            ConnectError.AlreadyConnected => Conflicts.Of(result.Detail!),
             _ => TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: result.Detail),
         };
     }

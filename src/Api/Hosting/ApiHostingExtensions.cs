@@ -29,7 +29,10 @@ public static class ApiHostingExtensions
     {
         var services = builder.Services;
         services.AddProblemDetails();
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.AddServerHeader = false);
+        services.AddValidatedOptions<MetricsOptions, MetricsOptionsValidator>(MetricsOptions.Section);
         services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddExceptionHandler<ClusterUnavailableExceptionHandler>();
         // Always throw on unreadable requests so BadRequestExceptionHandler can say why (ProblemDetails).
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
@@ -83,6 +86,7 @@ public static class ApiHostingExtensions
         });
         // Liveness runs no dependency check: a process that answers is alive; a dead database is a readiness problem.
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthReportWriter.Write });
+        app.UseReplyXMetricsAccess("/metrics");
         app.MapMetrics("/metrics");
         return app;
     }

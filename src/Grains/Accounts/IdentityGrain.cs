@@ -37,13 +37,14 @@ public sealed class IdentityGrain(IAccountStore accounts, IRefreshTokenStore ref
         {
             return false;
         }
-        return await accounts.RemoveAccountUser(accountId, userId);
+        return await accounts.RemoveAccountUser(accountId, userId) && await Revoked(userId, "removed");
     }
 
-    public Task<bool> SetBlocked(Guid userId, bool blocked) => accounts.SetBlocked(userId, blocked);
+    public async Task<bool> SetBlocked(Guid userId, bool blocked) =>
+        await accounts.SetBlocked(userId, blocked) && (!blocked || await Revoked(userId, "blocked"));
 
     public async Task<bool> SetAccountRole(Guid userId, UserRole role) =>
-        role is UserRole.Owner or UserRole.Operator && await accounts.SetAccountRole(userId, role);
+        role is UserRole.Owner or UserRole.Operator && await accounts.SetAccountRole(userId, role) && await Revoked(userId, "role changed");
 
     public async Task<IReadOnlyList<UserView>> ListUsers(Guid? after, int limit)
     {
@@ -66,10 +67,24 @@ public sealed class IdentityGrain(IAccountStore accounts, IRefreshTokenStore ref
     public Task IssueRefreshToken(Guid userId, Guid familyId, byte[] tokenHash, DateTimeOffset expiresAt) =>
         refreshTokens.Issue(userId, familyId, tokenHash, expiresAt);
 
-    public Task<RefreshResult> RotateRefreshToken(byte[] tokenHash, byte[] newTokenHash, DateTimeOffset newExpiresAt) =>
-        refreshTokens.Rotate(tokenHash, newTokenHash, newExpiresAt, time.GetUtcNow());
+    public async Task<RefreshResult> RotateRefreshToken(byte[] tokenHash, byte[] newTokenHash, DateTimeOffset newExpiresAt)
+    {
+        var result = await refreshTokens.Rotate(tokenHash, newTokenHash, newExpiresAt, time.GetUtcNow());
+        if (result is { Outcome: RefreshOutcome.Reused, UserId: { } userId })
+        {
+            await Revoked(userId, "refresh token replayed"); // the thief's access token ends with the sign-in
+        }
+        return result;
+    }
 
     public Task<bool> RevokeRefreshToken(byte[] tokenHash) => refreshTokens.RevokeFamily(tokenHash, time.GetUtcNow());
+
+    /// <summary>Every access token of the user issued so far stops working (see <see cref="IUserSessionGrain"/>).</summary>
+    private async Task<bool> Revoked(Guid userId, string reason)
+    {
+        await GrainFactory.GetGrain<IUserSessionGrain>(userId).Revoke(reason);
+        return true;
+    }
 
     private async Task<UserView?> View(User? user)
     {

@@ -32,7 +32,8 @@ public sealed partial class LoginThrottleGrain(
         }
         s.ConsecutiveFailures++;
         s.LastFailureAt = now;
-        var over = s.ConsecutiveFailures - _options.FreeAttempts;
+        // FreeAttempts failures are answered as wrong passwords; the one after them locks.
+        var over = s.ConsecutiveFailures - _options.FreeAttempts - 1;
         if (over >= 0)
         {
             // 30 s, 60 s, 120 s, … capped: slows a guesser down exponentially without locking a user out for long.

@@ -12,10 +12,10 @@ public sealed class LoginThrottleGrainTests(MemoryClusterFixture fixture)
     private static DateTimeOffset Now => MemoryClusterFixture.Time.GetUtcNow();
 
     [Fact]
-    public async Task Four_failures_are_free_and_the_fifth_locks_for_thirty_seconds()
+    public async Task Five_failures_are_free_and_the_sixth_locks_for_thirty_seconds()
     {
         var login = NewLogin();
-        for (var i = 1; i <= 4; i++)
+        for (var i = 1; i <= 5; i++)
         {
             var status = await login.RecordFailure();
             Assert.Equal(i, status.ConsecutiveFailures);
@@ -24,7 +24,7 @@ public sealed class LoginThrottleGrainTests(MemoryClusterFixture fixture)
 
         var locked = await login.RecordFailure();
 
-        Assert.Equal(5, locked.ConsecutiveFailures);
+        Assert.Equal(6, locked.ConsecutiveFailures);
         Assert.Equal(Now + TimeSpan.FromSeconds(30), locked.LockedUntil);
         Assert.True((await login.Check()).IsLocked(Now));
     }
@@ -35,7 +35,7 @@ public sealed class LoginThrottleGrainTests(MemoryClusterFixture fixture)
         var login = NewLogin();
         LoginThrottleStatus status = new(0, null);
         var lockouts = new List<TimeSpan>();
-        for (var i = 0; i < 12; i++)
+        for (var i = 0; i < 13; i++)
         {
             status = await login.RecordFailure();
             if (status.LockedUntil is { } until)
@@ -53,7 +53,7 @@ public sealed class LoginThrottleGrainTests(MemoryClusterFixture fixture)
     public async Task Lockout_ends_when_its_time_has_passed()
     {
         var login = NewLogin();
-        for (var i = 0; i < 5; i++)
+        for (var i = 0; i < 6; i++)
         {
             await login.RecordFailure();
         }
@@ -86,7 +86,7 @@ public sealed class LoginThrottleGrainTests(MemoryClusterFixture fixture)
     {
         var guessed = NewLogin();
         var other = NewLogin();
-        for (var i = 0; i < 6; i++)
+        for (var i = 0; i < 7; i++)
         {
             await guessed.RecordFailure();
         }

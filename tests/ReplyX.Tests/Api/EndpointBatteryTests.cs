@@ -100,6 +100,7 @@ public sealed class EndpointBatteryTests : IClassFixture<EndpointBatteryTests.Ap
         ("invalid UTF-8", () => new ByteArrayContent([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0x22, 0x7D]) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } }),
         ("form content type", () => new FormUrlEncodedContent([new("email", "a@b.c")])),
         ("plain text", () => new StringContent("hello", Encoding.UTF8, "text/plain")),
+        ("unknown charset", () => new StringContent("{\"name\":\"x\"}") { Headers = { ContentType = MediaTypeHeaderValue.Parse("application/json; charset=klingon") } }),
     ];
 
     [Fact]
@@ -128,6 +129,10 @@ public sealed class EndpointBatteryTests : IClassFixture<EndpointBatteryTests.Ap
                     if (status >= 500 || (status >= 400 && mediaType != "application/problem+json"))
                     {
                         failures.Add($"{method} {endpoint.RoutePattern.RawText} [{name}] → {status} {mediaType}");
+                    }
+                    else if (status >= 400 && (!response.Headers.Contains("X-Content-Type-Options") || !(await response.Content.ReadAsStringAsync()).Contains("\"traceId\"")))
+                    {
+                        failures.Add($"{method} {endpoint.RoutePattern.RawText} [{name}] → {status} without the security headers or a traceId");
                     }
                 }
             }

@@ -22,8 +22,13 @@ public sealed class OperationsEndpointsTests : IClassFixture<OperationsEndpoints
     }
 
     private readonly HttpClient _client;
+    private readonly EmbeddedApp _app;
 
-    public OperationsEndpointsTests(EmbeddedApp app) => _client = app.Client;
+    public OperationsEndpointsTests(EmbeddedApp app)
+    {
+        _app = app;
+        _client = app.Client;
+    }
 
     [Fact]
     public async Task Health_reports_the_cluster_and_only_configured_components()
@@ -61,7 +66,9 @@ public sealed class OperationsEndpointsTests : IClassFixture<OperationsEndpoints
     {
         await _client.GetAsync("/health");
 
-        var text = await _client.GetStringAsync("/metrics");
+        var context = await _app.Factory.GetFrom("/metrics", "127.0.0.1");
+        Assert.Equal(200, context.Response.StatusCode);
+        var text = await new StreamReader(context.Response.Body).ReadToEndAsync();
 
         Assert.Contains("microsoft_orleans_", text);
         Assert.Contains("http_requests_received_total", text);

@@ -29,4 +29,43 @@ public static class HttpTestExtensions
         }
         return client.SendAsync(request);
     }
+
+    /// <summary>The value a response sets for cookie <paramref name="name"/>, if any.</summary>
+    public static string? Cookie(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues("Set-Cookie", out var values)
+            ? values.Select(v => v.Split(';')[0]).FirstOrDefault(v => v.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..]
+            : null;
+
+    /// <summary>A refresh as the dashboard sends it: the cookies and the CSRF header, each optional.</summary>
+    public static HttpRequestMessage RefreshRequest(string? refresh, string? csrfCookie, string? csrfHeader)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/refresh");
+        var cookies = new List<string>();
+        if (refresh is not null)
+        {
+            cookies.Add($"replyx_refresh={refresh}");
+        }
+        if (csrfCookie is not null)
+        {
+            cookies.Add($"replyx_csrf={csrfCookie}");
+        }
+        if (cookies.Count > 0)
+        {
+            request.Headers.Add("Cookie", string.Join("; ", cookies));
+        }
+        if (csrfHeader is not null)
+        {
+            request.Headers.Add("X-CSRF-Token", csrfHeader);
+        }
+        return request;
+    }
+
+    /// <summary>A GET as if from <paramref name="address"/> (the in-process test server has no remote address of its own).</summary>
+    public static Task<Microsoft.AspNetCore.Http.HttpContext> GetFrom(this ReplyXAppFactory factory, string path, string address) =>
+        factory.Server.SendAsync(c =>
+        {
+            c.Request.Method = "GET";
+            c.Request.Path = path;
+            c.Connection.RemoteIpAddress = System.Net.IPAddress.Parse(address);
+        });
 }
