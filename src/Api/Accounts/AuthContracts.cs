@@ -1,4 +1,5 @@
 using FluentValidation;
+using ReplyX.Api.Validation;
 
 namespace ReplyX.Api.Accounts;
 
@@ -39,10 +40,10 @@ public sealed class RegisterRequestValidator : AbstractValidator<RegisterRequest
 {
     public RegisterRequestValidator()
     {
-        RuleFor(r => r.Email).NotEmpty().MaximumLength(320).EmailAddress();
-        RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
-        RuleFor(r => r.AccountName).MaximumLength(200);
-        RuleFor(r => r.ReferralCode).MaximumLength(64);
+        RuleFor(r => r.Email).Email();
+        RuleFor(r => r.Name).NotEmpty().MaximumLength(200).SingleLine();
+        RuleFor(r => r.AccountName).MaximumLength(200).SingleLine();
+        RuleFor(r => r.ReferralCode).MaximumLength(64).SingleLine();
         RuleFor(r => r.Password).NotEmpty()
             .MinimumLength(PasswordPolicy.MinLength).MaximumLength(PasswordPolicy.MaxLength)
             .Must(p => p is null || !PasswordPolicy.IsCommon(p)).WithMessage("This password is too common; choose another.")
@@ -55,7 +56,7 @@ public sealed class LoginRequestValidator : AbstractValidator<LoginRequest>
 {
     public LoginRequestValidator()
     {
-        RuleFor(r => r.Email).NotEmpty().MaximumLength(320);
+        RuleFor(r => r.Email).NotEmpty().MaximumLength(320).SingleLine();
         RuleFor(r => r.Password).NotEmpty().MaximumLength(PasswordPolicy.MaxLength);
     }
 }

@@ -19,8 +19,8 @@ public sealed class InviteOperatorRequestValidator : AbstractValidator<InviteOpe
 {
     public InviteOperatorRequestValidator()
     {
-        RuleFor(r => r.Email).NotEmpty().MaximumLength(320).EmailAddress();
-        RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
+        RuleFor(r => r.Email).Email();
+        RuleFor(r => r.Name).NotEmpty().MaximumLength(200).SingleLine();
         RuleFor(r => r.Password).NotEmpty()
             .MinimumLength(PasswordPolicy.MinLength).MaximumLength(PasswordPolicy.MaxLength)
             .Must(p => p is null || !PasswordPolicy.IsCommon(p)).WithMessage("This password is too common; choose another.");

@@ -25,7 +25,7 @@ public sealed class AiTokenRequestValidator : AbstractValidator<AiTokenRequest>
     {
         RuleFor(r => r.Provider).Must(p => p is null || AiProviderNames.TryParse(p, ignoreCase: false, out _))
             .WithMessage("Provider must be one of " + string.Join(", ", AiProviderNames.All) + ".");
-        RuleFor(r => r.ApiKey).Length(1, 4096).When(r => r.ApiKey is not null);
+        RuleFor(r => r.ApiKey).Length(1, 4096).SingleLine().When(r => r.ApiKey is not null);
         RuleFor(r => r.BaseUrl).Must(BeHttpUrl).WithMessage("Must be an absolute http(s) URL.");
         RuleFor(r => r.ProxyUrl).Must(BeHttpUrl).WithMessage("Must be an absolute http(s) URL.");
         RuleFor(r => r.AuthUrl).Must(BeHttpUrl).WithMessage("Must be an absolute http(s) URL.");
@@ -34,8 +34,9 @@ public sealed class AiTokenRequestValidator : AbstractValidator<AiTokenRequest>
         RuleFor(r => r.Priority).InclusiveBetween(0, 10_000);
         RuleFor(r => r.Rpm).InclusiveBetween(1, 1_000_000);
         RuleFor(r => r.DailyLimit).InclusiveBetween(1L, 1_000_000_000_000L);
-        RuleFor(r => r.FolderId).MaximumLength(200);
-        RuleFor(r => r.Scope).MaximumLength(200);
+        RuleFor(r => r.FolderId).MaximumLength(200).SingleLine();
+        RuleFor(r => r.Scope).MaximumLength(200).SingleLine();
+        RuleFor(r => r.Models).SingleLineItems();
     }
 
     private static bool BeHttpUrl(string? url) =>

@@ -32,9 +32,9 @@ public sealed partial class AssistantRequestValidator : AbstractValidator<Assist
 {
     public AssistantRequestValidator()
     {
-        RuleFor(r => r.Name).Length(1, 200).When(r => r.Name is not null);
+        RuleFor(r => r.Name).Length(1, 200).SingleLine().When(r => r.Name is not null);
         RuleFor(r => r.SystemPrompt).MaximumLength(20_000);
-        RuleFor(r => r.Model).Length(1, 200).When(r => r.Model is not null);
+        RuleFor(r => r.Model).Length(1, 200).SingleLine().When(r => r.Model is not null);
         RuleFor(r => r.Temperature).InclusiveBetween(0f, 2f);
         RuleFor(r => r.Language).Must(l => l is null or "ru" or "en").WithMessage("Language must be ru or en.");
         RuleFor(r => r.Providers).Must(p => p is null || (p.Length <= 5 && p.All(name => AiProviderNames.TryParse(name, ignoreCase: false, out _))))

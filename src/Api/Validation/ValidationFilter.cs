@@ -16,12 +16,15 @@ public sealed class ValidationFilter<T>(IValidator<T> validator) : IEndpointFilt
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "A JSON request body is required.");
         }
         var result = await validator.ValidateAsync(argument, context.HttpContext.RequestAborted);
-        if (!result.IsValid)
+        var controls = TextRules.WithControlCharacters(argument);
+        if (!result.IsValid || controls.Count > 0)
         {
-            return TypedResults.ValidationProblem(
-                result.Errors
-                    .GroupBy(e => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(e.PropertyName))
-                    .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray()));
+            var errors = result.Errors
+                .Select(e => (Field: System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(e.PropertyName), e.ErrorMessage))
+                .Concat(controls.Select(field => (Field: field, ErrorMessage: "Control characters (other than tab and line breaks) are not accepted.")));
+            return TypedResults.ValidationProblem(errors
+                .GroupBy(e => e.Field)
+                .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray()));
         }
         return await next(context);
     }
