@@ -19,7 +19,7 @@ public sealed class AuthOptionsValidator(IConfiguration configuration) : IValida
         var key = options.Jwt.SigningKey;
         if (string.IsNullOrWhiteSpace(key))
         {
-            if (!IsSingleProcessInMemory(configuration))
+            if (!DeploymentShape.IsSingleProcessInMemory(configuration))
             {
                 failures.Add($"{AuthOptions.SigningKeyKey} is required outside the single-process in-memory mode (at least {MinSigningKeyBytes} bytes, the same on every node).");
             }
@@ -34,12 +34,4 @@ public sealed class AuthOptionsValidator(IConfiguration configuration) : IValida
             .Between(nameof(options.RevocationCheckInterval), options.RevocationCheckInterval, TimeSpan.Zero, TimeSpan.FromMinutes(1), "more than 0 and at most 00:01:00")
             .ToValidation();
     }
-
-    /// <summary>
-    /// In-memory storage and localhost membership: the one shape in which no other process ever checks a token
-    /// this one signed. Read from the raw keys, which the API node (no storage of its own) shares with the silo.
-    /// </summary>
-    public static bool IsSingleProcessInMemory(IConfiguration configuration) =>
-        string.Equals((configuration["Storage:Provider"] ?? "Memory").Trim(), "Memory", StringComparison.OrdinalIgnoreCase)
-        && string.Equals((configuration["Cluster:Membership"] ?? "Localhost").Trim(), "Localhost", StringComparison.OrdinalIgnoreCase);
 }

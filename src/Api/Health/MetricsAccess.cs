@@ -7,16 +7,17 @@ namespace ReplyX.Api.Health;
 
 /// <summary>
 /// The <c>Metrics</c> section: who may read <c>/metrics</c>. It holds per-bot series and business counters,
-/// so only the listed networks (CIDR) get it; by default the machine itself. Prometheus on another host is
-/// added by its network, e.g. <c>Metrics:AllowedNetworks:0=10.0.0.0/8</c>.
+/// so only the machine itself (loopback) and the listed networks (CIDR) get it. Prometheus on another host
+/// is let in by its network, e.g. <c>Metrics:AllowedNetworks:0=10.0.0.0/8</c>.
 /// </summary>
 public sealed class MetricsOptions
 {
     public const string Section = "Metrics";
 
-    public List<string> AllowedNetworks { get; set; } = ["127.0.0.0/8", "::1/128"];
+    public List<string> AllowedNetworks { get; set; } = [];
 
-    internal IReadOnlyList<IPNetwork> Networks() => AllowedNetworks.Select(n => IPNetwork.Parse(n.Trim())).ToArray();
+    internal IReadOnlyList<IPNetwork> Networks() =>
+        [IPNetwork.Parse("127.0.0.0/8"), IPNetwork.Parse("::1/128"), .. AllowedNetworks.Select(n => IPNetwork.Parse(n.Trim()))];
 }
 
 public sealed class MetricsOptionsValidator : IValidateOptions<MetricsOptions>

@@ -31,6 +31,9 @@ public sealed class RateLimitOptions
 
     public int AuthPerMinute { get; set; } = 30;
     public int UserPerMinute { get; set; } = 600;
+
+    /// <summary>Webhook deliveries with a wrong secret accepted (as 401) per address and minute before 429.</summary>
+    public int WebhookRefusalsPerMinute { get; set; } = 60;
 }
 
 public sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOptions>
@@ -39,6 +42,7 @@ public sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOption
         new OptionsFailures(RateLimitOptions.Section)
             .Positive(nameof(options.AuthPerMinute), options.AuthPerMinute)
             .Positive(nameof(options.UserPerMinute), options.UserPerMinute)
+            .Positive(nameof(options.WebhookRefusalsPerMinute), options.WebhookRefusalsPerMinute)
             .ToValidation();
 }
 

@@ -16,6 +16,8 @@ internal static class RateLimits
     public static IServiceCollection AddReplyXRateLimits(this IServiceCollection services)
     {
         services.AddValidatedOptions<RateLimitOptions, RateLimitOptionsValidator>(RateLimitOptions.Section);
+        services.AddSingleton<ReplyX.Api.Bots.WebhookRefusals>();
+        services.AddReplyXWebhookSecrets();
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;

@@ -21,6 +21,7 @@ public sealed class BotGrain(
     TelegramClients clients,
     IntakeGate intake,
     ISecretProtector secrets,
+    WebhookSecrets webhooks,
     IBotStore store,
     IOptions<TelegramOptions> options,
     TimeProvider time,
@@ -191,7 +192,7 @@ public sealed class BotGrain(
         {
             return WebhookOutcome.UnknownBot;
         }
-        var (parsed, outcome) = TelegramUpdates.ParseWebhook(secret, S.WebhookSecret, updateJson);
+        var (parsed, outcome) = TelegramUpdates.ParseWebhook(secret, webhooks.For(Id), updateJson);
         if (parsed is not { } update)
         {
             return outcome;
@@ -232,7 +233,7 @@ public sealed class BotGrain(
 
     async Task IReceiverHost.RegisterWebhook(CancellationToken cancellationToken)
     {
-        S.WebhookSecret ??= Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        S.WebhookSecret = webhooks.For(Id); // derived, so the API checks deliveries without asking this grain
         var url = $"{_options.PublicUrl!.TrimEnd('/')}/telegram/{Id}";
         await Bot.SetWebhook(url, S.WebhookSecret, cancellationToken);
         ((IReceiverHost)this).Receiving();

@@ -11,6 +11,7 @@ public static class BotsHosting
     public static IServiceCollection AddReplyXBots(this IServiceCollection services)
     {
         services.AddValidatedOptions<TelegramOptions, TelegramOptionsValidator>(TelegramOptions.Section);
+        services.AddReplyXWebhookSecrets();
         services.TryAddSingleton<TelegramClients>();
         services.TryAddSingleton<IntakeGate>();
         services.AddSingleton<IDialogChannel, TelegramChannel>();

@@ -8,10 +8,6 @@ public sealed class TelegramOptionsValidator : IValidateOptions<TelegramOptions>
     public ValidateOptionsResult Validate(string? name, TelegramOptions options)
     {
         var failures = new OptionsFailures(TelegramOptions.Section);
-        if (string.IsNullOrWhiteSpace(options.ApiBaseUrl))
-        {
-            failures.Add($"{failures.Key(nameof(options.ApiBaseUrl))} must not be empty.");
-        }
         return failures
             .AbsoluteUrl(nameof(options.ApiBaseUrl), options.ApiBaseUrl)
             // Empty: long polling. Telegram calls webhooks over https only; a local Bot API server also over http.

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using ReplyX.Fakes;
 using ReplyX.Tests.Infrastructure;
 
@@ -98,7 +99,8 @@ public sealed class TelegramWebhookTests : IClassFixture<TelegramWebhookTests.Ap
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await Webhook(botId, "wrong", Update(1, 777, "hi"))).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await Webhook(botId, null, Update(1, 777, "hi"))).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await Webhook(Guid.NewGuid(), secret, Update(1, 777, "hi"))).StatusCode);
+        // Another bot's secret is wrong for this id: refused before any grain is asked.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Webhook(Guid.NewGuid(), secret, Update(1, 777, "hi"))).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await Webhook(botId, secret, "{\"update_id\":")).StatusCode);
         Assert.Empty(_app.Telegram.SentBy(botToken));
 
@@ -129,5 +131,53 @@ public sealed class TelegramWebhookTests : IClassFixture<TelegramWebhookTests.Ap
         Assert.Equal(["Echo: Привет из вебхука", "Здравствуйте! Чем могу помочь?"], sent[..2]);
         Assert.Equal(["Echo: пятое", "Echo: четвёртое"], sent[2..].Order(StringComparer.Ordinal)); // two chats, answered in parallel
         Assert.Equal("running", (await Body(await Send(HttpMethod.Get, $"/api/bots/{botId}", owner))).GetProperty("status").GetString());
+    }
+
+    private async Task<int> BotActivations()
+    {
+        var stats = await _app.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics();
+        return stats.Where(s => s.GrainType.Contains("BotGrain", StringComparison.Ordinal)).Sum(s => s.ActivationCount);
+    }
+
+    [Fact]
+    public async Task Anonymous_deliveries_with_a_wrong_secret_activate_nothing_read_no_body_and_are_throttled_per_address()
+    {
+        var before = await BotActivations();
+        var statuses = new List<int>();
+        for (var i = 0; i < 70; i++)
+        {
+            // From one address of this test's own (the refusal budget is per address).
+            var context = await _app.Factory.Server.SendAsync(c =>
+            {
+                c.Request.Method = "POST";
+                c.Request.Path = $"/telegram/{Guid.NewGuid()}";
+                c.Request.ContentType = "application/json";
+                c.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(Update(1, 777, "hi")));
+                if (i % 2 == 1)
+                {
+                    c.Request.Headers["X-Telegram-Bot-Api-Secret-Token"] = "guessed";
+                }
+                c.Connection.RemoteIpAddress = System.Net.IPAddress.Parse("198.51.100.23");
+            });
+            statuses.Add(context.Response.StatusCode);
+        }
+
+        Assert.Equal(before, await BotActivations());
+        Assert.Equal(Enumerable.Repeat(401, 60), statuses.Take(60));
+        Assert.Equal(Enumerable.Repeat(429, 10), statuses.Skip(60));
+    }
+
+    [Fact]
+    public async Task A_delivery_larger_than_any_update_is_refused_with_413()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/telegram/{Guid.NewGuid()}")
+        {
+            Content = new StringContent(new string(' ', 300 * 1024) + "{}", Encoding.UTF8, "application/json"),
+        };
+
+        var response = await _client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 }

@@ -48,6 +48,14 @@ public sealed partial class StartupValidationTests
         { "Auth:Lockout:MaxLockout", "00:00:10", null, null },
         { "Auth:Lockout:FailureWindow", "00:00:00", null, null },
         { "Auth:Jwt:SigningKey", "too-short", null, null },
+        { "Auth:RevocationCheckInterval", "00:00:00", null, null },
+        { "Auth:RevocationCheckInterval", "00:05:00", null, null },
+        { "Metrics:AllowedNetworks:0", "10.0.0.0/33", null, null },
+        { "Metrics:AllowedNetworks:0", "everyone", null, null },
+        { "RateLimits:WebhookRefusalsPerMinute", "0", null, null },
+        { "Webhooks:Key", "too-short", null, null },
+        // No key: webhook secrets would differ between nodes.
+        { "Telegram:PublicUrl", "https://replyx.example.com", Postgres + "|ConnectionStrings:Postgres=Host=db;Username=replyx", "Webhooks:Key" },
         { "Auth:Jwt:SigningKey", "", RedisCluster, null },
         { "Auth:AccessTokenLifetime", "00:00:00", null, null },
         { "Auth:RefreshTokenLifetime", "forever", null, null },
@@ -155,7 +163,8 @@ public sealed partial class StartupValidationTests
             "RateLimits:AuthPerMinute=10", "Cors:Origins:0=https://app.example.com", "Cors:Origins:1=http://localhost:5173", AnAdmin,
             AProvider, Provider + "Models:0=llama3.2", Provider + "Rpm=60", Provider + "ProxyUrl=socks5://127.0.0.1:1080",
             "Ai:AskBudget=00:00:20", "Dialogs:StreamPartials=False", "Streams:PollPeriod=00:00:00.050",
-            "Telegram:PublicUrl=https://replyx.example.com", "Telegram:HttpVersion=http2", "Telegram:PerBotMetrics=false"));
+            "Telegram:PublicUrl=https://replyx.example.com", "Webhooks:Key=" + new string('w', 32), "Telegram:HttpVersion=http2", "Telegram:PerBotMetrics=false",
+            "Auth:RevocationCheckInterval=00:00:01", "Metrics:AllowedNetworks:0=10.0.0.0/8", "RateLimits:WebhookRefusalsPerMinute=120"));
     }
 
     [Fact]
