@@ -101,6 +101,8 @@ public sealed class EndpointBatteryTests : IClassFixture<EndpointBatteryTests.Ap
         ("form content type", () => new FormUrlEncodedContent([new("email", "a@b.c")])),
         ("plain text", () => new StringContent("hello", Encoding.UTF8, "text/plain")),
         ("unknown charset", () => new StringContent("{\"name\":\"x\"}") { Headers = { ContentType = MediaTypeHeaderValue.Parse("application/json; charset=klingon") } }),
+        ("control characters", () => new StringContent(JsonSerializer.Serialize(new { email = "a\u0000@example.com", password = "correct horse\u0000battery", name = "N\u0007", text = "\u0000", systemPrompt = "\u001b[31m", model = "m\u0000", apiKey = "k\u0000", folderId = "f\r\n", token = "1:\u0000" }), Encoding.UTF8, "application/json")),
+        ("chunked, over the cap", () => new ChunkedContent(new string(' ', 1024 * 1024 + 1) + "{}")),
     ];
 
     [Fact]

@@ -67,27 +67,7 @@ public sealed class ErrorShapeTests(MemoryApp app) : IClassFixture<MemoryApp>
         const string prefix = "{\"email\":\"a@example.com\",\"password\":\"";
         var json = prefix + new string('p', payloadBytes - prefix.Length - 2) + "\"}";
         Assert.Equal(payloadBytes, Encoding.UTF8.GetByteCount(json));
-        var content = new UnsizedContent(Encoding.UTF8.GetBytes(json));
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        return content;
-    }
-
-    /// <summary>Content whose length is not declared, so it goes out chunked.</summary>
-    private sealed class UnsizedContent(byte[] bytes) : HttpContent
-    {
-        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
-        {
-            for (var i = 0; i < bytes.Length; i += 1000)
-            {
-                await stream.WriteAsync(bytes.AsMemory(i, Math.Min(1000, bytes.Length - i)));
-            }
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = 0;
-            return false;
-        }
+        return new ChunkedContent(json);
     }
 
     [Fact]

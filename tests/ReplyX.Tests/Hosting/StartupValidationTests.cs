@@ -52,6 +52,7 @@ public sealed partial class StartupValidationTests
         { "Auth:RevocationCheckInterval", "00:05:00", null, null },
         { "Metrics:AllowedNetworks:0", "10.0.0.0/33", null, null },
         { "Metrics:AllowedNetworks:0", "everyone", null, null },
+        { "Metrics:AllowedNetworks:1", "10.0.0.1-10.0.0.9", "Metrics:AllowedNetworks:0=10.0.0.0/8", null },
         { "RateLimits:WebhookRefusalsPerMinute", "0", null, null },
         { "Webhooks:Key", "too-short", null, null },
         // No key: webhook secrets would differ between nodes.
