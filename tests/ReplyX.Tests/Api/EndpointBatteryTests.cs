@@ -209,10 +209,85 @@ public sealed class EndpointBatteryTests : IClassFixture<EndpointBatteryTests.Ap
             {
                 request.Content = JsonContent.Create(new { text = "hello", name = "stolen", token = "1234567:AAstolenstolenstolenstolenstolen" });
             }
+            var before = await Snapshot(endpoint.RoutePattern.RawText!, id, a.Token);
             var response = await _client.SendAsync(request);
 
             Assert.True(response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden,
                 $"{method} {endpoint.RoutePattern.RawText} from another account answered {(int)response.StatusCode}");
+            Assert.Equal(before, await Snapshot(endpoint.RoutePattern.RawText!, id, a.Token));
+        }
+    }
+
+    /// <summary>The group a route belongs to (its list route), e.g. /api/bots for /api/bots/{id:guid}/start.</summary>
+    private static string Group(string route) => route.StartsWith("/api/account/operators", StringComparison.Ordinal)
+        ? "/api/account/operators"
+        : "/" + string.Join('/', route.Trim('/').Split('/').Take(2));
+
+    private async Task<string> OwnerGet(string path, string token)
+    {
+        var response = await _client.SendAs(HttpMethod.Get, path, token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    /// <summary>
+    /// What the owner sees of the object behind <paramref name="route"/> (or of the route's list when it has no id),
+    /// without what changes by itself (a bot's start-up: starting, then running).
+    /// </summary>
+    private async Task<string> Snapshot(string route, Guid? id, string ownerToken)
+    {
+        var group = Group(route);
+        if (id is null || group == "/api/account/operators")
+        {
+            var list = await OwnerGet(group, ownerToken);
+            return group == "/api/bots" ? System.Text.RegularExpressions.Regex.Replace(list, "\"status\":\"(starting|running)\"", "\"status\":\"on\"") : list;
+        }
+        var item = JsonDocument.Parse(await OwnerGet($"{group}/{id}", ownerToken)).RootElement;
+        return group == "/api/bots"
+            ? $"{item.GetProperty("username")} {item.GetProperty("assistantId")} {(item.GetProperty("status").GetString() is "starting" or "running" ? "on" : item.GetProperty("status").GetString())}"
+            : item.GetRawText();
+    }
+
+    private async Task<string> OperatorOf(string ownerToken)
+    {
+        var email = $"op.{Guid.NewGuid():N}@example.com";
+        var invited = await _client.SendAs(HttpMethod.Post, "/api/account/operators", ownerToken, new { email, name = "Op", password = Password });
+        Assert.Equal(HttpStatusCode.Created, invited.StatusCode);
+        var login = await _client.PostAsJsonAsync("/api/auth/login", new { email, password = Password });
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        return JsonDocument.Parse(await login.Content.ReadAsStringAsync()).RootElement.GetProperty("accessToken").GetString()!;
+    }
+
+    [Fact]
+    public async Task Every_owner_only_route_refuses_an_operator_of_the_same_account_and_changes_nothing()
+    {
+        // Owners' business: assistants, bots and the team. Operators answer dialogs; they never reach these.
+        string[] ownersBusiness = ["/api/assistants", "/api/bots", "/api/account/operators"];
+        var ownerOnly = Endpoints("GET", "POST", "PUT", "PATCH", "DELETE")
+            .Where(e => ownersBusiness.Any(prefix => e.Endpoint.RoutePattern.RawText!.StartsWith(prefix, StringComparison.Ordinal))
+                || e.Endpoint.Metadata.GetOrderedMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>()
+                    .Any(a => a.Policy == ReplyX.Api.Accounts.OperatorsApi.OwnerPolicy))
+            .ToArray();
+        Assert.Contains(ownerOnly, e => e.Endpoint.RoutePattern.RawText == "/api/bots/{id:guid}");
+
+        foreach (var (method, endpoint) in ownerOnly)
+        {
+            var owner = await Owner();
+            var operatorToken = await OperatorOf(owner.Token);
+            var route = endpoint.RoutePattern.RawText!;
+            Guid? id = endpoint.RoutePattern.Parameters.Count > 0 ? await CreateOwnedBy(route, owner.Token) : null;
+            var before = await Snapshot(route, id, owner.Token);
+
+            var request = new HttpRequestMessage(new HttpMethod(method), Path(endpoint, id ?? Guid.Empty));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", operatorToken);
+            if (method is "POST" or "PUT" or "PATCH")
+            {
+                request.Content = JsonContent.Create(new { name = "by operator", systemPrompt = "x", email = $"x.{Guid.NewGuid():N}@example.com", password = Password, text = "hi", token = "1234567:AAstolenstolenstolenstolenstolen" });
+            }
+            var response = await _client.SendAsync(request);
+
+            Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{method} {route} as an operator answered {(int)response.StatusCode}");
+            Assert.Equal(before, await Snapshot(route, id, owner.Token));
         }
     }
 }
