@@ -338,4 +338,21 @@ public sealed class EndpointBatteryTests : IClassFixture<EndpointBatteryTests.Ap
             Assert.Equal(before, await Snapshot(route, id, owner.Token));
         }
     }
+
+    [Fact]
+    public async Task Every_route_of_the_openapi_document_is_one_the_batteries_probe()
+    {
+        using var document = JsonDocument.Parse(await _client.GetStringAsync("/openapi/v1.json"));
+        var probed = Endpoints("GET", "POST", "PUT", "PATCH", "DELETE")
+            .Select(e => (e.Method, Route: System.Text.RegularExpressions.Regex.Replace("/" + e.Endpoint.RoutePattern.RawText!.Trim('/'), "\\{([^}:?]+)[^}]*\\}", "{$1}")))
+            .ToHashSet();
+
+        var documented = document.RootElement.GetProperty("paths").EnumerateObject()
+            .SelectMany(path => path.Value.EnumerateObject().Select(operation => (Method: operation.Name.ToUpperInvariant(), Route: "/" + path.Name.Trim('/'))))
+            .ToArray();
+
+        Assert.NotEmpty(documented);
+        var missing = documented.Where(d => !probed.Contains(d)).ToArray();
+        Assert.True(missing.Length == 0, "documented but not probed: " + string.Join(", ", missing.Select(m => $"{m.Method} {m.Route}")));
+    }
 }
