@@ -1,6 +1,6 @@
 using System.Net;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using ReplyX.Api.Hosting;
 using ReplyX.Hosting;
 
 namespace ReplyX.Api.Health;
@@ -48,12 +48,7 @@ internal static class MetricsAccess
             {
                 return next(context);
             }
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
-            return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context,
-                ProblemDetails = new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Not found." },
-            }).AsTask();
+            return ProblemResponses.Write(context, StatusCodes.Status404NotFound, "Not found.");
         }));
         return app;
     }

@@ -28,16 +28,7 @@ internal static class RateLimits
                     : 10;
                 var http = context.HttpContext;
                 http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = http,
-                    ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails
-                    {
-                        Status = StatusCodes.Status429TooManyRequests,
-                        Title = "Too many requests.",
-                        Detail = $"Try again in {seconds} s.",
-                    },
-                });
+                await ProblemResponses.Write(http, StatusCodes.Status429TooManyRequests, "Too many requests.", $"Try again in {seconds} s.");
             };
         });
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitOptions>>((o, options) =>

@@ -1,7 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -25,12 +24,12 @@ internal static class RequestLimits
             var effective = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? limit;
             if (context.Request.ContentLength > effective)
             {
-                await Refuse(context, StatusCodes.Status413PayloadTooLarge, "The request body is too large.", $"At most {effective} bytes are accepted here.");
+                await ProblemResponses.Write(context, StatusCodes.Status413PayloadTooLarge, "The request body is too large.", $"At most {effective} bytes are accepted here.");
                 return;
             }
             if (UnknownCharset(context.Request.ContentType) is { } charset)
             {
-                await Refuse(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported charset; send UTF-8.",
+                await ProblemResponses.Write(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported charset; send UTF-8.",
                     $"The charset '{charset}' of the Content-Type is not a known encoding.");
                 return;
             }
@@ -39,9 +38,9 @@ internal static class RequestLimits
                 // With a declared length Kestrel enforces the cap; a chunked body is counted here instead.
                 feature.MaxRequestBodySize = context.Request.ContentLength is null ? null : effective;
             }
-            if (context.Request.ContentLength is null && context.Request.Body is { } body && body != Stream.Null)
+            if (context.Request.ContentLength is null && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != false)
             {
-                context.Request.Body = new PayloadLimitStream(body, effective);
+                context.Request.Body = new PayloadLimitStream(context.Request.Body, effective);
             }
             await next(context);
         });
@@ -65,16 +64,6 @@ internal static class RequestLimits
         {
             return charset;
         }
-    }
-
-    private static Task Refuse(HttpContext context, int status, string title, string detail)
-    {
-        context.Response.StatusCode = status;
-        return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
-        }).AsTask();
     }
 }
 

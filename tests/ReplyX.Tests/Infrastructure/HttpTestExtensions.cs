@@ -62,10 +62,16 @@ public static class HttpTestExtensions
 
     /// <summary>A GET as if from <paramref name="address"/> (the in-process test server has no remote address of its own).</summary>
     public static Task<Microsoft.AspNetCore.Http.HttpContext> GetFrom(this ReplyXAppFactory factory, string path, string address) =>
+        factory.SendFrom("GET", path, address);
+
+    /// <summary>A request as if from <paramref name="address"/>; <paramref name="configure"/> adds headers or a body.</summary>
+    public static Task<Microsoft.AspNetCore.Http.HttpContext> SendFrom(this ReplyXAppFactory factory, string method, string path, string address,
+        Action<Microsoft.AspNetCore.Http.HttpRequest>? configure = null) =>
         factory.Server.SendAsync(c =>
         {
-            c.Request.Method = "GET";
+            c.Request.Method = method;
             c.Request.Path = path;
             c.Connection.RemoteIpAddress = System.Net.IPAddress.Parse(address);
+            configure?.Invoke(c.Request);
         });
 }
