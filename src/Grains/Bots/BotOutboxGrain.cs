@@ -31,6 +31,7 @@ public sealed partial class BotOutboxGrain(
     TelegramClients clients,
     ISecretProtector secrets,
     IDialogStore dialogs,
+    StateDurability durability,
     IOptions<TelegramOptions> options,
     TimeProvider time,
     ILogger<BotOutboxGrain> logger) : Grain, IBotOutboxGrain
@@ -55,7 +56,7 @@ public sealed partial class BotOutboxGrain(
     private BotMetrics M => _metrics ??= new BotMetrics(Id, _options.PerBotMetrics);
     // Counters are written within StateFlushDelay, not per message.
     private DeferredStateWrite Writes => _writes ??= new DeferredStateWrite(() => state.WriteStateAsync(), _options.StateFlushDelay,
-        (callback, due) => this.RegisterGrainTimer(_ => callback(), new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { Interleave = true }));
+        (callback, due) => this.RegisterGrainTimer(_ => callback(), new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { Interleave = true }), durability);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {

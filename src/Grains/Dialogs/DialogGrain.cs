@@ -19,6 +19,7 @@ public sealed class DialogGrain(
     AiRouter router,
     DialogChannels channels,
     AnsweringLoad load,
+    StateDurability durability,
     IOptions<DialogOptions> options,
     TimeProvider time,
     ILogger<DialogGrain> logger) : Grain, IDialogGrain, IAnsweringHost
@@ -35,7 +36,7 @@ public sealed class DialogGrain(
 
     private Guid Id => this.GetPrimaryKey();
     private DialogState S => state.State;
-    private DeferredStateWrite Writes => _writes ??= new DeferredStateWrite(() => state.WriteStateAsync(), _options.StateFlushDelay, Once);
+    private DeferredStateWrite Writes => _writes ??= new DeferredStateWrite(() => state.WriteStateAsync(), _options.StateFlushDelay, Once, durability);
     private DialogEvents Events => _events ??= new DialogEvents(this.GetStreamProvider(StreamNames.Provider), Id, S.Start!.AccountId, time, logger) { Seq = S.EventSeq };
     private IDialogChannel? Channel => S.Start is { } start && !S.Unreachable ? channels.For(start) : null;
     private DialogAnswering Answering => _answering ??= new DialogAnswering(this, store, router, load, _options, time, logger);

@@ -5,7 +5,8 @@ namespace ReplyX.Hosting;
 /// within <c>delay</c> (what they repeat is in the store, and activation recomputes it after a crash), while
 /// changes that matter are written now. All writes go through one <see cref="StateWriteGate"/>.
 /// </summary>
-public sealed class DeferredStateWrite(Func<Task> write, TimeSpan delay, Func<Func<Task>, TimeSpan, IDisposable> schedule)
+public sealed class DeferredStateWrite(Func<Task> write, TimeSpan delay, Func<Func<Task>, TimeSpan, IDisposable> schedule,
+    StateDurability? durability = null)
 {
     private readonly StateWriteGate _gate = new(write);
     private IDisposable? _timer;
@@ -44,10 +45,18 @@ public sealed class DeferredStateWrite(Func<Task> write, TimeSpan delay, Func<Fu
     /// <summary>
     /// <see cref="Flush"/> from <c>OnDeactivateAsync</c>. At silo shutdown the storage may already be gone
     /// (memory storage lives in grains of the same silo, and goes with it): what was pending is then lost,
-    /// which only deferred counters may be. False when that happened, for the caller to log.
+    /// which only deferred counters may be. False when that happened, for the caller to log. When the state
+    /// dies with the process anyway (<see cref="StateDurability.LostAtShutdown"/>), a shutdown does not try:
+    /// each try would fail in Orleans' placement and be logged there, with its stack, once per grain.
     /// </summary>
     public async Task<bool> FlushOnDeactivation(DeactivationReason reason)
     {
+        if (reason.ReasonCode is DeactivationReasonCode.ShuttingDown && durability is { LostAtShutdown: true })
+        {
+            _timer?.Dispose();
+            _timer = null;
+            return true;
+        }
         try
         {
             await Flush();

@@ -57,6 +57,7 @@ public static class StorageHosting
                 break;
         }
         silo.Services.AddReplyXStores(storage, connectionString);
+        silo.Services.AddSingleton(new StateDurability(DeploymentShape.IsSingleProcessInMemory(configuration)));
         return storage;
     }
 
