@@ -12,6 +12,7 @@ using Npgsql;
 using Prometheus;
 using ReplyX.Api.Health;
 using ReplyX.Hosting;
+using ReplyX.Api.Dialogs;
 using ReplyX.Web;
 using Scalar.AspNetCore;
 
@@ -106,6 +107,7 @@ public static class ApiHostingExtensions
         app.MapAdminApi();
         app.MapAssistantsApi();
         app.MapBotsApi();
+        app.MapDialogsApi();
         app.MapTelegramWebhook();
         app.MapOpenApi();
         if (app.Environment.IsDevelopment())

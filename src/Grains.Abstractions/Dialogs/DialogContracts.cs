@@ -34,7 +34,8 @@ public sealed record DialogStart(
     [property: Id(1)] Guid AssistantId,
     [property: Id(2)] string Channel,
     [property: Id(3)] string? ExternalChat,
-    [property: Id(4)] Guid? ChannelId = null);
+    [property: Id(4)] Guid? ChannelId = null,
+    [property: Id(5)] string? Origin = null);
 
 [GenerateSerializer, Immutable, Alias("ReplyX.Dialogs.PostResult")]
 public sealed record PostResult([property: Id(0)] long Seq, [property: Id(1)] bool Duplicate);

@@ -19,7 +19,7 @@ public sealed class DialogState
     /// <summary>After a (re)activation: the dialog's row says whose it is and who has it (mode changes write it first).</summary>
     public void RestoreFrom(DialogRecord row)
     {
-        Start ??= new DialogStart(row.AccountId, row.AssistantId, row.Channel, row.ExternalChat, row.ChannelId);
+        Start ??= new DialogStart(row.AccountId, row.AssistantId, row.Channel, row.ExternalChat, row.ChannelId, row.Origin);
         Mode = row.Mode;
         OperatorId = row.OperatorId;
         if (CreatedAt == default)
@@ -48,7 +48,7 @@ public sealed class DialogState
 
     /// <summary>The dialog's row: whose it is, on which channel and who has it now.</summary>
     public DialogRecord ToRecord(Guid id, DateTimeOffset updatedAt) =>
-        new(id, Start!.AccountId, Start.AssistantId, Start.Channel, Start.ExternalChat, Mode, OperatorId, CreatedAt, updatedAt, Start.ChannelId);
+        new(id, Start!.AccountId, Start.AssistantId, Start.Channel, Start.ExternalChat, Mode, OperatorId, CreatedAt, updatedAt, Start.ChannelId, Start.Origin);
 
     public DialogSnapshot Snapshot(Guid id, RecentMessages recent, bool answering) =>
         new(id, Start!.AccountId, Start.AssistantId, Start.Channel, Mode, OperatorId, recent.Items.ToArray(), answering, LastSeq,

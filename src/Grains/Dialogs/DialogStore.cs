@@ -5,7 +5,7 @@ namespace ReplyX.Dialogs;
 
 public sealed record DialogRecord(
     Guid Id, Guid AccountId, Guid AssistantId, string Channel, string? ExternalChat, DialogMode Mode, Guid? OperatorId,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, Guid? ChannelId = null);
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, Guid? ChannelId = null, string? Origin = null);
 
 /// <summary>An outgoing message stored but not yet accepted by its channel (e.g. Telegram's sendMessage).</summary>
 public sealed record UndeliveredMessage(Guid DialogId, string Chat, long Seq, string Text);
@@ -89,9 +89,19 @@ public sealed class InMemoryDialogStore : IDialogStore
     {
         lock (_gate)
         {
-            _dialogs[dialog.Id] = dialog;
+            // As the table: the origin is the first one's.
+            _dialogs[dialog.Id] = _dialogs.TryGetValue(dialog.Id, out var first) ? dialog with { Origin = first.Origin } : dialog;
         }
         return Task.CompletedTask;
+    }
+
+    /// <summary>A read over the dialogs and their messages under the store's lock (<see cref="InMemoryDialogDirectory"/>).</summary>
+    internal T Read<T>(Func<IReadOnlyDictionary<Guid, DialogRecord>, IReadOnlyDictionary<Guid, SortedList<long, DialogMessage>>, T> read)
+    {
+        lock (_gate)
+        {
+            return read(_dialogs, _messages);
+        }
     }
 
     public Task<DialogRecord?> GetDialog(Guid id, CancellationToken cancellationToken = default)
@@ -255,8 +265,8 @@ public sealed class PostgresDialogStore(NpgsqlDataSource dataSource) : IDialogSt
     {
         await using var command = dataSource.CreateCommand(
             """
-            INSERT INTO dialogs (id, account_id, assistant_id, channel, external_chat, mode, operator_id, created_at, updated_at, channel_id)
-            VALUES (@id, @account, @assistant, @channel, @chat, @mode, @operator, @created, @updated, @channelId)
+            INSERT INTO dialogs (id, account_id, assistant_id, channel, external_chat, mode, operator_id, created_at, updated_at, channel_id, origin)
+            VALUES (@id, @account, @assistant, @channel, @chat, @mode, @operator, @created, @updated, @channelId, @origin)
             ON CONFLICT (id) DO UPDATE SET mode = excluded.mode, operator_id = excluded.operator_id, updated_at = excluded.updated_at
             """);
         command.Parameters.AddWithValue("id", d.Id);
@@ -269,13 +279,14 @@ public sealed class PostgresDialogStore(NpgsqlDataSource dataSource) : IDialogSt
         command.Parameters.AddWithValue("created", d.CreatedAt);
         command.Parameters.AddWithValue("updated", d.UpdatedAt);
         command.Parameters.AddWithValue("channelId", NpgsqlDbType.Uuid, (object?)d.ChannelId ?? DBNull.Value);
+        command.Parameters.AddWithValue("origin", NpgsqlDbType.Text, (object?)d.Origin ?? DBNull.Value);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<DialogRecord?> GetDialog(Guid id, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT id, account_id, assistant_id, channel, external_chat, mode, operator_id, created_at, updated_at, channel_id FROM dialogs WHERE id = @id");
+            "SELECT id, account_id, assistant_id, channel, external_chat, mode, operator_id, created_at, updated_at, channel_id, origin FROM dialogs WHERE id = @id");
         command.Parameters.AddWithValue("id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
@@ -284,7 +295,7 @@ public sealed class PostgresDialogStore(NpgsqlDataSource dataSource) : IDialogSt
         }
         return new DialogRecord(reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetString(3),
             reader.IsDBNull(4) ? null : reader.GetString(4), DialogNames.Mode(reader.GetString(5)), reader.IsDBNull(6) ? null : reader.GetGuid(6),
-            Utc(reader.GetDateTime(7)), Utc(reader.GetDateTime(8)), reader.IsDBNull(9) ? null : reader.GetGuid(9));
+            Utc(reader.GetDateTime(7)), Utc(reader.GetDateTime(8)), reader.IsDBNull(9) ? null : reader.GetGuid(9), reader.IsDBNull(10) ? null : reader.GetString(10));
     }
 
     public Task<bool> Append(Guid dialogId, DialogMessage m, AppendFlags flags = default, CancellationToken cancellationToken = default) =>
@@ -444,5 +455,5 @@ public sealed class PostgresDialogStore(NpgsqlDataSource dataSource) : IDialogSt
         return list;
     }
 
-    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+    internal static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 }

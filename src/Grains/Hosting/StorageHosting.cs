@@ -84,6 +84,7 @@ public static class StorageHosting
                 services.TryAddSingleton<IAiUsageStore, PostgresAiUsageStore>();
                 services.TryAddSingleton<IAssistantStore, PostgresAssistantStore>();
                 services.TryAddSingleton<IDialogStore, PostgresDialogStore>();
+                services.TryAddSingleton<IDialogDirectory, PostgresDialogDirectory>();
                 services.TryAddSingleton<IBotStore, PostgresBotStore>();
                 break;
             default:
@@ -94,6 +95,8 @@ public static class StorageHosting
                 services.TryAddSingleton<IAiUsageStore, InMemoryAiUsageStore>();
                 services.TryAddSingleton<IAssistantStore, InMemoryAssistantStore>();
                 services.TryAddSingleton<IDialogStore, InMemoryDialogStore>();
+                // Lists read the same dialogs the grains write.
+                services.TryAddSingleton<IDialogDirectory>(sp => new InMemoryDialogDirectory((InMemoryDialogStore)sp.GetRequiredService<IDialogStore>()));
                 services.TryAddSingleton<IBotStore, InMemoryBotStore>();
                 break;
         }

@@ -1,0 +1,110 @@
+// The shapes the ReplyX API sends and takes (docs/API.md). JSON is camelCase; times are ISO 8601 strings.
+
+export type Role = "owner" | "operator" | "admin";
+
+export interface AccountRef {
+  id: string;
+  name: string;
+}
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  account: AccountRef | null;
+}
+
+export interface AccessToken {
+  accessToken: string;
+  accessTokenExpiresAt: string;
+}
+
+export interface LoginResponse extends AccessToken {
+  user: User;
+}
+
+export const dialogStatuses = ["ai", "waiting", "operator", "closed"] as const;
+export type DialogStatus = (typeof dialogStatuses)[number];
+
+export const channels = ["telegram", "widget"] as const;
+export type Channel = (typeof channels)[number];
+
+export type Author = "user" | "assistant" | "operator" | "system";
+
+export interface Message {
+  seq: number;
+  at: string;
+  author: Author;
+  text: string;
+  operatorId: string | null;
+}
+
+export interface Rating {
+  score: number;
+  comment: string | null;
+}
+
+export interface DialogSummary {
+  id: string;
+  accountId: string;
+  assistantId: string;
+  channel: Channel;
+  status: DialogStatus;
+  operatorId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  lastMessage: Message | null;
+  rating: Rating | null;
+  origin: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface DialogDetail {
+  dialog: DialogSummary;
+  /** Oldest first. */
+  messages: Message[];
+  /** Pass as `before` for the page of older messages; null when there are none. */
+  nextCursor: string | null;
+}
+
+export interface SendResult {
+  seq: number;
+  duplicate: boolean;
+}
+
+export interface CannedResponse {
+  id: string;
+  shortcut: string;
+  text: string;
+}
+
+/** `dialog.status` / `dialog.assigned` on one dialog's stream. */
+export interface DialogStateEvent {
+  status: DialogStatus;
+  operatorId: string | null;
+}
+
+/** `typing` on one dialog's stream: the AI's answer so far, or null when it stopped. */
+export interface TypingEvent {
+  partial: string | null;
+}
+
+/** Every event of the account feed (`/api/events`) but `ready`. */
+export interface AccountDialogEvent {
+  dialogId: string;
+  status: DialogStatus;
+  operatorId: string | null;
+  lastMessage: Message | null;
+}
+
+/** `/health`: the overall state and each component's. */
+export interface HealthReport {
+  status: string;
+  totalDurationMs?: number;
+  components: Record<string, { status: string; description?: string | null; durationMs?: number }>;
+}
