@@ -52,6 +52,8 @@ public static class DialogsApi
         group.MapPost("/{id:guid}/release", Release);
         group.MapPost("/{id:guid}/close", Close);
         group.MapPost("/{id:guid}/messages", Post).Validate<DialogMessageRequest>();
+        group.MapGet("/{id:guid}/events", Events).ExcludeFromDescription(); // text/event-stream, see API.md
+        app.MapGet("/api/events", AccountEvents).WithTags("Dialogs").RequireAuthorization(OperatorsApi.StaffPolicy).ExcludeFromDescription();
         return app;
     }
 
@@ -137,6 +139,15 @@ public static class DialogsApi
         var posted = await grains.GetGrain<IDialogGrain>(id).PostOperatorMessage(user.AccountId(), user.UserId(), r.Text!.Trim(), externalId);
         return posted is null ? TypedResults.NotFound() : TypedResults.Accepted((string?)null, new PostedResponse(posted.Seq, posted.Duplicate));
     }
+
+    private static async Task<IResult> Events(Guid id, ClaimsPrincipal user, IGrainFactory grains, DialogEventStream streams, HttpContext http)
+    {
+        var dialog = await grains.GetGrain<IDialogQueryGrain>(0).Find(user.AccountId(), id);
+        return dialog is null ? TypedResults.NotFound() : streams.Dialog(http, user.AccountId(), dialog, http.Request.Headers["Last-Event-ID"]);
+    }
+
+    private static IResult AccountEvents(ClaimsPrincipal user, DialogEventStream streams, HttpContext http) =>
+        streams.Account(http, user.AccountId(), http.Request.Headers["Last-Event-ID"]);
 
     /// <summary>The <c>Idempotency-Key</c> header: optional, at most 100 printable ASCII characters.</summary>
     public static ValidationProblem? IdempotencyKey(HttpContext http, out string? key)

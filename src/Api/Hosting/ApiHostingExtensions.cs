@@ -70,6 +70,10 @@ public static class ApiHostingExtensions
         services.AddReplyXAuth();
         services.AddReplyXRateLimits();
         services.AddReplyXCors();
+        services.AddValidatedOptions<EventStreamOptions, EventStreamOptionsValidator>(EventStreamOptions.Section);
+        services.AddSingleton<EventStreamConnections>();
+        services.AddSingleton<DialogEventStream>();
+        services.AddSingleton<ReplyX.Api.Widget.WidgetSessions>();
         return builder;
     }
 
@@ -108,6 +112,7 @@ public static class ApiHostingExtensions
         app.MapAssistantsApi();
         app.MapBotsApi();
         app.MapDialogsApi();
+        ReplyX.Api.Widget.WidgetApi.MapWidgetApi(app);
         app.MapTelegramWebhook();
         app.MapOpenApi();
         if (app.Environment.IsDevelopment())

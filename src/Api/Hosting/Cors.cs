@@ -15,6 +15,7 @@ internal static class Cors
     {
         services.AddValidatedOptions<ApiCorsOptions, ApiCorsOptionsValidator>(ApiCorsOptions.Section);
         services.AddCors();
+        services.AddSingleton<ICorsPolicyProvider, ReplyX.Api.Widget.WidgetCorsPolicyProvider>();
         services.AddOptions<CorsOptions>().Configure<IOptions<ApiCorsOptions>>((o, cors) =>
         {
             if (cors.Value.Origins.Count > 0)
@@ -32,10 +33,8 @@ internal static class Cors
 
     public static WebApplication UseReplyXCors(this WebApplication app)
     {
-        if (app.Services.GetRequiredService<IOptions<ApiCorsOptions>>().Value.Origins.Count > 0)
-        {
-            app.UseCors();
-        }
+        // Always on: the widget's routes have their own policy; the rest only when Cors:Origins names any.
+        app.UseCors();
         return app;
     }
 }

@@ -31,7 +31,8 @@ internal static class RateLimits
                 await ProblemResponses.Write(http, StatusCodes.Status429TooManyRequests, "Too many requests.", $"Try again in {seconds} s.");
             };
         });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitOptions>>((o, options) =>
+        services.AddValidatedOptions<ReplyX.Api.Widget.WidgetOptions, ReplyX.Api.Widget.WidgetOptionsValidator>(ReplyX.Api.Widget.WidgetOptions.Section);
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitOptions>, IOptions<ReplyX.Api.Widget.WidgetOptions>>((o, options, widgetOptions) =>
         {
             var limits = options.Value;
             // Per signed-in user across the whole API, so one tenant's script cannot starve the others.
@@ -45,6 +46,17 @@ internal static class RateLimits
                         QueueLimit = 0,
                     })
                     : RateLimitPartition.GetNoLimiter("anonymous"));
+            // The widget: per address (many visitors may share one), per address for new sessions, per visitor for messages.
+            var widget = widgetOptions.Value;
+            o.AddPolicy(ReplyX.Api.Widget.WidgetApi.AddressLimit, http => RateLimitPartition.GetFixedWindowLimiter(
+                "widget:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown"),
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = widget.RequestsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            o.AddPolicy(ReplyX.Api.Widget.WidgetApi.SessionLimit, http => RateLimitPartition.GetFixedWindowLimiter(
+                "widget-session:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown"),
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = widget.SessionsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            o.AddPolicy(ReplyX.Api.Widget.WidgetApi.MessageLimit, http => RateLimitPartition.GetFixedWindowLimiter(
+                "widget-visitor:" + (http.Request.RouteValues["dialogId"]?.ToString() ?? "unknown"),
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = widget.MessagesPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
             // Per client address on the anonymous auth endpoints: slows credential stuffing before the per-login lockout.
             o.AddPolicy(AuthApi.AuthRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
                 http.Connection.RemoteIpAddress?.ToString() ?? "unknown",

@@ -48,6 +48,13 @@ public sealed record Assistant(
     [property: Id(3)] DateTimeOffset CreatedAt,
     [property: Id(4)] DateTimeOffset UpdatedAt);
 
+[GenerateSerializer, Immutable, Alias("ReplyX.Assistants.PublicWidget")]
+public sealed record PublicWidget(
+    [property: Id(0)] Guid AccountId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string Language,
+    [property: Id(3)] WidgetSettings Settings);
+
 /// <summary>One assistant's configuration. It never generates answers itself (that would make it a hot grain).</summary>
 [Alias("ReplyX.Assistants.IAssistantGrain")]
 public interface IAssistantGrain : IGrainWithGuidKey
@@ -58,6 +65,14 @@ public interface IAssistantGrain : IGrainWithGuidKey
     /// <summary>The assistant if it belongs to <paramref name="accountId"/>; null otherwise (missing or another tenant's).</summary>
     [Orleans.Concurrency.ReadOnly, Alias("Get")]
     Task<Assistant?> Get(Guid accountId);
+
+    /// <summary>
+    /// What the web-site widget, which knows only the assistant's id, may learn of it: whose it is and its
+    /// widget settings (allowed origins, texts, look). Null when there is no such assistant. The caller
+    /// checks the visitor's origin against <see cref="PublicWidget.Settings"/>.
+    /// </summary>
+    [Orleans.Concurrency.ReadOnly, Alias("Widget")]
+    Task<PublicWidget?> Widget();
 
     [Alias("Update")]
     Task<Assistant?> Update(Guid accountId, AssistantSettings settings);

@@ -122,6 +122,10 @@ public interface IDialogGrain : IGrainWithGuidKey
     [Alias("Close")]
     Task<DialogSnapshot?> Close(Guid accountId);
 
+    /// <summary>The customer asks for a person (the widget's button): the dialog waits for an operator. Idempotent.</summary>
+    [Alias("RequestHuman")]
+    Task<DialogSnapshot?> RequestHuman(Guid accountId);
+
     [ReadOnly, Alias("Get")]
     Task<DialogSnapshot?> Get(Guid accountId);
 

@@ -73,6 +73,10 @@ public interface IDialogQueryGrain : IGrainWithIntegerKey
     [ReadOnly, Alias("Transcript")]
     Task<Transcript?> Transcript(Guid accountId, Guid dialogId, long? beforeSeq, int limit);
 
+    /// <summary>The customer's rating of a closed dialog (the last one counts); false when the dialog is not closed.</summary>
+    [Alias("Rate")]
+    Task<bool> Rate(Guid accountId, Guid dialogId, DialogRating rating);
+
     /// <summary>Messages after <paramref name="afterSeq"/>, oldest first (SSE catch-up); null for another account's dialog.</summary>
     [ReadOnly, Alias("After")]
     Task<IReadOnlyList<DialogMessage>?> After(Guid accountId, Guid dialogId, long afterSeq, int limit);

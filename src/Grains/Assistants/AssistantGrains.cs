@@ -30,6 +30,10 @@ public sealed class AssistantGrain(IAssistantStore store, TimeProvider time) : G
 
     public Task<Assistant?> Get(Guid accountId) => Task.FromResult(_assistant?.AccountId == accountId ? _assistant : null);
 
+    public Task<PublicWidget?> Widget() => Task.FromResult(_assistant is { } a
+        ? new PublicWidget(a.AccountId, a.Settings.Name, a.Settings.Language, a.Settings.Widget)
+        : null);
+
     public async Task<Assistant?> Update(Guid accountId, AssistantSettings settings)
     {
         if (_assistant?.AccountId != accountId)

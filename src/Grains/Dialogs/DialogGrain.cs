@@ -163,6 +163,15 @@ public sealed class DialogGrain(
         return Snapshot();
     });
 
+    public Task<DialogSnapshot?> RequestHuman(Guid accountId) => IfOwned(accountId, async () =>
+    {
+        if (S.Mode is DialogMode.Ai or DialogMode.Closed)
+        {
+            await Handoff("visitor");
+        }
+        return Snapshot();
+    });
+
     public Task<DialogSnapshot?> Get(Guid accountId) => Task.FromResult(Owns(accountId) ? Snapshot() : null);
 
     public Task<bool> Watch(Guid accountId)

@@ -1,0 +1,110 @@
+import { Anchor, Badge, Box, Button, Group, Menu, SegmentedControl, Text, UnstyledButton } from "@mantine/core";
+import { notifications } from "@mantine/notifications";
+import type { ReactNode } from "react";
+import { useTranslation } from "react-i18next";
+import { errorText } from "../api/errors";
+import { useAuth } from "../auth/AuthContext";
+import { AlertsControl } from "../desk/AlertsControl";
+import { currentLanguage, languages, setLanguage, type Language } from "../i18n";
+import { Link, matchRoute, useLocation } from "../router";
+
+function LanguageSwitch() {
+  const { t } = useTranslation();
+  const language = currentLanguage();
+  return (
+    <SegmentedControl
+      size="xs"
+      value={language}
+      onChange={(value) => setLanguage(value as Language)}
+      data={languages.map((l) => ({ value: l, label: l.toUpperCase() }))}
+      aria-label={t("app.language")}
+      data-testid="language-switch"
+    />
+  );
+}
+
+function UserMenu() {
+  const { t } = useTranslation();
+  const { user, signOut } = useAuth();
+  if (!user) return null;
+  const out = () => {
+    signOut().catch((error: unknown) => {
+      notifications.show({ color: "red", title: t("errors.signOut"), message: errorText(error) });
+    });
+  };
+  return (
+    <Menu position="bottom-end" withinPortal>
+      <Menu.Target>
+        <UnstyledButton className="rx-user-button" data-testid="user-menu" aria-label={t("app.userMenu", { name: user.name })}>
+          <Text size="sm" fw={600} className="rx-ellipsis">
+            {user.name}
+          </Text>
+          <Text size="xs" c="dimmed" className="rx-ellipsis rx-hide-phone">
+            {user.account?.name ?? user.email}
+          </Text>
+        </UnstyledButton>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Label>
+          {user.email} · <Badge size="xs" variant="light">{t(`roles.${user.role}`)}</Badge>
+        </Menu.Label>
+        <Menu.Item onClick={out} data-testid="sign-out">
+          {t("app.signOut")}
+        </Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
+  );
+}
+
+export function Layout({ children, fullHeight = false }: { children: ReactNode; fullHeight?: boolean }) {
+  const { t } = useTranslation();
+  const { user } = useAuth();
+  const location = useLocation();
+  const route = matchRoute(location.path);
+  return (
+    <div className={fullHeight ? "rx-shell rx-shell-full" : "rx-shell"}>
+      <a className="rx-skip-link" href="#main">
+        {t("app.skipToContent")}
+      </a>
+      <header className="rx-header">
+        <Group gap="md" wrap="nowrap" className="rx-header-start">
+          <Anchor component={Link} href="/" className="rx-brand" underline="never">
+            ReplyX
+          </Anchor>
+          <nav aria-label={t("app.navigation")}>
+            <Group gap={4} wrap="nowrap">
+              <Button
+                component={Link}
+                href="/"
+                variant={route.name === "desk" ? "light" : "subtle"}
+                size="compact-sm"
+                aria-current={route.name === "desk" ? "page" : undefined}
+                data-testid="nav-desk"
+              >
+                {t("nav.desk")}
+              </Button>
+              <Button
+                component={Link}
+                href="/status"
+                variant={route.name === "status" ? "light" : "subtle"}
+                size="compact-sm"
+                aria-current={route.name === "status" ? "page" : undefined}
+                data-testid="nav-status"
+              >
+                {t("nav.status")}
+              </Button>
+            </Group>
+          </nav>
+        </Group>
+        <Group gap="sm" wrap="nowrap">
+          {user && route.name === "desk" ? <AlertsControl /> : null}
+          <LanguageSwitch />
+          <UserMenu />
+        </Group>
+      </header>
+      <Box component="main" id="main" tabIndex={-1} className="rx-main">
+        {children}
+      </Box>
+    </div>
+  );
+}

@@ -1,0 +1,103 @@
+// TanStack Query keys, options and cache edits for the desk. Live events edit the caches in place where
+// they can (a status, a preview, a new message) and invalidate the lists whose membership may change.
+
+import { infiniteQueryOptions, queryOptions, type InfiniteData, type QueryClient } from "@tanstack/react-query";
+import { getDialog, listCannedResponses, listDialogs, type DialogFilters } from "../api/dialogs";
+import type { DialogDetail, DialogSummary, Message, Page } from "../api/types";
+
+export const dialogKeys = {
+  all: ["dialogs"] as const,
+  lists: () => ["dialogs", "list"] as const,
+  list: (filters: DialogFilters) => ["dialogs", "list", filters] as const,
+  details: () => ["dialogs", "detail"] as const,
+  detail: (id: string) => ["dialogs", "detail", id] as const,
+};
+
+export function dialogListOptions(filters: DialogFilters) {
+  return infiniteQueryOptions({
+    queryKey: dialogKeys.list(filters),
+    queryFn: ({ pageParam, signal }) => listDialogs(filters, pageParam, signal),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last: Page<DialogSummary>) => last.nextCursor,
+  });
+}
+
+export function dialogDetailOptions(id: string) {
+  return infiniteQueryOptions({
+    queryKey: dialogKeys.detail(id),
+    queryFn: ({ pageParam, signal }) => getDialog(id, pageParam, signal),
+    initialPageParam: null as string | null,
+    // Pages go back in time: the first is the newest messages, each next one older.
+    getNextPageParam: (last: DialogDetail) => last.nextCursor,
+  });
+}
+
+export const cannedResponsesOptions = queryOptions({
+  queryKey: ["canned-responses"] as const,
+  queryFn: listCannedResponses,
+  staleTime: 5 * 60_000,
+  retry: false,
+});
+
+type ListData = InfiniteData<Page<DialogSummary>, string | null>;
+type DetailData = InfiniteData<DialogDetail, string | null>;
+
+/** Every message of the loaded pages, once each, oldest first. */
+export function transcript(data: DetailData | undefined): Message[] {
+  if (!data) return [];
+  const bySeq = new Map<number, Message>();
+  for (const page of data.pages) for (const message of page.messages) bySeq.set(message.seq, message);
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+/** The freshest dialog summary of a detail query (the first page is the newest). */
+export function detailDialog(data: DetailData | undefined): DialogSummary | undefined {
+  return data?.pages[0]?.dialog;
+}
+
+/** Applies a change to one dialog wherever it is cached: its detail and every list that holds it. */
+export function patchDialog(client: QueryClient, id: string, patch: (dialog: DialogSummary) => DialogSummary): boolean {
+  let found = false;
+  client.setQueriesData<ListData>({ queryKey: dialogKeys.lists() }, (data) => {
+    if (!data) return data;
+    let changed = false;
+    const pages = data.pages.map((page) => {
+      if (!page.items.some((d) => d.id === id)) return page;
+      changed = true;
+      return { ...page, items: page.items.map((d) => (d.id === id ? patch(d) : d)) };
+    });
+    if (!changed) return data;
+    found = true;
+    return { ...data, pages };
+  });
+  client.setQueryData<DetailData>(dialogKeys.detail(id), (data) => {
+    if (!data) return data;
+    found = true;
+    return { ...data, pages: data.pages.map((page) => ({ ...page, dialog: patch(page.dialog) })) };
+  });
+  return found;
+}
+
+/** Replaces a dialog with the server's summary (what takeover, release and close return). */
+export function storeDialog(client: QueryClient, dialog: DialogSummary): void {
+  patchDialog(client, dialog.id, () => dialog);
+}
+
+/**
+ * Adds a message to a dialog's newest page, replacing one with the same seq (or, with keepExisting, leaving
+ * it: a locally made copy must not overwrite what the server sent), and makes it the list preview.
+ */
+export function upsertMessage(client: QueryClient, dialogId: string, message: Message, keepExisting = false): void {
+  client.setQueryData<DetailData>(dialogKeys.detail(dialogId), (data) => {
+    const first = data?.pages[0];
+    if (!data || !first) return data;
+    if (keepExisting && data.pages.some((page) => page.messages.some((m) => m.seq === message.seq))) return data;
+    const messages = first.messages.filter((m) => m.seq !== message.seq);
+    messages.push(message);
+    messages.sort((a, b) => a.seq - b.seq);
+    return { ...data, pages: [{ ...first, messages }, ...data.pages.slice(1)] };
+  });
+  patchDialog(client, dialogId, (dialog) =>
+    dialog.lastMessage && dialog.lastMessage.seq > message.seq ? dialog : { ...dialog, lastMessage: message, updatedAt: message.at },
+  );
+}

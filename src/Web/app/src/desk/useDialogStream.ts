@@ -1,0 +1,68 @@
+// One dialog's live stream (/api/dialogs/{id}/events): new messages go into the transcript cache,
+// `typing` carries the AI's answer as it is written, status changes go into the dialog's summary.
+
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import type { ApiError } from "../api/errors";
+import { openStream, type StreamState } from "../api/sse";
+import type { DialogStateEvent, Message, TypingEvent } from "../api/types";
+import { dialogKeys, patchDialog, upsertMessage } from "./queries";
+
+function isMessage(data: unknown): data is Message {
+  return typeof data === "object" && data !== null && typeof (data as { seq?: unknown }).seq === "number";
+}
+
+function isState(data: unknown): data is DialogStateEvent {
+  return typeof data === "object" && data !== null && typeof (data as { status?: unknown }).status === "string";
+}
+
+export interface DialogStream {
+  state: StreamState;
+  error: ApiError | undefined;
+  /** The AI's answer so far while it is writing, else null. */
+  partial: string | null;
+}
+
+export function useDialogStream(dialogId: string): DialogStream {
+  const client = useQueryClient();
+  const [stream, setStream] = useState<DialogStream>({ state: "connecting", error: undefined, partial: null });
+
+  useEffect(() => {
+    setStream({ state: "connecting", error: undefined, partial: null });
+    const close = openStream(`/api/dialogs/${encodeURIComponent(dialogId)}/events`, {
+      onState: (state, error) => setStream((s) => ({ ...s, state, error, partial: state === "open" ? s.partial : null })),
+      onEvent: (type, data) => {
+        switch (type) {
+          case "ready":
+            // Subscribed: refetch once, so nothing said between the first load (or a lost connection) and
+            // this moment is missing; live events from here on are merged by seq.
+            void client.invalidateQueries({ queryKey: dialogKeys.detail(dialogId) });
+            break;
+          case "message":
+            if (isMessage(data)) {
+              upsertMessage(client, dialogId, data);
+              if (data.author === "assistant") setStream((s) => ({ ...s, partial: null }));
+            }
+            break;
+          case "typing": {
+            const partial = (data as Partial<TypingEvent> | null)?.partial;
+            setStream((s) => ({ ...s, partial: typeof partial === "string" ? partial : null }));
+            break;
+          }
+          case "dialog.status":
+          case "dialog.assigned":
+            if (isState(data)) {
+              patchDialog(client, dialogId, (dialog) => ({ ...dialog, status: data.status, operatorId: data.operatorId }));
+              void client.invalidateQueries({ queryKey: dialogKeys.lists() });
+            }
+            break;
+          default:
+            break;
+        }
+      },
+    });
+    return close;
+  }, [client, dialogId]);
+
+  return stream;
+}

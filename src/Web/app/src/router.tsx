@@ -1,0 +1,71 @@
+// A small history router: the app has four routes, which does not warrant a routing library.
+// The server answers every unknown non-API path with index.html, so deep links work after a reload.
+
+import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from "react";
+
+const changeEvent = "replyx:navigate";
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener("popstate", onChange);
+  window.addEventListener(changeEvent, onChange);
+  return () => {
+    window.removeEventListener("popstate", onChange);
+    window.removeEventListener(changeEvent, onChange);
+  };
+}
+
+function snapshot(): string {
+  return window.location.pathname + window.location.search;
+}
+
+export interface Location {
+  path: string;
+  search: URLSearchParams;
+}
+
+export function useLocation(): Location {
+  const href = useSyncExternalStore(subscribe, snapshot);
+  const url = new URL(href, window.location.origin);
+  return { path: url.pathname, search: url.searchParams };
+}
+
+export function navigate(to: string, options: { replace?: boolean } = {}): void {
+  if (to === snapshot()) return;
+  if (options.replace) window.history.replaceState(null, "", to);
+  else window.history.pushState(null, "", to);
+  window.dispatchEvent(new Event(changeEvent));
+}
+
+export type Route =
+  | { name: "desk"; dialogId: string | null }
+  | { name: "login" }
+  | { name: "status" }
+  | { name: "notFound" };
+
+export function matchRoute(path: string): Route {
+  const trimmed = path.length > 1 ? path.replace(/\/+$/, "") : path;
+  if (trimmed === "/" || trimmed === "/index.html") return { name: "desk", dialogId: null };
+  if (trimmed === "/login") return { name: "login" };
+  if (trimmed === "/status") return { name: "status" };
+  const dialog = /^\/dialogs\/([^/]+)$/.exec(trimmed);
+  if (dialog?.[1]) return { name: "desk", dialogId: decodeURIComponent(dialog[1]) };
+  return { name: "notFound" };
+}
+
+export function dialogPath(id: string, search?: URLSearchParams): string {
+  const query = search?.toString();
+  return `/dialogs/${encodeURIComponent(id)}${query ? `?${query}` : ""}`;
+}
+
+type LinkProps = AnchorHTMLAttributes<HTMLAnchorElement> & { href: string };
+
+/** An anchor that navigates in place on a plain click and behaves as a normal link otherwise. */
+export function Link({ href, onClick, ...rest }: LinkProps) {
+  const handle = (event: MouseEvent<HTMLAnchorElement>) => {
+    onClick?.(event);
+    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    navigate(href);
+  };
+  return <a href={href} onClick={handle} {...rest} />;
+}
