@@ -61,7 +61,7 @@ export function onSessionExpired(listener: () => void): () => void {
 }
 
 async function withRefreshLock<T>(work: () => Promise<T>): Promise<T> {
-  const locks = (navigator as Navigator & { locks?: LockManager }).locks;
+  const locks = navigator.locks as LockManager | undefined; // Missing on plain http and in old browsers.
   if (!locks) return work();
   return locks.request("replyx.refresh", () => work());
 }

@@ -5,7 +5,7 @@ import { useTranslation } from "react-i18next";
 import { errorText } from "../api/errors";
 import { useAuth } from "../auth/AuthContext";
 import { AlertsControl } from "../desk/AlertsControl";
-import { currentLanguage, languages, setLanguage, type Language } from "../i18n";
+import { currentLanguage, languages, setLanguage } from "../i18n";
 import { Link, matchRoute, useLocation } from "../router";
 
 function LanguageSwitch() {
@@ -15,7 +15,7 @@ function LanguageSwitch() {
     <SegmentedControl
       size="xs"
       value={language}
-      onChange={(value) => setLanguage(value as Language)}
+      onChange={setLanguage}
       data={languages.map((l) => ({ value: l, label: l.toUpperCase() }))}
       aria-label={t("app.language")}
       data-testid="language-switch"

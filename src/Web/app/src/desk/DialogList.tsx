@@ -87,7 +87,7 @@ export function DialogList({ filters, selectedId, hrefFor, empty }: Props) {
       </Stack>
     );
   }
-  if (list.isError) {
+  if (!list.data) {
     return (
       <Alert color="red" m="sm" title={t("desk.listFailed")} data-testid="dialog-list-error">
         <Stack gap="xs" align="flex-start">
@@ -128,7 +128,7 @@ export function DialogList({ filters, selectedId, hrefFor, empty }: Props) {
           </Button>
         </Group>
       ) : null}
-      {list.isFetchNextPageError ? (
+      {list.isError ? (
         <Text size="sm" c="red" ta="center" pb="sm" role="alert">
           {errorText(list.error)}
         </Text>

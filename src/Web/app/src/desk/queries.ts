@@ -39,8 +39,8 @@ export const cannedResponsesOptions = queryOptions({
   retry: false,
 });
 
-type ListData = InfiniteData<Page<DialogSummary>, string | null>;
-type DetailData = InfiniteData<DialogDetail, string | null>;
+type ListData = InfiniteData<Page<DialogSummary>>;
+type DetailData = InfiniteData<DialogDetail>;
 
 /** Every message of the loaded pages, once each, oldest first. */
 export function transcript(data: DetailData | undefined): Message[] {
@@ -57,25 +57,21 @@ export function detailDialog(data: DetailData | undefined): DialogSummary | unde
 
 /** Applies a change to one dialog wherever it is cached: its detail and every list that holds it. */
 export function patchDialog(client: QueryClient, id: string, patch: (dialog: DialogSummary) => DialogSummary): boolean {
-  let found = false;
+  const result = { found: false };
   client.setQueriesData<ListData>({ queryKey: dialogKeys.lists() }, (data) => {
-    if (!data) return data;
-    let changed = false;
-    const pages = data.pages.map((page) => {
-      if (!page.items.some((d) => d.id === id)) return page;
-      changed = true;
-      return { ...page, items: page.items.map((d) => (d.id === id ? patch(d) : d)) };
-    });
-    if (!changed) return data;
-    found = true;
+    if (!data?.pages.some((page) => page.items.some((d) => d.id === id))) return data;
+    result.found = true;
+    const pages = data.pages.map((page) =>
+      page.items.some((d) => d.id === id) ? { ...page, items: page.items.map((d) => (d.id === id ? patch(d) : d)) } : page,
+    );
     return { ...data, pages };
   });
   client.setQueryData<DetailData>(dialogKeys.detail(id), (data) => {
     if (!data) return data;
-    found = true;
+    result.found = true;
     return { ...data, pages: data.pages.map((page) => ({ ...page, dialog: patch(page.dialog) })) };
   });
-  return found;
+  return result.found;
 }
 
 /** Replaces a dialog with the server's summary (what takeover, release and close return). */

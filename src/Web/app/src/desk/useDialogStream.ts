@@ -23,12 +23,12 @@ export interface DialogStream {
   partial: string | null;
 }
 
+/** Keyed by dialog: the pane that uses it is remounted for another dialog, which resets this state. */
 export function useDialogStream(dialogId: string): DialogStream {
   const client = useQueryClient();
   const [stream, setStream] = useState<DialogStream>({ state: "connecting", error: undefined, partial: null });
 
   useEffect(() => {
-    setStream({ state: "connecting", error: undefined, partial: null });
     const close = openStream(`/api/dialogs/${encodeURIComponent(dialogId)}/events`, {
       onState: (state, error) => setStream((s) => ({ ...s, state, error, partial: state === "open" ? s.partial : null })),
       onEvent: (type, data) => {

@@ -80,7 +80,7 @@ function AllFilters({ search, update }: { search: URLSearchParams; update: (chan
           label={t("desk.filters.status")}
           size="xs"
           value={search.get("status") ?? ""}
-          onChange={(value) => update({ status: value || null })}
+          onChange={(value) => update({ status: value === "" ? null : value })}
           data={[{ value: "", label: t("desk.filters.any") }, ...dialogStatuses.map((s) => ({ value: s, label: t(`dialogStatus.${s}`) }))]}
           allowDeselect={false}
           comboboxProps={{ withinPortal: true }}
@@ -90,7 +90,7 @@ function AllFilters({ search, update }: { search: URLSearchParams; update: (chan
           label={t("desk.filters.channel")}
           size="xs"
           value={search.get("channel") ?? ""}
-          onChange={(value) => update({ channel: value || null })}
+          onChange={(value) => update({ channel: value === "" ? null : value })}
           data={[{ value: "", label: t("desk.filters.any") }, ...channels.map((c) => ({ value: c, label: t(`channel.${c}`) }))]}
           allowDeselect={false}
           comboboxProps={{ withinPortal: true }}

@@ -1,5 +1,5 @@
 import { Alert, Button, Paper, PasswordInput, Stack, Text, TextInput, Title } from "@mantine/core";
-import { useState, type FormEvent } from "react";
+import { useState, type SubmitEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { ApiError, errorText } from "../api/errors";
 import { useAuth } from "../auth/AuthContext";
@@ -17,7 +17,7 @@ export function LoginPage({ reason, restoreError }: Props) {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<unknown>(null);
 
-  const submit = (event: FormEvent<HTMLFormElement>) => {
+  const submit = (event: SubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
     setPending(true);
     setError(null);
