@@ -20,6 +20,8 @@ public abstract class AppFixture(bool postgres) : IAsyncLifetime
         var settings = new Dictionary<string, string?>
         {
             ["RateLimits:AuthPerMinute"] = "1000",
+            // Tests of a contract make many calls as one user; the per-user limit has its own tests (AbuseProtectionTests).
+            ["RateLimits:UserPerMinute"] = "100000",
             ["Admin:Email"] = "root@replyx.test",
             ["Admin:Password"] = "admin password for tests",
         };

@@ -92,11 +92,23 @@ public sealed class OperationsEndpointsTests : IClassFixture<OperationsEndpoints
     {
         var index = await _client.GetAsync("/");
         Assert.Equal(HttpStatusCode.OK, index.StatusCode);
-        Assert.Contains("<title>ReplyX</title>", await index.Content.ReadAsStringAsync());
+        var html = await index.Content.ReadAsStringAsync();
+        Assert.Contains("<title>ReplyX</title>", html);
 
-        var script = await _client.GetStringAsync("/app.js");
-        Assert.Contains("Состояние платформы", script);
-        Assert.Contains("Platform status", script);
+        // The bundle Vite built (names are hashed) carries both languages.
+        var bundle = System.Text.RegularExpressions.Regex.Match(html, "src=\"(/assets/[^\"]+\\.js)\"").Groups[1].Value;
+        Assert.NotEmpty(bundle);
+        var script = await _client.GetAsync(bundle);
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        // esbuild may write non-ASCII text as \uXXXX escapes.
+        var code = System.Text.RegularExpressions.Regex.Replace(await script.Content.ReadAsStringAsync(), @"\\u([0-9a-fA-F]{4})",
+            m => ((char)Convert.ToInt32(m.Groups[1].Value, 16)).ToString());
+        Assert.Contains("Войти", code);
+        Assert.Contains("Sign in", code);
+
+        var widget = await _client.GetAsync("/widget.js");
+        Assert.Equal(HttpStatusCode.OK, widget.StatusCode);
+        Assert.Contains("javascript", widget.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]

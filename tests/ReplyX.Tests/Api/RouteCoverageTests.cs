@@ -41,6 +41,13 @@ public sealed class RouteCoverageTests : IClassFixture<RouteCoverageTests.App>
         "/api/auth/refresh",
         // Telegram's webhook: authenticated by the per-bot secret header instead of a user token.
         "/telegram/{botId:guid}",
+        // The web-site widget: anonymous visitors, checked by origin and then by their signed session token.
+        "/api/widget/{assistantId:guid}/config",
+        "/api/widget/{assistantId:guid}/sessions",
+        "/api/widget/dialogs/{dialogId:guid}/messages",
+        "/api/widget/dialogs/{dialogId:guid}/handoff",
+        "/api/widget/dialogs/{dialogId:guid}/rating",
+        "/api/widget/dialogs/{dialogId:guid}/events",
     ];
 
     private readonly IReadOnlyList<RouteEndpoint> _endpoints;
