@@ -1,9 +1,19 @@
 # One image for every ReplyX process: the silo (/app/silo) and the stand-alone API node (/app/api).
+# The web app and the widget are built by npm in their own stage (the SDK image has no Node.js) and
+# embedded by the .NET build, which then skips npm.
+FROM node:20-bookworm-slim AS web
+WORKDIR /src/Web
+COPY src/Web/package.json src/Web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY src/Web/ ./
+RUN npm run build
+
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY . .
-RUN dotnet publish src/Silo/ReplyX.Silo.csproj -c Release -o /app/silo \
- && dotnet publish src/Api/ReplyX.Api.csproj -c Release -o /app/api
+COPY --from=web /src/Web/wwwroot src/Web/wwwroot
+RUN dotnet publish src/Silo/ReplyX.Silo.csproj -c Release -o /app/silo -p:SkipWebUiBuild=true \
+ && dotnet publish src/Api/ReplyX.Api.csproj -c Release -o /app/api -p:SkipWebUiBuild=true
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
