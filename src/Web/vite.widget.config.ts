@@ -8,7 +8,7 @@ export default defineConfig({
   build: {
     outDir: fileURLToPath(new URL("./wwwroot", import.meta.url)),
     emptyOutDir: false,
-    target: "es2020",
+    target: "es2022",
     sourcemap: false,
     minify: true,
     lib: {
