@@ -45,7 +45,7 @@ export function useAccountFeed(openDialog: (id: string) => void, enabled: boolea
     const close = openStream("/api/events", {
       onState: (state, error) => setFeed({ state, error }),
       onEvent: (type, data) => {
-        if (type === "ready") {
+        if (type === "ready" || type === "resync") {
           // (Re)connected: whatever happened while away is in the lists after one refetch.
           refreshLists(100);
           return;
