@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
+using ReplyX.Desk;
 using ReplyX.Dialogs;
 using ReplyX.Hosting;
 
@@ -24,6 +25,8 @@ public sealed record FeedData(Guid DialogId, string Status, Guid? OperatorId, Me
 public sealed class DialogEventStream(IClusterClient cluster, EventStreamConnections connections, IOptions<EventStreamOptions> options)
 {
     private static readonly TimeSpan WatchRenewal = DialogWatch.Lease / 3;
+    // Below the desk's presence timeout (90 s by default); a ping comes at least every PingInterval.
+    private static readonly TimeSpan PresenceRenewal = TimeSpan.FromSeconds(20);
     private static readonly byte[] Ping = ": ping\n\n"u8.ToArray();
     private const int CatchUpPage = 500;
 
@@ -44,14 +47,15 @@ public sealed class DialogEventStream(IClusterClient cluster, EventStreamConnect
         return Respond(http, DialogEvents(http, accountId, dialog, resume, slot, http.RequestAborted));
     }
 
-    public IResult Account(HttpContext http, Guid accountId, string? lastEventId)
+    /// <summary>The account feed; with <paramref name="available"/> the caller is online for the desk's offers while it is open.</summary>
+    public IResult Account(HttpContext http, Guid accountId, Guid? available, string? lastEventId)
     {
         var slot = connections.TryOpen("account");
         if (slot is null)
         {
             return EventStreamConnections.Full(http);
         }
-        return Respond(http, AccountEvents(http, accountId, !string.IsNullOrEmpty(lastEventId), slot, http.RequestAborted));
+        return Respond(http, AccountEvents(http, accountId, available, !string.IsNullOrEmpty(lastEventId), slot, http.RequestAborted));
     }
 
     private static IResult Respond(HttpContext http, IAsyncEnumerable<SseItem<object>> events)
@@ -155,14 +159,21 @@ public sealed class DialogEventStream(IClusterClient cluster, EventStreamConnect
         return items;
     }
 
-    private async IAsyncEnumerable<SseItem<object>> AccountEvents(HttpContext http, Guid accountId, bool resumed, IDisposable slot,
+    private async IAsyncEnumerable<SseItem<object>> AccountEvents(HttpContext http, Guid accountId, Guid? available, bool resumed, IDisposable slot,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var _ = slot;
         var live = Channel.CreateBounded<DialogEvent>(new BoundedChannelOptions(_options.BufferPerConnection) { FullMode = BoundedChannelFullMode.DropOldest });
         var handle = await Subscribe(StreamNames.Account, accountId, live);
+        var desk = cluster.GetGrain<IOperatorDeskGrain>(accountId);
+        var connection = Guid.NewGuid();
+        var presentAt = DateTimeOffset.UtcNow;
         try
         {
+            if (available is { } present)
+            {
+                await desk.Online(present, connection);
+            }
             long id = 0;
             yield return new SseItem<object>(new { }, Ready) { EventId = (++id).ToString(System.Globalization.CultureInfo.InvariantCulture) };
             if (resumed)
@@ -177,6 +188,11 @@ public sealed class DialogEventStream(IClusterClient cluster, EventStreamConnect
                 {
                     yield break;
                 }
+                if (available is { } renewing && DateTimeOffset.UtcNow - presentAt >= PresenceRenewal)
+                {
+                    await desk.Online(renewing, connection);
+                    presentAt = DateTimeOffset.UtcNow;
+                }
                 while (live.Reader.TryRead(out var evt))
                 {
                     var data = new FeedData(evt.DialogId, evt.Mode is { } m ? DialogsApi.Status(m) : "ai", evt.OperatorId,
@@ -187,6 +203,10 @@ public sealed class DialogEventStream(IClusterClient cluster, EventStreamConnect
         }
         finally
         {
+            if (available is { } leaving)
+            {
+                await desk.Offline(leaving, connection);
+            }
             await Unsubscribe(handle);
         }
     }

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using ReplyX.Api.Accounts;
 using ReplyX.Api.Validation;
+using ReplyX.Desk;
 using ReplyX.Dialogs;
 
 namespace ReplyX.Api.Dialogs;
@@ -23,6 +24,13 @@ public sealed record DialogListResponse(DialogResponse[] Items, string? NextCurs
 public sealed record TranscriptResponse(DialogResponse Dialog, MessageResponse[] Messages, string? NextCursor);
 
 public sealed record DialogMessageRequest(string? Text);
+
+public sealed record QueuedResponse(Guid DialogId, DateTimeOffset WaitingSince, Guid? OfferedTo, DateTimeOffset? OfferedAt);
+
+public sealed record PresenceResponse(Guid OperatorId, int Dialogs, int Limit, DateTimeOffset OnlineSince);
+
+/// <summary>The desk: dialogs waiting for a person (oldest first, with their current offer) and who is online, least busy first.</summary>
+public sealed record DeskResponse(QueuedResponse[] Queue, PresenceResponse[] Online);
 
 public sealed record PostedResponse(long Seq, bool Duplicate);
 
@@ -53,6 +61,7 @@ public static class DialogsApi
         group.MapPost("/{id:guid}/close", Close);
         group.MapPost("/{id:guid}/messages", Post).Validate<DialogMessageRequest>();
         group.MapGet("/{id:guid}/events", Events).ExcludeFromDescription(); // text/event-stream, see API.md
+        app.MapGet("/api/desk", Desk).WithTags("Dialogs").RequireAuthorization(OperatorsApi.StaffPolicy);
         app.MapGet("/api/events", AccountEvents).WithTags("Dialogs").RequireAuthorization(OperatorsApi.StaffPolicy).ExcludeFromDescription();
         return app;
     }
@@ -146,8 +155,20 @@ public static class DialogsApi
         return dialog is null ? TypedResults.NotFound() : streams.Dialog(http, user.AccountId(), dialog, http.Request.Headers["Last-Event-ID"]);
     }
 
-    private static IResult AccountEvents(ClaimsPrincipal user, DialogEventStream streams, HttpContext http) =>
-        streams.Account(http, user.AccountId(), http.Request.Headers["Last-Event-ID"]);
+    /// <summary>Operators are online for offers while their feed is open; owners when they ask to be (<c>?available=true</c>).</summary>
+    private static IResult AccountEvents(ClaimsPrincipal user, DialogEventStream streams, HttpContext http, string? available)
+    {
+        var online = user.IsInRole("operator") || string.Equals(available, "true", StringComparison.OrdinalIgnoreCase);
+        return streams.Account(http, user.AccountId(), online ? user.UserId() : null, http.Request.Headers["Last-Event-ID"]);
+    }
+
+    private static async Task<Ok<DeskResponse>> Desk(ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var view = await grains.GetGrain<IOperatorDeskGrain>(user.AccountId()).View();
+        return TypedResults.Ok(new DeskResponse(
+            view.Queue.Select(q => new QueuedResponse(q.DialogId, q.WaitingSince, q.OfferedTo, q.OfferedAt)).ToArray(),
+            view.Online.Select(o => new PresenceResponse(o.OperatorId, o.Dialogs, o.Limit, o.OnlineSince)).ToArray()));
+    }
 
     /// <summary>The <c>Idempotency-Key</c> header: optional, at most 100 printable ASCII characters.</summary>
     public static ValidationProblem? IdempotencyKey(HttpContext http, out string? key)

@@ -246,6 +246,8 @@ public sealed class DialogGrain(
         await SaveDialog();
         await Writes.Now();
         await Events.Status(mode, operatorId);
+        // The desk's queue and loads follow (awaited, so in order); it never calls back.
+        await GrainFactory.GetGrain<ReplyX.Desk.IOperatorDeskGrain>(S.Start!.AccountId).DialogChanged(Id, mode, operatorId);
     }
 
     private async Task Handoff(string reason)

@@ -10,6 +10,7 @@ public static class DialogsHosting
     public static IServiceCollection AddReplyXDialogs(this IServiceCollection services)
     {
         services.AddValidatedOptions<DialogOptions, DialogOptionsValidator>(DialogOptions.Section);
+        services.AddValidatedOptions<ReplyX.Desk.DeskOptions, ReplyX.Desk.DeskOptionsValidator>(ReplyX.Desk.DeskOptions.Section);
         services.TryAddSingleton<DialogChannels>();
         services.TryAddSingleton<AnsweringLoad>();
         services.AddHostedService<DialogRecoveryStarter>();
