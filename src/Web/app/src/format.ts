@@ -12,10 +12,10 @@ export function formatTime(at: string): string {
   const now = new Date();
   const sameDay = date.toDateString() === now.toDateString();
   const options: Intl.DateTimeFormatOptions = sameDay
-    ? { hour: "2-digit", minute: "2-digit" }
+    ? { hour: "numeric", minute: "2-digit" }
     : date.getFullYear() === now.getFullYear()
-      ? { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" }
-      : { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" };
+      ? { day: "numeric", month: "short", hour: "numeric", minute: "2-digit" }
+      : { day: "numeric", month: "short", year: "numeric", hour: "numeric", minute: "2-digit" };
   return new Intl.DateTimeFormat(currentLanguage(), options).format(date);
 }
 

@@ -60,6 +60,7 @@ export class ChatWidget {
   private readonly storageKey: string;
 
   private readonly host: HTMLElement;
+  private readonly root: HTMLDivElement;
   private readonly launcher: HTMLButtonElement;
   private readonly badge: HTMLSpanElement;
   private readonly panel: HTMLDivElement;
@@ -99,9 +100,10 @@ export class ChatWidget {
     this.sound = readJson(soundKey) === true;
 
     const t = this.t;
-    this.host = h("div", { "data-replyx-widget": api.assistantId, "data-position": config.position === "left" ? "left" : "right" });
-    const root = this.host.attachShadow({ mode: "open" });
-    this.applyStyles(root);
+    this.host = h("div", { "data-replyx-widget": api.assistantId });
+    const shadow = this.host.attachShadow({ mode: "open" });
+    this.applyStyles(shadow);
+    this.root = h("div", { class: "root", "data-position": config.position === "left" ? "left" : "right", "data-open": "false" });
 
     this.badge = h("span", { class: "badge", hidden: true, "data-testid": "replyx-unread", "aria-hidden": "true" });
     this.launcher = h(
@@ -155,7 +157,8 @@ export class ChatWidget {
       this.rating,
       form,
     );
-    root.append(this.panel, this.launcher);
+    this.root.append(this.panel, this.launcher);
+    shadow.append(this.root);
 
     this.applyTheme();
     this.renderSound();
@@ -217,8 +220,8 @@ export class ChatWidget {
   private applyTheme(): void {
     const color = this.config.color?.trim();
     if (color && CSS.supports("color", color)) {
-      this.host.style.setProperty("--rx-accent", color);
-      this.host.style.setProperty("--rx-on-accent", contrastColor(color));
+      this.root.style.setProperty("--rx-accent", color);
+      this.root.style.setProperty("--rx-on-accent", contrastColor(color));
     }
   }
 
@@ -258,7 +261,7 @@ export class ChatWidget {
 
   open(): void {
     this.isOpen = true;
-    this.host.dataset.open = "true";
+    this.root.dataset.open = "true";
     this.panel.hidden = false;
     this.launcher.setAttribute("aria-expanded", "true");
     if (this.sound) unlockAudio();
@@ -270,7 +273,7 @@ export class ChatWidget {
 
   close(): void {
     this.isOpen = false;
-    this.host.dataset.open = "false";
+    this.root.dataset.open = "false";
     this.panel.hidden = true;
     this.launcher.setAttribute("aria-expanded", "false");
     this.renderUnread();
@@ -518,7 +521,7 @@ export class ChatWidget {
 
   private renderStatus(): void {
     this.humanButton.disabled = this.status === "waiting" || this.status === "operator";
-    this.humanButton.hidden = this.status === "operator";
+    this.humanButton.hidden = this.status === "operator" || this.status === "closed";
     const offerRating = this.status === "closed" && !this.session?.rated;
     if (offerRating && this.rating.hidden) this.resetRating();
     this.rating.hidden = !offerRating;

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Box, Button, Group, Menu, SegmentedControl, Text, UnstyledButton } from "@mantine/core";
+import { ActionIcon, Anchor, Badge, Box, Button, Group, Menu, SegmentedControl, Text, UnstyledButton } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
@@ -23,19 +23,68 @@ function LanguageSwitch() {
   );
 }
 
-function UserMenu() {
+function MenuIcon() {
+  return (
+    <svg width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" aria-hidden="true">
+      <path d="M4 6h16M4 12h16M4 18h16" />
+    </svg>
+  );
+}
+
+/** Phones: the navigation and the account's items in one menu, so that the header fits. */
+function PhoneMenu({ onSignOut }: { onSignOut: () => void }) {
   const { t } = useTranslation();
-  const { user, signOut } = useAuth();
-  if (!user) return null;
-  const out = () => {
+  const { user } = useAuth();
+  return (
+    <Menu position="bottom-end" withinPortal>
+      <Menu.Target>
+        <ActionIcon variant="subtle" size="lg" aria-label={t("app.menu")} className="rx-phone-only" data-testid="phone-menu">
+          <MenuIcon />
+        </ActionIcon>
+      </Menu.Target>
+      <Menu.Dropdown>
+        {user ? (
+          <Menu.Label>
+            {user.name} · {user.account?.name ?? user.email}
+          </Menu.Label>
+        ) : null}
+        <Menu.Item component={Link} href="/">
+          {t("nav.desk")}
+        </Menu.Item>
+        <Menu.Item component={Link} href="/status">
+          {t("nav.status")}
+        </Menu.Item>
+        {user ? (
+          <>
+            <Menu.Divider />
+            <Menu.Item onClick={onSignOut} data-testid="phone-sign-out">
+              {t("app.signOut")}
+            </Menu.Item>
+          </>
+        ) : null}
+      </Menu.Dropdown>
+    </Menu>
+  );
+}
+
+function useSignOut(): () => void {
+  const { t } = useTranslation();
+  const { signOut } = useAuth();
+  return () => {
     signOut().catch((error: unknown) => {
       notifications.show({ color: "red", title: t("errors.signOut"), message: errorText(error) });
     });
   };
+}
+
+function UserMenu({ onSignOut }: { onSignOut: () => void }) {
+  const { t } = useTranslation();
+  const { user } = useAuth();
+  if (!user) return null;
   return (
     <Menu position="bottom-end" withinPortal>
       <Menu.Target>
-        <UnstyledButton className="rx-user-button" data-testid="user-menu" aria-label={t("app.userMenu", { name: user.name })}>
+        <UnstyledButton className="rx-user-button rx-hide-phone" data-testid="user-menu" aria-label={t("app.userMenu", { name: user.name })}>
           <Text size="sm" fw={600} className="rx-ellipsis">
             {user.name}
           </Text>
@@ -48,7 +97,7 @@ function UserMenu() {
         <Menu.Label>
           {user.email} · <Badge size="xs" variant="light">{t(`roles.${user.role}`)}</Badge>
         </Menu.Label>
-        <Menu.Item onClick={out} data-testid="sign-out">
+        <Menu.Item onClick={onSignOut} data-testid="sign-out">
           {t("app.signOut")}
         </Menu.Item>
       </Menu.Dropdown>
@@ -61,6 +110,7 @@ export function Layout({ children, fullHeight = false }: { children: ReactNode; 
   const { user } = useAuth();
   const location = useLocation();
   const route = matchRoute(location.path);
+  const signOut = useSignOut();
   return (
     <div className={fullHeight ? "rx-shell rx-shell-full" : "rx-shell"}>
       <a className="rx-skip-link" href="#main">
@@ -71,7 +121,7 @@ export function Layout({ children, fullHeight = false }: { children: ReactNode; 
           <Anchor component={Link} href="/" className="rx-brand" underline="never">
             ReplyX
           </Anchor>
-          <nav aria-label={t("app.navigation")}>
+          <nav aria-label={t("app.navigation")} className="rx-hide-phone">
             <Group gap={4} wrap="nowrap">
               <Button
                 component={Link}
@@ -99,7 +149,8 @@ export function Layout({ children, fullHeight = false }: { children: ReactNode; 
         <Group gap="sm" wrap="nowrap">
           {user && route.name === "desk" ? <AlertsControl /> : null}
           <LanguageSwitch />
-          <UserMenu />
+          <UserMenu onSignOut={signOut} />
+          <PhoneMenu onSignOut={signOut} />
         </Group>
       </header>
       <Box component="main" id="main" tabIndex={-1} className="rx-main">

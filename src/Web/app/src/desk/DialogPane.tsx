@@ -17,7 +17,7 @@ import { VisitorInfo } from "./VisitorInfo";
 function BackButton({ onBack }: { onBack: () => void }) {
   const { t } = useTranslation();
   return (
-    <Button variant="subtle" size="compact-sm" onClick={onBack} className="rx-phone-only" data-testid="back-to-list">
+    <Button variant="subtle" size="compact-sm" onClick={onBack} className="rx-phone-only rx-no-shrink" data-testid="back-to-list">
       ← {t("dialog.back")}
     </Button>
   );
@@ -165,7 +165,9 @@ export function DialogPane({ dialogId, onBack }: { dialogId: string; onBack: () 
             <Title order={2} size="h5" ref={heading} tabIndex={-1} className="rx-ellipsis">
               {t(`channel.${dialog.channel}`)} · {dialog.origin ?? t("dialog.title")}
             </Title>
-            <StatusBadge status={dialog.status} />
+            <span className="rx-no-shrink">
+              <StatusBadge status={dialog.status} />
+            </span>
             <span className="rx-hide-phone">
               <ChannelBadge channel={dialog.channel} />
             </span>

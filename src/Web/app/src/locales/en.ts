@@ -10,6 +10,7 @@ export const en = {
     skipToContent: "Skip to content",
     userMenu: "Account menu of {{name}}",
     signOut: "Sign out",
+    menu: "Menu",
   },
   nav: {
     desk: "Operator desk",

@@ -12,6 +12,7 @@ export const ru: Translation = {
     skipToContent: "Перейти к содержимому",
     userMenu: "Меню учётной записи {{name}}",
     signOut: "Выйти",
+    menu: "Меню",
   },
   nav: {
     desk: "Пульт оператора",
