@@ -36,7 +36,8 @@ public sealed class DialogEventStream(IClusterClient cluster, EventStreamConnect
     private readonly EventStreamOptions _options = options.Value;
 
     /// <summary>The event stream's response, or 503 at this node's cap.</summary>
-    public IResult Dialog(HttpContext http, Guid accountId, DialogSummary dialog, string? lastEventId)
+    /// <param name="staff">Owners and operators also get private notes; a visitor never does.</param>
+    public IResult Dialog(HttpContext http, Guid accountId, DialogSummary dialog, string? lastEventId, bool staff)
     {
         var slot = connections.TryOpen("dialog");
         if (slot is null)
@@ -44,7 +45,7 @@ public sealed class DialogEventStream(IClusterClient cluster, EventStreamConnect
             return EventStreamConnections.Full(http);
         }
         var resume = MessageSequencer.Resume(lastEventId);
-        return Respond(http, DialogEvents(http, accountId, dialog, resume, slot, http.RequestAborted));
+        return Respond(http, DialogEvents(http, accountId, dialog, resume, staff, slot, http.RequestAborted));
     }
 
     /// <summary>The account feed; with <paramref name="available"/> the caller is online for the desk's offers while it is open.</summary>
@@ -66,7 +67,7 @@ public sealed class DialogEventStream(IClusterClient cluster, EventStreamConnect
     }
 
     private async IAsyncEnumerable<SseItem<object>> DialogEvents(HttpContext http, Guid accountId, DialogSummary dialog, long? resume,
-        IDisposable slot, [EnumeratorCancellation] CancellationToken cancellationToken)
+        bool staff, IDisposable slot, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var _ = slot;
         var grain = cluster.GetGrain<IDialogGrain>(dialog.Id);
@@ -107,7 +108,7 @@ public sealed class DialogEventStream(IClusterClient cluster, EventStreamConnect
                 }
                 while (live.Reader.TryRead(out var evt))
                 {
-                    foreach (var item in await Translate(evt, queries, accountId, sequencer))
+                    foreach (var item in await Translate(evt, queries, accountId, sequencer, staff))
                     {
                         yield return item;
                     }
@@ -120,10 +121,14 @@ public sealed class DialogEventStream(IClusterClient cluster, EventStreamConnect
         }
     }
 
-    private static async Task<IReadOnlyList<SseItem<object>>> Translate(DialogEvent evt, IDialogQueryGrain queries, Guid accountId, MessageSequencer sequencer)
+    private static async Task<IReadOnlyList<SseItem<object>>> Translate(DialogEvent evt, IDialogQueryGrain queries, Guid accountId, MessageSequencer sequencer,
+        bool staff)
     {
         switch (evt.Kind)
         {
+            case DialogEventKinds.Note when staff && evt.Message is { } note:
+                return [new SseItem<object>(new NoteResponse(Guid.TryParse(note.ExternalId, out var noteId) ? noteId : Guid.Empty, note.OperatorId ?? Guid.Empty, note.Text, note.At),
+                    DialogEventKinds.Note) { EventId = sequencer.Other() }];
             case DialogEventKinds.Message when evt.Message is { } message:
                 return sequencer.Step(message.Seq) switch
                 {

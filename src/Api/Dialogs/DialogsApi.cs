@@ -21,7 +21,9 @@ public sealed record DialogResponse(Guid Id, Guid AccountId, Guid AssistantId, s
 
 public sealed record DialogListResponse(DialogResponse[] Items, string? NextCursor);
 
-public sealed record TranscriptResponse(DialogResponse Dialog, MessageResponse[] Messages, string? NextCursor);
+public sealed record NoteResponse(Guid Id, Guid AuthorId, string Text, DateTimeOffset At);
+
+public sealed record TranscriptResponse(DialogResponse Dialog, MessageResponse[] Messages, string? NextCursor, NoteResponse[] Notes);
 
 public sealed record DialogMessageRequest(string? Text);
 
@@ -60,6 +62,7 @@ public static class DialogsApi
         group.MapPost("/{id:guid}/release", Release);
         group.MapPost("/{id:guid}/close", Close);
         group.MapPost("/{id:guid}/messages", Post).Validate<DialogMessageRequest>();
+        group.MapPost("/{id:guid}/notes", AddNote).Validate<DialogMessageRequest>();
         group.MapGet("/{id:guid}/events", Events).ExcludeFromDescription(); // text/event-stream, see API.md
         app.MapGet("/api/desk", Desk).WithTags("Dialogs").RequireAuthorization(OperatorsApi.StaffPolicy);
         app.MapGet("/api/events", AccountEvents).WithTags("Dialogs").RequireAuthorization(OperatorsApi.StaffPolicy).ExcludeFromDescription();
@@ -72,6 +75,8 @@ public static class DialogsApi
     public static DialogResponse ToResponse(DialogSummary d) => new(d.Id, d.AccountId, d.AssistantId, d.Channel, Status(d.Mode), d.OperatorId,
         d.CreatedAt, d.UpdatedAt, d.LastMessage is { } m ? ToResponse(m) : null,
         d.Rating is { } r ? new RatingResponse(r.Score, r.Comment, r.At) : null, d.Origin);
+
+    public static NoteResponse ToResponse(DialogNote n) => new(n.Id, n.AuthorId, n.Text, n.At);
 
     public static string Status(DialogMode mode) => mode.ToString().ToLowerInvariant();
 
@@ -112,7 +117,7 @@ public static class DialogsApi
         return transcript is null
             ? TypedResults.NotFound()
             : TypedResults.Ok(new TranscriptResponse(ToResponse(transcript.Dialog), transcript.Messages.Select(ToResponse).ToArray(),
-                transcript.OlderBefore?.ToString(CultureInfo.InvariantCulture)));
+                transcript.OlderBefore?.ToString(CultureInfo.InvariantCulture), transcript.Notes.Select(ToResponse).ToArray()));
     }
 
     private static Task<Results<Ok<DialogResponse>, NotFound>> Takeover(Guid id, ClaimsPrincipal user, IGrainFactory grains) =>
@@ -149,10 +154,16 @@ public static class DialogsApi
         return posted is null ? TypedResults.NotFound() : TypedResults.Accepted((string?)null, new PostedResponse(posted.Seq, posted.Duplicate));
     }
 
+    private static async Task<Results<Created<NoteResponse>, NotFound>> AddNote(Guid id, DialogMessageRequest r, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var note = await grains.GetGrain<IDialogQueryGrain>(0).AddNote(user.AccountId(), id, user.UserId(), r.Text!.Trim());
+        return note is null ? TypedResults.NotFound() : TypedResults.Created((string?)null, ToResponse(note));
+    }
+
     private static async Task<IResult> Events(Guid id, ClaimsPrincipal user, IGrainFactory grains, DialogEventStream streams, HttpContext http)
     {
         var dialog = await grains.GetGrain<IDialogQueryGrain>(0).Find(user.AccountId(), id);
-        return dialog is null ? TypedResults.NotFound() : streams.Dialog(http, user.AccountId(), dialog, http.Request.Headers["Last-Event-ID"]);
+        return dialog is null ? TypedResults.NotFound() : streams.Dialog(http, user.AccountId(), dialog, http.Request.Headers["Last-Event-ID"], staff: true);
     }
 
     /// <summary>Operators are online for offers while their feed is open; owners when they ask to be (<c>?available=true</c>).</summary>

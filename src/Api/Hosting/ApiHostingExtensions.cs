@@ -112,6 +112,7 @@ public static class ApiHostingExtensions
         app.MapAssistantsApi();
         app.MapBotsApi();
         app.MapDialogsApi();
+        ReplyX.Api.Desk.CannedResponsesApi.MapCannedResponsesApi(app);
         ReplyX.Api.Widget.WidgetApi.MapWidgetApi(app);
         app.MapTelegramWebhook();
         app.MapOpenApi();

@@ -162,6 +162,6 @@ public static class WidgetApi
             return NoSession();
         }
         var dialog = await grains.GetGrain<IDialogQueryGrain>(0).Find(visitor.AccountId, dialogId);
-        return dialog is null ? NoSession() : streams.Dialog(http, visitor.AccountId, dialog, http.Request.Headers["Last-Event-ID"]);
+        return dialog is null ? NoSession() : streams.Dialog(http, visitor.AccountId, dialog, http.Request.Headers["Last-Event-ID"], staff: false);
     }
 }

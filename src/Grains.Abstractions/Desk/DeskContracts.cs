@@ -54,3 +54,33 @@ public static class DeskEventKinds
     /// <summary>Account feed: a waiting dialog is offered to one operator.</summary>
     public const string Offered = "dialog.offered";
 }
+
+[GenerateSerializer, Immutable, Alias("ReplyX.Desk.CannedResponse")]
+public sealed record CannedResponse([property: Id(0)] Guid Id, [property: Id(1)] string Shortcut, [property: Id(2)] string Text);
+
+public enum CannedChange
+{
+    Done,
+    Missing,
+    ShortcutTaken,
+    Full,
+}
+
+/// <summary>One account's canned responses (the desk's <c>/shortcut</c> replies).</summary>
+[Alias("ReplyX.Desk.ICannedResponsesGrain")]
+public interface ICannedResponsesGrain : IGrainWithGuidKey
+{
+    public const int MaxPerAccount = 500;
+
+    [ReadOnly, Alias("List")]
+    Task<IReadOnlyList<CannedResponse>> List();
+
+    [Alias("Add")]
+    Task<(CannedChange Result, CannedResponse? Added)> Add(string shortcut, string text);
+
+    [Alias("Change")]
+    Task<(CannedChange Result, CannedResponse? Changed)> Change(Guid id, string? shortcut, string? text);
+
+    [Alias("Remove")]
+    Task<bool> Remove(Guid id);
+}

@@ -78,6 +78,8 @@ public static class DialogEventKinds
     public const string Opened = "dialog.opened";
     /// <summary>Account feed: the dialog's newest message (coalesced, at most one per dialog per interval).</summary>
     public const string Preview = "dialog.preview";
+    /// <summary>Dialog stream, staff only: a private note (<see cref="DialogEvent.Message"/> holds its text, author and time).</summary>
+    public const string Note = "note";
 }
 
 /// <summary>

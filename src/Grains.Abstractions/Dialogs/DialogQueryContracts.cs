@@ -48,12 +48,17 @@ public sealed record DialogSummary(
 [GenerateSerializer, Immutable, Alias("ReplyX.Dialogs.DialogPage")]
 public sealed record DialogPage([property: Id(0)] IReadOnlyList<DialogSummary> Items, [property: Id(1)] DialogCursor? NextCursor);
 
+/// <summary>An operator's private note on a dialog: never sent to the customer, never shown to the model.</summary>
+[GenerateSerializer, Immutable, Alias("ReplyX.Dialogs.DialogNote")]
+public sealed record DialogNote([property: Id(0)] Guid Id, [property: Id(1)] Guid AuthorId, [property: Id(2)] string Text, [property: Id(3)] DateTimeOffset At);
+
 /// <summary>One page of a transcript, oldest first; <see cref="OlderBefore"/> asks for the page before it.</summary>
 [GenerateSerializer, Immutable, Alias("ReplyX.Dialogs.Transcript")]
 public sealed record Transcript(
     [property: Id(0)] DialogSummary Dialog,
     [property: Id(1)] IReadOnlyList<DialogMessage> Messages,
-    [property: Id(2)] long? OlderBefore);
+    [property: Id(2)] long? OlderBefore,
+    [property: Id(3)] IReadOnlyList<DialogNote> Notes);
 
 /// <summary>
 /// Reads over the dialog store for lists and transcripts. Every call names the caller's account and the store
@@ -76,6 +81,10 @@ public interface IDialogQueryGrain : IGrainWithIntegerKey
     /// <summary>The customer's rating of a closed dialog (the last one counts); false when the dialog is not closed.</summary>
     [Alias("Rate")]
     Task<bool> Rate(Guid accountId, Guid dialogId, DialogRating rating);
+
+    /// <summary>Adds a private note and announces it on the dialog's stream (staff streams only); null for another account's dialog.</summary>
+    [Alias("AddNote")]
+    Task<DialogNote?> AddNote(Guid accountId, Guid dialogId, Guid authorId, string text);
 
     /// <summary>Messages after <paramref name="afterSeq"/>, oldest first (SSE catch-up); null for another account's dialog.</summary>
     [ReadOnly, Alias("After")]

@@ -17,6 +17,10 @@ public interface IDialogDirectory
     /// <summary>The newest <paramref name="limit"/> messages with a seq below <paramref name="beforeSeq"/>, oldest first.</summary>
     Task<IReadOnlyList<DialogMessage>> Before(Guid dialogId, long beforeSeq, int limit, CancellationToken cancellationToken = default);
 
+    Task AddNote(Guid dialogId, DialogNote note, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<DialogNote>> Notes(Guid dialogId, CancellationToken cancellationToken = default);
+
     /// <summary>Records the visitor's rating (the last one counts); false when the dialog is not the account's.</summary>
     Task<bool> Rate(Guid accountId, Guid dialogId, DialogRating rating, CancellationToken cancellationToken = default);
 }
@@ -49,6 +53,24 @@ public sealed class InMemoryDialogDirectory(InMemoryDialogStore store) : IDialog
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<Guid, DialogRating> _ratings = [];
+    private readonly Dictionary<Guid, List<DialogNote>> _notes = [];
+
+    public Task AddNote(Guid dialogId, DialogNote note, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            (_notes.TryGetValue(dialogId, out var list) ? list : _notes[dialogId] = []).Add(note with { At = DialogNames.Micro(note.At) });
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<DialogNote>> Notes(Guid dialogId, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<DialogNote>>(_notes.TryGetValue(dialogId, out var list) ? list.ToArray() : []);
+        }
+    }
 
     public Task<DialogPage> List(Guid accountId, DialogQuery query, CancellationToken cancellationToken = default)
     {
@@ -179,6 +201,30 @@ public sealed class PostgresDialogDirectory(NpgsqlDataSource dataSource) : IDial
         }
         newestFirst.Reverse();
         return newestFirst;
+    }
+
+    public async Task AddNote(Guid dialogId, DialogNote note, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("INSERT INTO dialog_notes (id, dialog_id, author_id, text, at) VALUES (@id, @dialog, @author, @text, @at)");
+        command.Parameters.AddWithValue("id", note.Id);
+        command.Parameters.AddWithValue("dialog", dialogId);
+        command.Parameters.AddWithValue("author", note.AuthorId);
+        command.Parameters.AddWithValue("text", note.Text);
+        command.Parameters.AddWithValue("at", note.At);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<DialogNote>> Notes(Guid dialogId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("SELECT id, author_id, text, at FROM dialog_notes WHERE dialog_id = @dialog ORDER BY at, id LIMIT 1000");
+        command.Parameters.AddWithValue("dialog", dialogId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var notes = new List<DialogNote>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            notes.Add(new DialogNote(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), PostgresDialogStore.Utc(reader.GetDateTime(3))));
+        }
+        return notes;
     }
 
     public async Task<bool> Rate(Guid accountId, Guid dialogId, DialogRating rating, CancellationToken cancellationToken = default)

@@ -247,6 +247,7 @@ public sealed class EndpointBatteryTests : IClassFixture<EndpointBatteryTests.Ap
             case "/api/dialogs/{id:guid}/close":
             case "/api/dialogs/{id:guid}/messages":
             case "/api/dialogs/{id:guid}/events":
+            case "/api/dialogs/{id:guid}/notes":
                 // A widget visitor's dialog with the owner's assistant.
                 var shop = "https://shop.example.com";
                 var widgetAssistant = new HttpRequestMessage(HttpMethod.Post, "/api/assistants")
@@ -262,6 +263,15 @@ public sealed class EndpointBatteryTests : IClassFixture<EndpointBatteryTests.Ap
                 var opened = await _client.SendAsync(session);
                 Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
                 return JsonDocument.Parse(await opened.Content.ReadAsStringAsync()).RootElement.GetProperty("dialogId").GetGuid();
+            case "/api/canned-responses/{id:guid}":
+                var canned = new HttpRequestMessage(HttpMethod.Post, "/api/canned-responses")
+                {
+                    Content = JsonContent.Create(new { shortcut = "hi" + Guid.NewGuid().ToString("N")[..6], text = "Hello! How can I help?" }),
+                };
+                canned.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ownerToken);
+                var cannedCreated = await _client.SendAsync(canned);
+                Assert.Equal(HttpStatusCode.Created, cannedCreated.StatusCode);
+                return JsonDocument.Parse(await cannedCreated.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid();
             default:
                 throw new InvalidOperationException($"No cross-tenant case for {route}: add one to {nameof(CreateOwnedBy)}.");
         }

@@ -278,6 +278,54 @@ public abstract class LiveDialogsContract(AppFixture app)
         Assert.Equal(0, connections.Count);
     }
 
+    [Fact]
+    public async Task Private_notes_reach_staff_streams_and_transcripts_but_never_the_visitor()
+    {
+        var tenant = await NewTenant();
+        var (dialogId, session) = await Visitor(tenant);
+        var (staff, _) = await SseClient.Open(_client, $"/api/dialogs/{dialogId}/events", tenant.Token);
+        var (visitor, _) = await SseClient.Open(_client, $"/api/widget/dialogs/{dialogId}/events?token={Uri.EscapeDataString(session)}", origin: Shop);
+        await using (staff!)
+        await using (visitor!)
+        {
+            Assert.Equal("ready", (await staff!.Next()).Type);
+            Assert.Equal("ready", (await visitor!.Next()).Type);
+            var added = await Send(HttpMethod.Post, $"/api/dialogs/{dialogId}/notes", tenant.Token, new { text = "VIP customer, refund allowed" });
+            Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+            Assert.Equal("VIP customer, refund allowed", (await staff.NextOf("note")).Json.GetProperty("text").GetString());
+
+            // The visitor's next event is their own message: the note never came.
+            await Send(HttpMethod.Post, $"/api/widget/dialogs/{dialogId}/messages", session, new { text = "hello" }, Shop);
+            var next = await visitor.Next();
+            Assert.Equal("message", next.Type);
+            Assert.Equal("hello", next.Json.GetProperty("text").GetString());
+        }
+        var transcript = await (await Send(HttpMethod.Get, $"/api/dialogs/{dialogId}", tenant.Token)).JsonBody();
+        Assert.Equal("VIP customer, refund allowed", Assert.Single(transcript.GetProperty("notes").EnumerateArray()).GetProperty("text").GetString());
+        Assert.DoesNotContain("VIP", await (await Send(HttpMethod.Get, $"/api/widget/dialogs/{dialogId}/messages", session, origin: Shop)).Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Canned_responses_are_per_account_with_unique_shortcuts()
+    {
+        var tenant = await NewTenant();
+        var created = await Send(HttpMethod.Post, "/api/canned-responses", tenant.Token, new { shortcut = "hello", text = "Hello! How can I help?" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.JsonBody()).GetProperty("id").GetGuid();
+        Assert.Equal(HttpStatusCode.Conflict, (await Send(HttpMethod.Post, "/api/canned-responses", tenant.Token, new { shortcut = "HELLO", text = "again" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Send(HttpMethod.Post, "/api/canned-responses", tenant.Token, new { shortcut = "with space", text = "x" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Send(HttpMethod.Post, "/api/canned-responses", tenant.Token, new { shortcut = "empty" })).StatusCode);
+        var changed = await Send(HttpMethod.Patch, $"/api/canned-responses/{id}", tenant.Token, new { text = "Здравствуйте! Чем помочь?" });
+        Assert.Equal("hello", (await changed.JsonBody()).GetProperty("shortcut").GetString());
+        var list = await (await Send(HttpMethod.Get, "/api/canned-responses", tenant.Token)).JsonBody();
+        Assert.Equal("Здравствуйте! Чем помочь?", Assert.Single(list.GetProperty("items").EnumerateArray()).GetProperty("text").GetString());
+
+        var other = await NewTenant();
+        Assert.Empty((await (await Send(HttpMethod.Get, "/api/canned-responses", other.Token)).JsonBody()).GetProperty("items").EnumerateArray());
+        Assert.Equal(HttpStatusCode.NotFound, (await Send(HttpMethod.Delete, $"/api/canned-responses/{id}", other.Token)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await Send(HttpMethod.Delete, $"/api/canned-responses/{id}", tenant.Token)).StatusCode);
+    }
+
     [Theory]
     [InlineData("?status=open", "status")]
     [InlineData("?channel=fax", "channel")]
