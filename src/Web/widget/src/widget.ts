@@ -323,6 +323,8 @@ export class ChatWidget {
     for (const notice of this.log.querySelectorAll(".notice")) notice.remove();
     this.status = "ai";
     this.rating.hidden = true;
+    this.setTyping(null);
+    this.setOnline(true); // Nothing to be connected to until the next session.
     this.renderStatus();
     this.renderUnread();
   }
@@ -348,8 +350,10 @@ export class ChatWidget {
         if (this.isOpen && document.visibilityState === "visible") this.markSeen();
         else this.renderUnread();
       } catch (error) {
-        if (error instanceof HttpError && (error.status === 401 || error.status === 404)) this.dropSession();
-        else throw error;
+        if (!(error instanceof HttpError && (error.status === 401 || error.status === 404))) throw error;
+        this.dropSession();
+        // Someone looking at the window gets a new conversation right away; otherwise on the next open.
+        if (this.isOpen) window.setTimeout(() => void this.start().catch(() => this.showError()), 0);
       }
     })().finally(() => {
       this.syncing = null;

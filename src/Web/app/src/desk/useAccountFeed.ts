@@ -16,6 +16,9 @@ function isDialogEvent(data: unknown): data is AccountDialogEvent {
   return typeof data === "object" && data !== null && typeof (data as { dialogId?: unknown }).dialogId === "string";
 }
 
+/** The account feed's events about one dialog; others (newer kinds) are left alone. */
+const feedEvents = new Set(["dialog.opened", "dialog.preview", "dialog.status", "dialog.assigned"]);
+
 export interface FeedState {
   state: StreamState;
   error: ApiError | undefined;
@@ -50,12 +53,14 @@ export function useAccountFeed(openDialog: (id: string) => void, enabled: boolea
           refreshLists(100);
           return;
         }
-        if (!isDialogEvent(data)) return;
+        if (!feedEvents.has(type) || !isDialogEvent(data)) return;
         const { dialogId, status, operatorId, lastMessage } = data;
+        const preview = type === "dialog.preview" || type === "dialog.opened";
         const known = patchDialog(client, dialogId, (dialog) => ({
           ...dialog,
           status,
-          operatorId,
+          // A preview is about the message: where it names no operator, the one who has the dialog keeps it.
+          operatorId: preview && operatorId === null && status === dialog.status ? dialog.operatorId : operatorId,
           lastMessage: lastMessage ?? dialog.lastMessage,
           updatedAt: lastMessage?.at ?? dialog.updatedAt,
         }));
