@@ -49,7 +49,7 @@ public abstract class LiveDialogsContract(AppFixture app)
         new { email = "root@replyx.test", password = "admin password for tests" })).JsonBody()).GetProperty("accessToken").GetString()!;
 
     /// <summary>An owner with an assistant whose widget allows <see cref="Shop"/>, answered by the fake model.</summary>
-    public sealed record Tenant(string Token, Guid AccountId, Guid UserId, Guid AssistantId);
+    public sealed record Tenant(string Token, Guid AccountId, Guid UserId, Guid AssistantId, string ApiKey);
 
     private async Task<Tenant> NewTenant()
     {
@@ -57,8 +57,9 @@ public abstract class LiveDialogsContract(AppFixture app)
             new { email = $"live.{Guid.NewGuid():N}@example.com", password = Password, name = "Owner" })).JsonBody();
         var token = registered.GetProperty("accessToken").GetString()!;
         var model = "live-" + Guid.NewGuid().ToString("N")[..8];
+        var apiKey = "sk-live-" + Guid.NewGuid().ToString("N");
         var key = await Send(HttpMethod.Post, "/api/admin/ai-tokens", await Admin(),
-            new { provider = "custom", apiKey = "sk-live-" + Guid.NewGuid().ToString("N"), baseUrl = app.Fake.BaseUrl, models = new[] { model }, priority = 1 });
+            new { provider = "custom", apiKey, baseUrl = app.Fake.BaseUrl, models = new[] { model }, priority = 1 });
         Assert.Equal(HttpStatusCode.Created, key.StatusCode);
         var assistant = await Send(HttpMethod.Post, "/api/assistants", token, new
         {
@@ -69,7 +70,7 @@ public abstract class LiveDialogsContract(AppFixture app)
         });
         Assert.Equal(HttpStatusCode.Created, assistant.StatusCode);
         return new Tenant(token, registered.GetProperty("user").GetProperty("account").GetProperty("id").GetGuid(),
-            registered.GetProperty("user").GetProperty("id").GetGuid(), (await assistant.JsonBody()).GetProperty("id").GetGuid());
+            registered.GetProperty("user").GetProperty("id").GetGuid(), (await assistant.JsonBody()).GetProperty("id").GetGuid(), apiKey);
     }
 
     private async Task<(Guid DialogId, string Session)> Visitor(Tenant tenant)
@@ -276,6 +277,41 @@ public abstract class LiveDialogsContract(AppFixture app)
         }
         Assert.Equal(0, connections.SubscriptionCount);
         Assert.Equal(0, connections.Count);
+    }
+
+    [Fact]
+    public async Task A_takeover_during_the_ai_answer_cancels_the_model_call_and_the_answer_never_reaches_the_visitor()
+    {
+        var tenant = await NewTenant();
+        app.Fake.For(tenant.ApiKey).Latency = TimeSpan.FromSeconds(60); // the model is slow: the answer is in flight
+        var (dialogId, session) = await Visitor(tenant);
+        var (visitor, _) = await SseClient.Open(_client, $"/api/widget/dialogs/{dialogId}/events?token={Uri.EscapeDataString(session)}", origin: Shop);
+        await using (visitor!)
+        {
+            Assert.Equal("ready", (await visitor!.Next()).Type);
+            await Send(HttpMethod.Post, $"/api/widget/dialogs/{dialogId}/messages", session, new { text = "Long question" }, Shop);
+            await Eventually(() => app.Fake.Arrivals.Contains(tenant.ApiKey), "the model call started");
+
+            Assert.Equal(HttpStatusCode.OK, (await Send(HttpMethod.Post, $"/api/dialogs/{dialogId}/takeover", tenant.Token)).StatusCode);
+            await Eventually(() => app.Fake.Aborted.Contains(tenant.ApiKey), "the model call was cancelled");
+
+            // After the question the visitor sees the change of hands and then the person's reply, no AI answer.
+            await Send(HttpMethod.Post, $"/api/dialogs/{dialogId}/messages", tenant.Token, new { text = "Let me check that for you." });
+            var afterQuestion = await visitor.NextOf("message", e => e.Json.GetProperty("author").GetString() != "user");
+            Assert.Equal("operator", afterQuestion.Json.GetProperty("author").GetString());
+        }
+        var history = await History(dialogId, session, atLeast: 2);
+        Assert.DoesNotContain(history, m => m.GetProperty("author").GetString() == "assistant");
+    }
+
+    private static async Task Eventually(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, what + ": not within 15 s");
+            await Task.Delay(20);
+        }
     }
 
     [Fact]
