@@ -87,6 +87,8 @@ export class ChatWidget {
   private reconnectTimer: number | undefined;
   private offlineTimer: number | undefined;
   private syncing: Promise<void> | null = null;
+  /** After the first history: later changes (a sync after a reconnect included) are news to announce. */
+  private loaded = false;
 
   constructor(api: WidgetApi, config: WidgetConfig, texts: Texts) {
     this.api = api;
@@ -322,6 +324,7 @@ export class ChatWidget {
     this.messages.clear();
     for (const notice of this.log.querySelectorAll(".notice")) notice.remove();
     this.status = "ai";
+    this.loaded = false;
     this.rating.hidden = true;
     this.setTyping(null);
     this.setOnline(true); // Nothing to be connected to until the next session.
@@ -345,7 +348,8 @@ export class ChatWidget {
         const history = await this.api.history(session);
         const pinned = this.nearBottom();
         for (const message of history.items) this.addMessage(message, false);
-        if (history.status) this.setStatus(history.status, false);
+        if (history.status) this.setStatus(history.status, this.loaded);
+        this.loaded = true;
         if (pinned) this.scrollToBottom();
         if (this.isOpen && document.visibilityState === "visible") this.markSeen();
         else this.renderUnread();

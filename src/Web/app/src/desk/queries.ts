@@ -55,6 +55,17 @@ export function detailDialog(data: DetailData | undefined): DialogSummary | unde
   return data?.pages[0]?.dialog;
 }
 
+/** The freshest cached summary of a dialog (its detail, else any list that holds it). */
+export function findDialog(client: QueryClient, id: string): DialogSummary | undefined {
+  const detail = detailDialog(client.getQueryData<DetailData>(dialogKeys.detail(id)));
+  if (detail) return detail;
+  for (const [, data] of client.getQueriesData<ListData>({ queryKey: dialogKeys.lists() })) {
+    const found = data?.pages.flatMap((page) => page.items).find((d) => d.id === id);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /** Applies a change to one dialog wherever it is cached: its detail and every list that holds it. */
 export function patchDialog(client: QueryClient, id: string, patch: (dialog: DialogSummary) => DialogSummary): boolean {
   const result = { found: false };

@@ -10,7 +10,7 @@ import type { ApiError } from "../api/errors";
 import { openStream, type StreamState } from "../api/sse";
 import type { AccountDialogEvent } from "../api/types";
 import { alertHandoff } from "./alerts";
-import { dialogKeys, patchDialog } from "./queries";
+import { dialogKeys, findDialog, patchDialog } from "./queries";
 
 function isDialogEvent(data: unknown): data is AccountDialogEvent {
   return typeof data === "object" && data !== null && typeof (data as { dialogId?: unknown }).dialogId === "string";
@@ -71,7 +71,7 @@ export function useAccountFeed(openDialog: (id: string) => void, enabled: boolea
         }
         if (type === "dialog.status" && status === "waiting") {
           const { t: translate, openDialog: open } = latest.current;
-          const body = lastMessage?.text ?? translate("alerts.handoffBody");
+          const body = (lastMessage ?? findDialog(client, dialogId)?.lastMessage)?.text ?? translate("alerts.handoffBody");
           alertHandoff({ title: translate("alerts.handoffTitle"), body, tag: `handoff-${dialogId}`, onClick: () => open(dialogId) });
           notifications.show({
             id: `handoff-${dialogId}`,
