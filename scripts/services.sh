@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Throwaway PostgreSQL and Redis servers for tests, on loopback, in a folder of the caller's choosing.
-#   services.sh install                      install postgresql and redis-server with apt-get when missing
+#   services.sh install                      install postgresql, redis-server and chromium (browser tests) with
+#                                            apt-get when missing
 #   services.sh pg-start DIR PORT            initdb (as the postgres user) and start PostgreSQL on 127.0.0.1:PORT
 #   services.sh pg-stop DIR                  stop it at once (immediate shutdown)
 #   services.sh redis-start DIR PORT [aof]   start Redis on 127.0.0.1:PORT, no persistence; with "aof", an
@@ -38,6 +39,7 @@ install() {
   local missing=()
   pg_bin >/dev/null || missing+=(postgresql)
   command -v redis-server >/dev/null || missing+=(redis-server)
+  [[ -x /usr/bin/chromium ]] || missing+=(chromium)
   [[ ${#missing[@]} -eq 0 ]] && return 0
   if [[ $(id -u) -ne 0 ]]; then
     echo "Tests need ${missing[*]}; run as root or install them: apt-get install -y ${missing[*]}" >&2

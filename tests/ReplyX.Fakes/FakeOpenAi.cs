@@ -28,6 +28,9 @@ public sealed class FakeOpenAi : IAsyncDisposable
         /// <summary>Waits this long before answering (cut short when the client goes away).</summary>
         public TimeSpan Latency { get; set; }
 
+        /// <summary>Pause between a stream's content deltas, as a model that writes word by word.</summary>
+        public TimeSpan DeltaInterval { get; set; }
+
         /// <summary>No <c>usage</c> in a plain answer and no final usage chunk in a stream, as some providers do.</summary>
         public bool OmitUsage { get; set; }
 
@@ -250,6 +253,10 @@ public sealed class FakeOpenAi : IAsyncDisposable
                 await CutWhenSeen();
                 await Stop();
                 return;
+            }
+            if (i > 0 && behavior.DeltaInterval > TimeSpan.Zero)
+            {
+                await Task.Delay(behavior.DeltaInterval, http.RequestAborted);
             }
             var piece = i == 0 ? words[i] : " " + words[i];
             var last = i == words.Length - 1 && behavior.CutBeforeUsage && cut is null;

@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using ReplyX.Fakes;
+
+namespace ReplyX.Cluster.Tests;
+
+/// <summary>
+/// The web app and the widget in headless Chromium (tests/ReplyX.Browser/run.mjs, playwright-core): a shop page
+/// embeds /widget.js, a visitor chats and sees the answer stream in, an operator signs in to the desk, sees the
+/// handoff arrive live, takes over and replies, and the visitor sees it; the host page's styles stay untouched;
+/// axe-core finds no serious violation. Screenshots are kept in artifacts/browser/.
+/// </summary>
+public sealed class BrowserTests(ITestOutputHelper output)
+{
+    private const string Model = "browser-model";
+    private const string ApiKey = "sk-browser-tests";
+    private const string AdminEmail = "admin@browser.test";
+    private const string AdminPassword = "admin password for browser tests";
+
+    [Fact]
+    public async Task A_visitor_chats_in_the_widget_and_an_operator_takes_over_from_the_desk()
+    {
+        await using var model = await FakeOpenAi.StartAsync();
+        model.For(ApiKey).DeltaInterval = TimeSpan.FromMilliseconds(300); // a model that writes word by word
+
+        var environment = new Dictionary<string, string>
+        {
+            ["Cluster__SiloPort"] = HostProcess.FreePort().ToString(),
+            ["Cluster__GatewayPort"] = HostProcess.FreePort().ToString(),
+            ["Admin__Email"] = AdminEmail,
+            ["Admin__Password"] = AdminPassword,
+            ["Ai__Providers__0__Name"] = "fake",
+            ["Ai__Providers__0__Kind"] = "custom",
+            ["Ai__Providers__0__BaseUrl"] = model.BaseUrl,
+            ["Ai__Providers__0__ApiKey"] = ApiKey,
+            ["Ai__Providers__0__Models__0"] = Model,
+        };
+        await using var host = HostProcess.Start(HostProcess.SiloDll, "browser", environment);
+        await host.WaitHealthy(TimeSpan.FromSeconds(60));
+
+        await using var shop = await ShopPage.Start(host.BaseAddress);
+        using var http = new HttpClient { BaseAddress = host.BaseAddress };
+        var (operatorEmail, operatorPassword) = await SetUp(http, shop.Origin, shop);
+
+        var root = Root();
+        var artifacts = Path.Combine(root, "artifacts", "browser");
+        var runner = Path.Combine(root, "tests", "ReplyX.Browser");
+        await Npm(runner, "ci --no-audit --no-fund", output);
+        var (exit, log) = await Run("node", "run.mjs", runner, new Dictionary<string, string>
+        {
+            ["REPLYX_URL"] = host.BaseAddress.ToString().TrimEnd('/'),
+            ["SHOP_URL"] = shop.Origin + "/",
+            ["OPERATOR_EMAIL"] = operatorEmail,
+            ["OPERATOR_PASSWORD"] = operatorPassword,
+            ["ARTIFACTS"] = artifacts,
+        }, TimeSpan.FromMinutes(4));
+        output.WriteLine(log);
+
+        Assert.True(exit == 0, "browser checks failed:\n" + log + "\n--- host ---\n" + host.Output);
+        Assert.True(File.Exists(Path.Combine(artifacts, "desk.png")) && File.Exists(Path.Combine(artifacts, "widget.png")), "screenshots missing");
+    }
+
+    /// <summary>An owner with an assistant whose widget allows the shop, and an operator of that account.</summary>
+    private static async Task<(string Email, string Password)> SetUp(HttpClient http, string shopOrigin, ShopPage shop)
+    {
+        var owner = await (await http.PostAsJsonAsync("/api/auth/register",
+            new { email = $"owner.{Guid.NewGuid():N}@browser.test", password = "owner password 1234", name = "Shop owner" })).Content.ReadFromJsonAsync<JsonElement>();
+        var token = owner.GetProperty("accessToken").GetString();
+        var created = await Send(http, HttpMethod.Post, "/api/assistants", token, new
+        {
+            name = "Shop help",
+            systemPrompt = "Be brief.",
+            model = Model,
+            language = "en",
+            widget = new { allowedOrigins = new[] { shopOrigin }, greeting = "Hi! Ask me anything.", color = "#1e6fd9", position = "bottom-right" },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        shop.AssistantId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var email = $"anna.{Guid.NewGuid():N}@browser.test";
+        const string password = "operator password 1234";
+        Assert.Equal(HttpStatusCode.Created, (await Send(http, HttpMethod.Post, "/api/account/operators", token, new { email, name = "Anna", password })).StatusCode);
+        return (email, password);
+    }
+
+    private static Task<HttpResponseMessage> Send(HttpClient http, HttpMethod method, string path, string? token, object body)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return http.SendAsync(request);
+    }
+
+    private static string Root()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ReplyX.sln")))
+        {
+            dir = dir.Parent;
+        }
+        return dir?.FullName ?? throw new InvalidOperationException("ReplyX.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static async Task Npm(string directory, string arguments, ITestOutputHelper output)
+    {
+        if (File.Exists(Path.Combine(directory, "node_modules", ".package-lock.json"))
+            && File.GetLastWriteTimeUtc(Path.Combine(directory, "node_modules", ".package-lock.json")) >= File.GetLastWriteTimeUtc(Path.Combine(directory, "package-lock.json")))
+        {
+            return; // installed from this lock already
+        }
+        var (exit, log) = await Run("npm", arguments, directory, new Dictionary<string, string>(), TimeSpan.FromMinutes(3));
+        output.WriteLine(log);
+        Assert.True(exit == 0, "npm " + arguments + " failed:\n" + log);
+    }
+
+    private static async Task<(int Exit, string Log)> Run(string file, string arguments, string directory, IReadOnlyDictionary<string, string> environment, TimeSpan timeout)
+    {
+        var start = new ProcessStartInfo(file, arguments)
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} {arguments} did not finish within {timeout}:\n{await stdout}\n{await stderr}");
+        }
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    /// <summary>A shop's page on its own origin, with page styles that would leak into a widget without a shadow root.</summary>
+    private sealed class ShopPage : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+
+        private ShopPage(WebApplication app, string origin)
+        {
+            _app = app;
+            Origin = origin;
+        }
+
+        public string Origin { get; }
+        public Guid AssistantId { get; set; }
+
+        public static async Task<ShopPage> Start(Uri replyx)
+        {
+            var port = HostProcess.FreePort();
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+            var app = builder.Build();
+            var page = new ShopPage(app, $"http://127.0.0.1:{port}");
+            app.MapGet("/", (HttpContext _) => Results.Content($$"""
+                <!doctype html>
+                <html lang="en">
+                <head>
+                  <meta charset="utf-8">
+                  <title>Demo shop</title>
+                  <style>
+                    body { font-family: serif; }
+                    p { color: rgb(0, 128, 0); }
+                    button { background: rgb(255, 0, 0) !important; color: black; }
+                    div { border: 3px solid blue; }
+                  </style>
+                </head>
+                <body>
+                  <main>
+                    <h1>Demo shop</h1>
+                    <p id="host-text">Welcome to our shop.</p>
+                    <button id="host-button" type="button">Buy</button>
+                  </main>
+                  <script src="{{replyx.ToString().TrimEnd('/')}}/widget.js" data-assistant="{{page.AssistantId}}"></script>
+                </body>
+                </html>
+                """, "text/html; charset=utf-8"));
+            await app.StartAsync();
+            return page;
+        }
+
+        public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+    }
+}
