@@ -67,7 +67,8 @@ function Actions({ dialog, me }: { dialog: DialogSummary; me: string }) {
           {t("dialog.close")}
         </Button>
       ) : null}
-      <Modal opened={confirmClose} onClose={() => setConfirmClose(false)} title={t("dialog.closeTitle")} centered>
+      {/* No scroll lock: it works by injecting a <style> tag, which the CSP refuses (the desk does not scroll anyway). */}
+      <Modal opened={confirmClose} onClose={() => setConfirmClose(false)} title={t("dialog.closeTitle")} centered lockScroll={false}>
         <Stack>
           <Text size="sm">{t("dialog.closeText")}</Text>
           <Group justify="flex-end">
