@@ -21,11 +21,11 @@ export default defineConfig({
     chunkSizeWarningLimit: 1024,
   },
   server: {
-    // `npm run dev` against a ReplyX API on :8080 (dotnet run --project src/Silo).
+    // `npm run dev` against the ReplyX that `dotnet run --project src/Silo` starts on :5080.
     proxy: {
-      "/api": { target: "http://localhost:8080", changeOrigin: false },
-      "/health": "http://localhost:8080",
-      "/widget.js": "http://localhost:8080",
+      "/api": { target: "http://localhost:5080", changeOrigin: false },
+      "/health": "http://localhost:5080",
+      "/widget.js": "http://localhost:5080",
     },
   },
 });

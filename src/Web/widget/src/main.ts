@@ -44,7 +44,11 @@ async function boot(script: HTMLScriptElement): Promise<void> {
     config = await api.config();
   } catch (error) {
     // Unknown assistant, or a site that may not use it (403/404): show nothing.
-    warn(error instanceof HttpError ? `not shown (${error.message})` : "not shown: the server did not answer.");
+    warn(
+      error instanceof HttpError
+        ? `not shown (${error.message})`
+        : `not shown: no answer from ${api.base} (it is unreachable, or this site is not among the assistant's allowed origins).`,
+    );
     return;
   }
   const texts = pickTexts(document.documentElement.lang, config.language);

@@ -52,8 +52,8 @@ export function useDialogStream(dialogId: string): DialogStream {
           case "dialog.status":
           case "dialog.assigned":
             if (isState(data)) {
+              // The lists hear of it from the account feed, which refetches them.
               patchDialog(client, dialogId, (dialog) => ({ ...dialog, status: data.status, operatorId: data.operatorId }));
-              void client.invalidateQueries({ queryKey: dialogKeys.lists() });
             }
             break;
           default:
