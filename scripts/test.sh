@@ -70,7 +70,18 @@ for project in tests/*/*.Tests.csproj; do
   [[ -f "$RESULTS/$name.trx" ]] || { echo "$name produced no results (test host crashed?)"; echo 1 >"$RESULTS/$name.crashed"; status=1; }
 done
 
-passed=0; failed=0; skipped=0
+# The front end's own checks (its packages were installed by the build): each counts as one test.
+web_passed=0; web_failed=0
+for check in lint typecheck; do
+  echo "== web: npm run $check"
+  if (cd src/Web && npm run -s "$check") >"$RESULTS/web-$check.log" 2>&1; then
+    web_passed=$(( web_passed + 1 ))
+  else
+    cat "$RESULTS/web-$check.log"; web_failed=$(( web_failed + 1 )); status=1
+  fi
+done
+
+passed=$web_passed; failed=$web_failed; skipped=0
 for trx in "$RESULTS"/*.trx; do
   [[ -f $trx ]] || continue
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)

@@ -28,6 +28,13 @@ if (args.Contains("--fake-server"))
     await ReplyX.Bench.FakeHost.Run(args.Contains("--http2"));
     return;
 }
+// Live widget streams: --sse [--connections 10000] [--rate 1000] [--duration 30] [--cap 10000] [--over 1000]
+// (build the solution in Release first: it runs src/Silo's binary)
+if (args.Contains("--sse"))
+{
+    await ReplyX.Bench.SseBench.Run(Arg("--connections", 10_000), ArgDouble("--rate", 1000), ArgDouble("--duration", 30), Arg("--cap", 10_000), Arg("--over", 1000));
+    return;
+}
 if (args.Contains("--open-loop"))
 {
     // Defaults: the reference scenario, 1,000 bots × 2 messages/s over 20 chats each, 10 s per phase.
