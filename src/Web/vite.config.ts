@@ -19,6 +19,12 @@ export default defineConfig({
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
     chunkSizeWarningLimit: 1024,
+    rolldownOptions: {
+      output: {
+        // Libraries in a chunk of their own: a deploy that changes only the desk's code leaves it cached.
+        codeSplitting: { groups: [{ name: "vendor", test: /[\\/]node_modules[\\/]/ }] },
+      },
+    },
   },
   server: {
     // `npm run dev` against the ReplyX that `dotnet run --project src/Silo` starts on :5080.
