@@ -1,6 +1,6 @@
 import { api, query, uuid } from "./http";
 import { ApiError } from "./errors";
-import type { CannedResponse, Channel, DialogDetail, DialogStatus, DialogSummary, Page, SendResult } from "./types";
+import type { CannedResponse, Channel, DialogDetail, DialogStatus, DialogSummary, Note, Page, SendResult } from "./types";
 
 export interface DialogFilters {
   status?: DialogStatus | undefined;
@@ -46,6 +46,10 @@ export function sendMessage(id: string, text: string, idempotencyKey: string = u
     body: { text },
     headers: { "Idempotency-Key": idempotencyKey },
   });
+}
+
+export function addNote(id: string, text: string): Promise<Note> {
+  return api<Note>(`/api/dialogs/${encodeURIComponent(id)}/notes`, { method: "POST", body: { text } });
 }
 
 /** The account's canned responses, or null where the server has no such feature (404). */

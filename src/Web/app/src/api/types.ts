@@ -64,12 +64,22 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/** A private note of the staff on a dialog: never shown to the visitor nor given to the model. */
+export interface Note {
+  id: string;
+  authorId: string;
+  text: string;
+  at: string;
+}
+
 export interface DialogDetail {
   dialog: DialogSummary;
   /** Oldest first. */
   messages: Message[];
   /** Pass as `before` for the page of older messages; null when there are none. */
   nextCursor: string | null;
+  /** Every note of the dialog, on every page; absent where the server has no notes. */
+  notes?: Note[];
 }
 
 export interface SendResult {

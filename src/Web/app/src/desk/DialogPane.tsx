@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Loader, Modal, Stack, Text, Title } from "@mantine/core";
+import { Alert, Button, Group, Loader, Modal, SegmentedControl, Stack, Text, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
@@ -8,7 +8,7 @@ import { ApiError, errorText } from "../api/errors";
 import type { DialogSummary } from "../api/types";
 import { useUser } from "../auth/AuthContext";
 import { ChannelBadge, StatusBadge } from "./labels";
-import { dialogDetailOptions, dialogKeys, detailDialog, storeDialog, transcript } from "./queries";
+import { dialogDetailOptions, dialogKeys, dialogNotes, detailDialog, storeDialog, transcript } from "./queries";
 import { ReplyBox } from "./ReplyBox";
 import { Transcript } from "./Transcript";
 import { useDialogStream, type DialogStream } from "./useDialogStream";
@@ -85,9 +85,12 @@ function Actions({ dialog, me }: { dialog: DialogSummary; me: string }) {
   );
 }
 
-function ReplyArea({ dialog, me }: { dialog: DialogSummary; me: string }) {
+/** The reply box for the operator who has the dialog; private notes (where the server has them) for any. */
+function ReplyArea({ dialog, me, notes }: { dialog: DialogSummary; me: string; notes: boolean }) {
   const { t } = useTranslation();
-  if (dialog.status === "operator" && dialog.operatorId === me) return <ReplyBox dialogId={dialog.id} me={me} />;
+  const canReply = dialog.status === "operator" && dialog.operatorId === me;
+  const [choice, setChoice] = useState<"reply" | "note">("reply");
+  const kind = !canReply ? "note" : notes ? choice : "reply";
   const hint =
     dialog.status === "closed"
       ? t("dialog.hintClosed")
@@ -96,11 +99,37 @@ function ReplyArea({ dialog, me }: { dialog: DialogSummary; me: string }) {
         : dialog.status === "waiting"
           ? t("dialog.hintWaiting")
           : t("dialog.hintAi");
+  if (!canReply && !notes) {
+    return (
+      <div className="rx-reply rx-reply-hint" data-testid="reply-hint">
+        <Text size="sm" c="dimmed">
+          {hint}
+        </Text>
+      </div>
+    );
+  }
   return (
-    <div className="rx-reply rx-reply-hint" data-testid="reply-hint">
-      <Text size="sm" c="dimmed">
-        {hint}
-      </Text>
+    <div className="rx-reply">
+      {canReply ? null : (
+        <Text size="sm" c="dimmed" mb={4} data-testid="reply-hint">
+          {hint}
+        </Text>
+      )}
+      {canReply && notes ? (
+        <SegmentedControl
+          size="xs"
+          mb={6}
+          value={choice}
+          onChange={setChoice}
+          data={[
+            { value: "reply", label: t("dialog.modeReply") },
+            { value: "note", label: t("dialog.modeNote") },
+          ]}
+          aria-label={t("dialog.modeLabel")}
+          data-testid="compose-mode"
+        />
+      ) : null}
+      <ReplyBox key={kind} dialogId={dialog.id} me={me} kind={kind} />
     </div>
   );
 }
@@ -120,6 +149,7 @@ export function DialogPane({ dialogId, onBack }: { dialogId: string; onBack: () 
 
   const dialog = detailDialog(detail.data);
   const messages = transcript(detail.data);
+  const notes = dialogNotes(detail.data);
 
   if (detail.isPending) {
     return (
@@ -194,6 +224,7 @@ export function DialogPane({ dialogId, onBack }: { dialogId: string; onBack: () 
         <div className="rx-dialog-main">
           <Transcript
             messages={messages}
+            notes={notes ?? []}
             me={user.id}
             partial={stream.partial}
             hasOlder={detail.hasNextPage}
@@ -205,7 +236,7 @@ export function DialogPane({ dialogId, onBack }: { dialogId: string; onBack: () 
               {errorText(detail.error)}
             </Text>
           ) : null}
-          <ReplyArea dialog={dialog} me={user.id} />
+          <ReplyArea dialog={dialog} me={user.id} notes={notes !== null} />
         </div>
         <aside id="rx-visitor-info" className="rx-info" data-open={showInfo ? "true" : "false"} aria-label={t("info.title")}>
           <VisitorInfo dialog={dialog} me={user.id} />

@@ -3,17 +3,19 @@ import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useRef, useState, type KeyboardEvent } from "react";
 import { useTranslation } from "react-i18next";
-import { sendMessage } from "../api/dialogs";
+import { addNote, sendMessage } from "../api/dialogs";
 import { errorText } from "../api/errors";
 import { uuid } from "../api/http";
 import type { CannedResponse } from "../api/types";
-import { cannedResponsesOptions, upsertMessage } from "./queries";
+import { cannedResponsesOptions, upsertMessage, upsertNote } from "./queries";
 
 const maxLength = 4000;
 
 interface Props {
   dialogId: string;
   me: string;
+  /** A reply goes to the visitor; a note stays with the staff. */
+  kind: "reply" | "note";
 }
 
 /** The canned responses matching "/query" typed at the start of an otherwise empty box. */
@@ -27,7 +29,7 @@ function matchCanned(text: string, items: CannedResponse[] | null | undefined): 
     .slice(0, 8);
 }
 
-export function ReplyBox({ dialogId, me }: Props) {
+export function ReplyBox({ dialogId, me, kind }: Props) {
   const { t } = useTranslation();
   const client = useQueryClient();
   const listId = useId();
@@ -37,22 +39,28 @@ export function ReplyBox({ dialogId, me }: Props) {
   const [dismissed, setDismissed] = useState<string | null>(null);
   // One key per text: sending the same text again after a failure cannot deliver it twice.
   const attempt = useRef<{ text: string; key: string } | null>(null);
-  const canned = useQuery(cannedResponsesOptions);
+  const canned = useQuery({ ...cannedResponsesOptions, enabled: kind === "reply" });
 
   const send = useMutation({
-    mutationFn: ({ body, key }: { body: string; key: string }) => sendMessage(dialogId, body, key),
-    onSuccess: (result, { body }) => {
+    mutationFn: async ({ body, key }: { body: string; key: string }) => {
+      if (kind === "note") {
+        upsertNote(client, dialogId, await addNote(dialogId, body));
+        return;
+      }
+      const result = await sendMessage(dialogId, body, key);
       upsertMessage(client, dialogId, { seq: result.seq, at: new Date().toISOString(), author: "operator", text: body, operatorId: me }, true);
+    },
+    onSuccess: (_result, { body }) => {
       attempt.current = null;
       setText((current) => (current.trim() === body ? "" : current));
       input.current?.focus();
     },
     onError: (error) => {
-      notifications.show({ color: "red", title: t("dialog.sendFailed"), message: errorText(error) });
+      notifications.show({ color: "red", title: kind === "note" ? t("dialog.noteFailed") : t("dialog.sendFailed"), message: errorText(error) });
     },
   });
 
-  const matches = dismissed === text ? null : matchCanned(text, canned.data);
+  const matches = dismissed === text || kind === "note" ? null : matchCanned(text, canned.data);
   const open = matches !== null;
 
   const submit = () => {
@@ -96,12 +104,13 @@ export function ReplyBox({ dialogId, me }: Props) {
     }
   };
 
-  const hasCanned = (canned.data?.length ?? 0) > 0;
+  const hasCanned = kind === "reply" && (canned.data?.length ?? 0) > 0;
   const activeId = open && matches.length > 0 ? `${listId}-${Math.min(active, matches.length - 1)}` : undefined;
 
   return (
     <form
-      className="rx-reply"
+      className="rx-reply-form"
+      data-kind={kind}
       onSubmit={(event) => {
         event.preventDefault();
         submit();
@@ -141,8 +150,8 @@ export function ReplyBox({ dialogId, me }: Props) {
       ) : null}
       <Textarea
         ref={input}
-        label={t("dialog.replyLabel")}
-        placeholder={hasCanned ? t("dialog.replyPlaceholderCanned") : t("dialog.replyPlaceholder")}
+        label={kind === "note" ? t("dialog.noteLabel") : t("dialog.replyLabel")}
+        placeholder={kind === "note" ? t("dialog.notePlaceholder") : hasCanned ? t("dialog.replyPlaceholderCanned") : t("dialog.replyPlaceholder")}
         autosize
         minRows={2}
         maxRows={8}
@@ -164,8 +173,8 @@ export function ReplyBox({ dialogId, me }: Props) {
         <Text size="xs" c="dimmed" className="rx-hide-phone">
           <Kbd size="xs">Enter</Kbd> {t("dialog.enterSends")} · <Kbd size="xs">Shift</Kbd>+<Kbd size="xs">Enter</Kbd> {t("dialog.newLine")}
         </Text>
-        <Button type="submit" loading={send.isPending} disabled={!text.trim()} data-testid="reply-send">
-          {t("dialog.send")}
+        <Button type="submit" loading={send.isPending} disabled={!text.trim()} color={kind === "note" ? "yellow.8" : undefined} data-testid="reply-send">
+          {kind === "note" ? t("dialog.addNote") : t("dialog.send")}
         </Button>
       </Group>
     </form>

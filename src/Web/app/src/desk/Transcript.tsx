@@ -1,12 +1,13 @@
 import { Button, Group, Loader, Text } from "@mantine/core";
 import { useLayoutEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
-import type { Message } from "../api/types";
+import type { Message, Note } from "../api/types";
 import { formatDateTime, formatTime } from "../format";
 import { useAuthorLabel } from "./labels";
 
 interface Props {
   messages: Message[];
+  notes: Note[];
   me: string;
   partial: string | null;
   hasOlder: boolean;
@@ -14,10 +15,29 @@ interface Props {
   onLoadOlder: () => void;
 }
 
+type Entry = { kind: "message"; message: Message } | { kind: "note"; note: Note };
+
+/** Messages in seq order, each note before the first message written after it. */
+function timeline(messages: Message[], notes: Note[]): Entry[] {
+  const entries: Entry[] = [];
+  let next = 0;
+  for (const message of messages) {
+    const at = Date.parse(message.at);
+    while (next < notes.length && Date.parse(notes[next]?.at ?? "") <= at) {
+      const note = notes[next];
+      if (note) entries.push({ kind: "note", note });
+      next += 1;
+    }
+    entries.push({ kind: "message", message });
+  }
+  for (const note of notes.slice(next)) entries.push({ kind: "note", note });
+  return entries;
+}
+
 /** Within this many pixels of the bottom, new messages keep the view pinned to the bottom. */
 const stickPx = 80;
 
-export function Transcript({ messages, me, partial, hasOlder, loadingOlder, onLoadOlder }: Props) {
+export function Transcript({ messages, notes, me, partial, hasOlder, loadingOlder, onLoadOlder }: Props) {
   const { t } = useTranslation();
   const authorLabel = useAuthorLabel();
   const scroller = useRef<HTMLDivElement>(null);
@@ -37,7 +57,7 @@ export function Transcript({ messages, me, partial, hasOlder, loadingOlder, onLo
     } else if (pinned.current) {
       element.scrollTop = element.scrollHeight;
     }
-  }, [firstSeq, lastSeq, partial]);
+  }, [firstSeq, lastSeq, partial, notes.length]);
 
   const loadOlder = () => {
     const element = scroller.current;
@@ -68,19 +88,35 @@ export function Transcript({ messages, me, partial, hasOlder, loadingOlder, onLo
         </Text>
       ) : null}
       <ol className="rx-messages" role="log" aria-live="polite" aria-relevant="additions" aria-label={t("dialog.transcript")}>
-        {messages.map((message) => (
-          <li key={message.seq} className="rx-message" data-author={message.author} data-testid="message" data-seq={message.seq}>
-            <div className="rx-bubble">
-              <div className="rx-message-meta">
-                <span className="rx-message-author">{authorLabel(message.author, message.operatorId, me)}</span>
-                <time dateTime={message.at} title={formatDateTime(message.at)}>
-                  {formatTime(message.at)}
-                </time>
+        {timeline(messages, notes).map((entry) =>
+          entry.kind === "message" ? (
+            <li key={`m${entry.message.seq}`} className="rx-message" data-author={entry.message.author} data-testid="message" data-seq={entry.message.seq}>
+              <div className="rx-bubble">
+                <div className="rx-message-meta">
+                  <span className="rx-message-author">{authorLabel(entry.message.author, entry.message.operatorId, me)}</span>
+                  <time dateTime={entry.message.at} title={formatDateTime(entry.message.at)}>
+                    {formatTime(entry.message.at)}
+                  </time>
+                </div>
+                <div className="rx-message-text">{entry.message.text}</div>
               </div>
-              <div className="rx-message-text">{message.text}</div>
-            </div>
-          </li>
-        ))}
+            </li>
+          ) : (
+            <li key={`n${entry.note.id}`} className="rx-message" data-author="note" data-testid="note">
+              <div className="rx-bubble">
+                <div className="rx-message-meta">
+                  <span className="rx-message-author">
+                    {t("dialog.note")} · {entry.note.authorId === me ? t("author.you") : t("author.operator")}
+                  </span>
+                  <time dateTime={entry.note.at} title={formatDateTime(entry.note.at)}>
+                    {formatTime(entry.note.at)}
+                  </time>
+                </div>
+                <div className="rx-message-text">{entry.note.text}</div>
+              </div>
+            </li>
+          ),
+        )}
       </ol>
       {partial !== null ? (
         <div className="rx-message" data-author="assistant" data-testid="typing" aria-live="off">

@@ -3,7 +3,7 @@
 
 import { infiniteQueryOptions, queryOptions, type InfiniteData, type QueryClient } from "@tanstack/react-query";
 import { getDialog, listCannedResponses, listDialogs, type DialogFilters } from "../api/dialogs";
-import type { DialogDetail, DialogSummary, Message, Page } from "../api/types";
+import type { DialogDetail, DialogSummary, Message, Note, Page } from "../api/types";
 
 export const dialogKeys = {
   all: ["dialogs"] as const,
@@ -48,6 +48,23 @@ export function transcript(data: DetailData | undefined): Message[] {
   const bySeq = new Map<number, Message>();
   for (const page of data.pages) for (const message of page.messages) bySeq.set(message.seq, message);
   return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+/** The dialog's notes, oldest first; null where the server sends none (it has no notes feature). */
+export function dialogNotes(data: DetailData | undefined): Note[] | null {
+  const notes = data?.pages[0]?.notes;
+  return notes ? [...notes].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)) : null;
+}
+
+/** Adds a note (once, by id) to a dialog's cached transcript. */
+export function upsertNote(client: QueryClient, dialogId: string, note: Note): void {
+  client.setQueryData<DetailData>(dialogKeys.detail(dialogId), (data) => {
+    if (!data) return data;
+    return {
+      ...data,
+      pages: data.pages.map((page) => ({ ...page, notes: [...(page.notes ?? []).filter((n) => n.id !== note.id), note] })),
+    };
+  });
 }
 
 /** The freshest dialog summary of a detail query (the first page is the newest). */

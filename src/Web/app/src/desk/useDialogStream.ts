@@ -5,11 +5,15 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import type { ApiError } from "../api/errors";
 import { openStream, type StreamState } from "../api/sse";
-import type { DialogStateEvent, Message, TypingEvent } from "../api/types";
-import { dialogKeys, patchDialog, upsertMessage } from "./queries";
+import type { DialogStateEvent, Message, Note, TypingEvent } from "../api/types";
+import { dialogKeys, patchDialog, upsertMessage, upsertNote } from "./queries";
 
 function isMessage(data: unknown): data is Message {
   return typeof data === "object" && data !== null && typeof (data as { seq?: unknown }).seq === "number";
+}
+
+function isNote(data: unknown): data is Note {
+  return typeof data === "object" && data !== null && typeof (data as { id?: unknown }).id === "string" && typeof (data as { text?: unknown }).text === "string";
 }
 
 function isState(data: unknown): data is DialogStateEvent {
@@ -49,6 +53,9 @@ export function useDialogStream(dialogId: string): DialogStream {
             setStream((s) => ({ ...s, partial: typeof partial === "string" ? partial : null }));
             break;
           }
+          case "note":
+            if (isNote(data)) upsertNote(client, dialogId, data);
+            break;
           case "dialog.status":
           case "dialog.assigned":
             if (isState(data)) {
