@@ -108,7 +108,7 @@ public sealed class DialogEventStream(IClusterClient cluster, EventStreamConnect
                 }
                 while (live.Reader.TryRead(out var evt))
                 {
-                    foreach (var item in await Translate(evt, queries, accountId, sequencer, staff))
+                    foreach (var item in await Translate(evt, queries, accountId, sequencer, staff, connections))
                     {
                         yield return item;
                     }
@@ -122,7 +122,7 @@ public sealed class DialogEventStream(IClusterClient cluster, EventStreamConnect
     }
 
     private static async Task<IReadOnlyList<SseItem<object>>> Translate(DialogEvent evt, IDialogQueryGrain queries, Guid accountId, MessageSequencer sequencer,
-        bool staff)
+        bool staff, EventStreamConnections connections)
     {
         switch (evt.Kind)
         {
@@ -134,7 +134,7 @@ public sealed class DialogEventStream(IClusterClient cluster, EventStreamConnect
                 {
                     SequenceStep.Skip => [],
                     SequenceStep.Next => [new SseItem<object>(DialogsApi.ToResponse(message), DialogEventKinds.Message) { EventId = sequencer.Sent(message.Seq) }],
-                    _ => await CatchUp(queries, accountId, evt.DialogId, sequencer, message.Seq),
+                    _ => await GapFill(queries, accountId, evt.DialogId, sequencer, message.Seq, connections),
                 };
             case DialogEventKinds.Typing:
                 return [new SseItem<object>(new TypingData(evt.Partial), DialogEventKinds.Typing) { EventId = sequencer.Other() }];
@@ -143,6 +143,13 @@ public sealed class DialogEventStream(IClusterClient cluster, EventStreamConnect
             default:
                 return [];
         }
+    }
+
+    private static Task<IReadOnlyList<SseItem<object>>> GapFill(IDialogQueryGrain queries, Guid accountId, Guid dialogId, MessageSequencer sequencer, long upTo,
+        EventStreamConnections connections)
+    {
+        connections.GapFilled();
+        return CatchUp(queries, accountId, dialogId, sequencer, upTo);
     }
 
     /// <summary>The stored messages after the last one sent, up to <paramref name="upTo"/>, in order.</summary>

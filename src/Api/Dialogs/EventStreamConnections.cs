@@ -12,11 +12,23 @@ public sealed class EventStreamConnections(IOptions<EventStreamOptions> options)
 {
     private static readonly Gauge Open = Metrics.CreateGauge("replyx_sse_connections", "Open Server-Sent Events streams, by kind.", "kind");
     private static readonly Gauge Subscriptions = Metrics.CreateGauge("replyx_sse_stream_subscriptions", "Orleans stream subscriptions held by open event streams.");
+    private static readonly Counter GapFills = Metrics.CreateCounter("replyx_sse_gap_fills_total",
+        "Messages a live dialog stream dropped or reordered, read back from the store before the next one was sent.");
     private static readonly Counter Refused = Metrics.CreateCounter("replyx_sse_refused_total", "Event streams refused because the node was at its cap.");
 
     private readonly int _max = options.Value.EffectiveMaxConnections;
     private int _open;
     private int _subscriptions;
+    private long _gapFills;
+
+    /// <summary>Times a stream found a gap in the live messages and filled it from the store.</summary>
+    public long GapFillCount => Interlocked.Read(ref _gapFills);
+
+    internal void GapFilled()
+    {
+        Interlocked.Increment(ref _gapFills);
+        GapFills.Inc();
+    }
 
     public int Count => Volatile.Read(ref _open);
 

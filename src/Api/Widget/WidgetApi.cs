@@ -154,7 +154,11 @@ public static class WidgetApi
             : ReplyX.Api.Hosting.Conflicts.Of("The conversation can be rated once it is closed.");
     }
 
-    private static async Task<IResult> Events(Guid dialogId, string? token, IGrainFactory grains, WidgetSessions sessions,
+    /// <summary>
+    /// The visitor's stream. <c>lastEventId</c> in the query means what the <c>Last-Event-ID</c> header means: a
+    /// page that opens a new EventSource cannot send the header, but knows the last message it showed.
+    /// </summary>
+    private static async Task<IResult> Events(Guid dialogId, string? token, string? lastEventId, IGrainFactory grains, WidgetSessions sessions,
         DialogEventStream streams, HttpContext http)
     {
         if (await Visitor(http, sessions, dialogId, token) is not { } visitor)
@@ -162,6 +166,7 @@ public static class WidgetApi
             return NoSession();
         }
         var dialog = await grains.GetGrain<IDialogQueryGrain>(0).Find(visitor.AccountId, dialogId);
-        return dialog is null ? NoSession() : streams.Dialog(http, visitor.AccountId, dialog, http.Request.Headers["Last-Event-ID"], staff: false);
+        return dialog is null ? NoSession() : streams.Dialog(http, visitor.AccountId, dialog,
+            http.Request.Headers["Last-Event-ID"] is { Count: > 0 } header ? header.ToString() : lastEventId, staff: false);
     }
 }

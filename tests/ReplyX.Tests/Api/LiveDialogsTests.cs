@@ -207,6 +207,15 @@ public abstract class LiveDialogsContract(AppFixture app)
             Assert.Equal("5", (await resumed.NextOf("message")).Id);
             Assert.Equal("6", (await resumed.NextOf("message")).Id);
         }
+
+        // A page that opens a new EventSource names the last message it showed in the query.
+        var (widget, _) = await SseClient.Open(_client, $"/api/widget/dialogs/{dialogId}/events?token={Uri.EscapeDataString(session)}&lastEventId=4", origin: Shop);
+        await using (widget!)
+        {
+            Assert.Equal("ready", (await widget!.Next()).Type);
+            Assert.Equal("5", (await widget.NextOf("message")).Id);
+            Assert.Equal("6", (await widget.NextOf("message")).Id);
+        }
     }
 
     [Fact]

@@ -1,0 +1,64 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using ReplyX.Api.Dialogs;
+using ReplyX.Tests.Infrastructure;
+
+namespace ReplyX.Tests.Api;
+
+/// <summary>
+/// A dialog stream whose live events are dropped (a buffer of one event per client, and a burst of messages)
+/// still shows every message once, in order: the gap is read back from the store.
+/// </summary>
+public sealed class DroppedLiveEventsTests : IAsyncLifetime
+{
+    private const string Shop = "https://shop.example.com";
+    private ReplyXAppFactory _factory = null!;
+    private HttpClient _client = null!;
+
+    public Task InitializeAsync()
+    {
+        _factory = new ReplyXAppFactory(new Dictionary<string, string?>
+        {
+            ["RateLimits:AuthPerMinute"] = "1000",
+            ["RateLimits:UserPerMinute"] = "100000",
+            ["EventStreams:BufferPerConnection"] = "1",
+        });
+        _client = _factory.CreateClient(new() { HandleCookies = false });
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _factory.DisposeAsync();
+
+    [Fact]
+    public async Task A_burst_that_overflows_the_live_buffer_arrives_complete_in_order_without_duplicates()
+    {
+        var owner = (await (await _client.PostAsJsonAsync("/api/auth/register",
+            new { email = $"drop.{Guid.NewGuid():N}@example.com", password = "correct horse battery", name = "Owner" })).JsonBody()).GetProperty("accessToken").GetString()!;
+        var assistantId = (await (await _client.SendAs(HttpMethod.Post, "/api/assistants", owner,
+            new { name = "Drops", systemPrompt = "x", widget = new { allowedOrigins = new[] { Shop } } })).JsonBody()).GetProperty("id").GetGuid();
+        var open = new HttpRequestMessage(HttpMethod.Post, $"/api/widget/{assistantId}/sessions") { Content = JsonContent.Create(new { }) };
+        open.Headers.Add("Origin", Shop);
+        var dialogId = (await (await _client.SendAsync(open)).JsonBody()).GetProperty("dialogId").GetGuid();
+        Assert.Equal(HttpStatusCode.OK, (await _client.SendAs(HttpMethod.Post, $"/api/dialogs/{dialogId}/takeover", owner)).StatusCode);
+        var connections = _factory.Services.GetRequiredService<EventStreamConnections>();
+        var gapsBefore = connections.GapFillCount;
+
+        var (stream, _) = await SseClient.Open(_client, $"/api/dialogs/{dialogId}/events", owner);
+        await using (stream!)
+        {
+            Assert.Equal("ready", (await stream!.Next()).Type);
+            const int burst = 40;
+            await Task.WhenAll(Enumerable.Range(1, burst).Select(i =>
+                _client.SendAs(HttpMethod.Post, $"/api/dialogs/{dialogId}/messages", owner, new { text = $"m{i}" })));
+
+            var seqs = new List<long>();
+            while (seqs.Count < burst)
+            {
+                seqs.Add(long.Parse((await stream.NextOf("message")).Id!));
+            }
+            Assert.Equal(Enumerable.Range(1, burst).Select(i => (long)i), seqs);
+        }
+        Assert.True(connections.GapFillCount > gapsBefore, "no live event was dropped, so this run did not test the gap fill");
+    }
+}
