@@ -1,3 +1,4 @@
+using ReplyX.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -26,6 +27,7 @@ public sealed partial class AiTokenGrain(
     [PersistentState("ai-token")] IPersistentState<AiTokenState> state,
     IOptions<AiLimitsOptions> options,
     TimeProvider time,
+    StateDurability durability,
     ILogger<AiTokenGrain> logger) : Grain, IAiTokenGrain
 {
     private readonly AiLimitsOptions _options = options.Value;
@@ -53,6 +55,10 @@ public sealed partial class AiTokenGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _flush?.Dispose();
+        if (reason.ReasonCode is DeactivationReasonCode.ShuttingDown && durability.LostAtShutdown)
+        {
+            return; // the state dies with the process: trying would only log placement errors, one per key
+        }
         try
         {
             await Flush(cancellationToken);
