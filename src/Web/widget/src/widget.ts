@@ -102,7 +102,10 @@ export class ChatWidget {
     this.sound = readJson(soundKey) === true;
 
     const t = this.t;
-    this.host = h("div", { "data-replyx-widget": api.assistantId });
+    // A tag of our own, not a <div>: page rules for common tags ("div { border: … }") do not match it, and
+    // the shadow sheet's ":host { all: initial !important }" resets whatever else would (a "*" rule).
+    this.host = document.createElement("replyx-widget");
+    this.host.setAttribute("data-replyx-widget", api.assistantId);
     const shadow = this.host.attachShadow({ mode: "open" });
     this.applyStyles(shadow);
     this.root = h("div", { class: "root", "data-position": config.position === "left" ? "left" : "right", "data-open": "false" });
@@ -122,7 +125,8 @@ export class ChatWidget {
 
     this.banner = h("div", { class: "banner", role: "status", hidden: true, "data-testid": "replyx-offline" }, t.offline);
 
-    this.log = h("ol", { class: "log-list", role: "log", "aria-live": "polite", "aria-label": config.title || t.title, "data-testid": "replyx-messages" });
+    // The messages are a list inside the live log (a log is not a list, so it may not hold the items itself).
+    this.log = h("ol", { class: "log-list" });
     // Announced once as "typing"; the growing partial answer is not read out (the full answer is, in the log).
     this.typingText = h("span", { "aria-hidden": "true" });
     this.typing = h(
@@ -134,7 +138,14 @@ export class ChatWidget {
       this.typingText,
     );
     const greeting = config.greeting ? h("div", { class: "msg greeting", "data-testid": "replyx-greeting" }, config.greeting) : null;
-    this.scroller = h("div", { class: "log" }, greeting, this.log, this.typing);
+    // The scroller is the log; it takes the focus so that the keyboard can scroll it.
+    this.scroller = h(
+      "div",
+      { class: "log", role: "log", "aria-live": "polite", "aria-label": config.title || t.title, tabindex: "0", "data-testid": "replyx-messages" },
+      greeting,
+      this.log,
+      this.typing,
+    );
 
     this.rating = this.buildRating();
 
