@@ -15,6 +15,8 @@ public sealed record StatusData(string Status, Guid? OperatorId);
 
 public sealed record FeedData(Guid DialogId, string Status, Guid? OperatorId, MessageResponse? LastMessage);
 
+public sealed record BotStatusData(Guid BotId, Guid AccountId, string Status, string? Error);
+
 /// <summary>
 /// One client's view of a live Orleans stream as Server-Sent Events: subscribed before anything is read
 /// from the store (so nothing falls between), unsubscribed when the client goes, a comment line when idle.
@@ -56,7 +58,18 @@ public sealed class DialogEventStream(IClusterClient cluster, EventStreamConnect
         {
             return EventStreamConnections.Full(http);
         }
-        return Respond(http, AccountEvents(http, accountId, available, !string.IsNullOrEmpty(lastEventId), slot, http.RequestAborted));
+        return Respond(http, AccountEvents(http, StreamNames.Account, accountId, available, !string.IsNullOrEmpty(lastEventId), slot, http.RequestAborted));
+    }
+
+    /// <summary>The admins' feed: platform-wide notifications (bot status of every account).</summary>
+    public IResult Admin(HttpContext http, string? lastEventId)
+    {
+        var slot = connections.TryOpen("admin");
+        if (slot is null)
+        {
+            return EventStreamConnections.Full(http);
+        }
+        return Respond(http, AccountEvents(http, StreamNames.Admin, Guid.Empty, null, !string.IsNullOrEmpty(lastEventId), slot, http.RequestAborted));
     }
 
     private static IResult Respond(HttpContext http, IAsyncEnumerable<SseItem<object>> events)
@@ -171,12 +184,12 @@ public sealed class DialogEventStream(IClusterClient cluster, EventStreamConnect
         return items;
     }
 
-    private async IAsyncEnumerable<SseItem<object>> AccountEvents(HttpContext http, Guid accountId, Guid? available, bool resumed, IDisposable slot,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<SseItem<object>> AccountEvents(HttpContext http, string streamNamespace, Guid accountId, Guid? available, bool resumed,
+        IDisposable slot, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var _ = slot;
         var live = Channel.CreateBounded<DialogEvent>(new BoundedChannelOptions(_options.BufferPerConnection) { FullMode = BoundedChannelFullMode.DropOldest });
-        var handle = await Subscribe(StreamNames.Account, accountId, live);
+        var handle = await Subscribe(streamNamespace, accountId, live);
         var desk = cluster.GetGrain<IOperatorDeskGrain>(accountId);
         var connection = Guid.NewGuid();
         var presentAt = DateTimeOffset.UtcNow;
@@ -207,8 +220,10 @@ public sealed class DialogEventStream(IClusterClient cluster, EventStreamConnect
                 }
                 while (live.Reader.TryRead(out var evt))
                 {
-                    var data = new FeedData(evt.DialogId, evt.Mode is { } m ? DialogsApi.Status(m) : "ai", evt.OperatorId,
-                        evt.Message is { } message ? DialogsApi.ToResponse(message) : null);
+                    object data = evt.Kind == DialogEventKinds.BotStatus
+                        ? new BotStatusData(evt.DialogId, evt.AccountId, evt.Partial ?? "unknown", evt.Detail)
+                        : new FeedData(evt.DialogId, evt.Mode is { } m ? DialogsApi.Status(m) : "ai", evt.OperatorId,
+                            evt.Message is { } message ? DialogsApi.ToResponse(message) : null);
                     yield return new SseItem<object>(data, evt.Kind) { EventId = (++id).ToString(System.Globalization.CultureInfo.InvariantCulture) };
                 }
             }

@@ -66,7 +66,8 @@ public sealed record DialogEvent(
     [property: Id(4)] DialogMessage? Message,
     [property: Id(5)] DialogMode? Mode,
     [property: Id(6)] string? Partial,
-    [property: Id(7)] Guid? OperatorId);
+    [property: Id(7)] Guid? OperatorId,
+    [property: Id(8)] string? Detail = null);
 
 public static class DialogEventKinds
 {
@@ -80,6 +81,9 @@ public static class DialogEventKinds
     public const string Preview = "dialog.preview";
     /// <summary>Dialog stream, staff only: a private note (<see cref="DialogEvent.Message"/> holds its text, author and time).</summary>
     public const string Note = "note";
+    /// <summary>Account feed and admin feed: a bot's status changed (<see cref="DialogEvent.DialogId"/> is the bot's id,
+    /// <see cref="DialogEvent.Partial"/> the status, <see cref="DialogEvent.Detail"/> the error).</summary>
+    public const string BotStatus = "bot.status";
 }
 
 /// <summary>

@@ -38,6 +38,8 @@ public sealed class BotGrain(
     private CancellationTokenSource? _receiving;
     private IBotOutboxGrain? _outbox;
     private BotClients? _bot;
+    private BotStatusFeed? _feed;
+    private BotStatusFeed Feed => _feed ??= new BotStatusFeed(this.GetStreamProvider(StreamNames.Provider), Id, logger);
 
     private Guid Id => this.GetPrimaryKey();
     private BotState S => state.State;
@@ -145,6 +147,7 @@ public sealed class BotGrain(
         S.Status = BotStatus.Starting;
         S.LastError = null;
         await Writes.Now();
+        await Feed.Changed(S.AccountId, S.Status, null);
         await this.RegisterOrUpdateReminder(KeepAlive, _options.KeepAlivePeriod, _options.KeepAlivePeriod);
         StartReceiving();
         return await View();
@@ -248,6 +251,7 @@ public sealed class BotGrain(
         {
             S.Status = BotStatus.Running;
             S.LastError = null;
+            _ = Feed.Changed(S.AccountId, S.Status, null); // runs on the grain's scheduler; the feed logs its own failures
         }
     }
 
@@ -289,6 +293,7 @@ public sealed class BotGrain(
         S.LastError = error;
         StopReceiving();
         await Writes.Now();
+        await Feed.Changed(S.AccountId, status, error);
         if (await this.GetReminder(KeepAlive) is { } reminder)
         {
             await this.UnregisterReminder(reminder);

@@ -21,6 +21,8 @@ public sealed class OperatorToTelegramTests : IAsyncLifetime
             ["RateLimits:AuthPerMinute"] = "1000",
             ["Telegram:ApiBaseUrl"] = _telegram.BaseUrl,
             ["Telegram:PollTimeout"] = "00:00:02",
+            ["Admin:Email"] = "root@tg.test",
+            ["Admin:Password"] = "admin password for tests",
         });
         _client = _factory.CreateClient(new() { HandleCookies = false });
     }
@@ -29,6 +31,48 @@ public sealed class OperatorToTelegramTests : IAsyncLifetime
     {
         await _factory.DisposeAsync();
         await _telegram.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Bot_status_changes_reach_the_owners_feed_and_the_admins_feed_but_not_another_account()
+    {
+        async Task<string> Register() => (await (await _client.PostAsJsonAsync("/api/auth/register",
+            new { email = $"tg.{Guid.NewGuid():N}@example.com", password = Password, name = "Owner" })).JsonBody()).GetProperty("accessToken").GetString()!;
+        var owner = await Register();
+        var stranger = await Register();
+        var admin = (await (await _client.PostAsJsonAsync("/api/auth/login", new { email = "root@tg.test", password = "admin password for tests" })).JsonBody())
+            .GetProperty("accessToken").GetString()!;
+        var assistantId = (await (await _client.SendAs(HttpMethod.Post, "/api/assistants", owner, new { name = "Bot help", systemPrompt = "x" })).JsonBody())
+            .GetProperty("id").GetGuid();
+
+        var (ownerFeed, _) = await SseClient.Open(_client, "/api/events", owner);
+        var (adminFeed, _) = await SseClient.Open(_client, "/api/admin/events", admin);
+        var (strangerFeed, _) = await SseClient.Open(_client, "/api/events", stranger);
+        Assert.Equal(HttpStatusCode.Forbidden, (await SseClient.Open(_client, "/api/admin/events", owner)).Response.StatusCode);
+        await using (ownerFeed!)
+        await using (adminFeed!)
+        await using (strangerFeed!)
+        {
+            Assert.Equal("ready", (await ownerFeed!.Next()).Type);
+            Assert.Equal("ready", (await adminFeed!.Next()).Type);
+            Assert.Equal("ready", (await strangerFeed!.Next()).Type);
+            var connected = await (await _client.SendAs(HttpMethod.Post, "/api/bots", owner, new { assistantId, token = _telegram.AddBot("status_bot") })).JsonBody();
+            var botId = connected.GetProperty("id").GetGuid();
+
+            var running = await ownerFeed.NextOf("bot.status", e => e.Json.GetProperty("status").GetString() == "running", TimeSpan.FromSeconds(20));
+            Assert.Equal(botId, running.Json.GetProperty("botId").GetGuid());
+            await adminFeed.NextOf("bot.status", e => e.Json.GetProperty("botId").GetGuid() == botId && e.Json.GetProperty("status").GetString() == "running");
+
+            Assert.Equal(HttpStatusCode.OK, (await _client.SendAs(HttpMethod.Post, $"/api/bots/{botId}/stop", owner)).StatusCode);
+            await ownerFeed.NextOf("bot.status", e => e.Json.GetProperty("status").GetString() == "stopped");
+
+            // The other account's feed got none of that: the first bot status it sees is of its own bot.
+            var ownAssistant = (await (await _client.SendAs(HttpMethod.Post, "/api/assistants", stranger, new { name = "Other", systemPrompt = "x" })).JsonBody())
+                .GetProperty("id").GetGuid();
+            var ownBot = (await (await _client.SendAs(HttpMethod.Post, "/api/bots", stranger, new { assistantId = ownAssistant, token = _telegram.AddBot("other_bot") })).JsonBody())
+                .GetProperty("id").GetGuid();
+            Assert.Equal(ownBot, (await strangerFeed.NextOf("bot.status")).Json.GetProperty("botId").GetGuid());
+        }
     }
 
     [Fact]
