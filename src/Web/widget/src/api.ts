@@ -116,7 +116,13 @@ export class WidgetApi {
     });
   }
 
-  eventsUrl(session: Session): string {
-    return `${this.base}/api/widget/dialogs/${encodeURIComponent(session.dialogId)}/events?token=${encodeURIComponent(session.sessionToken)}`;
+  /**
+   * The live stream. `lastSeq` (the newest message seq the widget has) asks the server to replay what came
+   * after it, as the Last-Event-ID header does on the browser's own reconnects: a new EventSource (a page
+   * load, a reconnect after the browser gave up) cannot send that header.
+   */
+  eventsUrl(session: Session, lastSeq?: number): string {
+    const resume = lastSeq !== undefined && lastSeq > 0 ? `&lastEventId=${lastSeq}` : "";
+    return `${this.base}/api/widget/dialogs/${encodeURIComponent(session.dialogId)}/events?token=${encodeURIComponent(session.sessionToken)}${resume}`;
   }
 }

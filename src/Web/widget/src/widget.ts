@@ -382,12 +382,13 @@ export class ChatWidget {
     const session = this.session;
     if (!session) return;
     this.events?.close();
-    const events = new EventSource(this.api.eventsUrl(session));
+    // Resume after the newest message the history gave: the server replays what is newer.
+    const events = new EventSource(this.api.eventsUrl(session, this.lastSeq()));
     this.events = events;
     events.addEventListener("ready", () => {
       this.retries = 0;
       this.setOnline(true);
-      // What a fresh connection cannot resume (EventSource only resumes its own reconnects) comes from history.
+      // The fallback for a server that does not replay (or a gap it cannot fill): the history, merged by seq.
       void this.sync().catch(() => undefined);
     });
     events.addEventListener("message", (event) => {
@@ -415,6 +416,13 @@ export class ChatWidget {
         this.reconnectSoon();
       }
     };
+  }
+
+  /** The newest message seq shown (0 when none). */
+  private lastSeq(): number {
+    let newest = 0;
+    for (const seq of this.messages.keys()) newest = Math.max(newest, seq);
+    return newest;
   }
 
   private reconnectSoon(delay?: number): void {
