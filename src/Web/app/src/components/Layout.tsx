@@ -1,5 +1,4 @@
-import { ActionIcon, Anchor, Badge, Box, Button, Group, Menu, SegmentedControl, Text, UnstyledButton } from "@mantine/core";
-import { notifications } from "@mantine/notifications";
+import { ActionIcon, Anchor, Badge, Box, Button, Group, Menu, SegmentedControl, Text, UnstyledButton, VisuallyHidden } from "@mantine/core";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { errorText } from "../api/errors";
@@ -7,6 +6,7 @@ import { useAuth } from "../auth/AuthContext";
 import { AlertsControl } from "../desk/AlertsControl";
 import { currentLanguage, languages, setLanguage } from "../i18n";
 import { Link, matchRoute, useLocation } from "../router";
+import { notify } from "../notify";
 
 function LanguageSwitch() {
   const { t } = useTranslation();
@@ -72,7 +72,7 @@ function useSignOut(): () => void {
   const { signOut } = useAuth();
   return () => {
     signOut().catch((error: unknown) => {
-      notifications.show({ color: "red", title: t("errors.signOut"), message: errorText(error) });
+      notify({ color: "red", title: t("errors.signOut"), message: errorText(error) });
     });
   };
 }
@@ -84,13 +84,15 @@ function UserMenu({ onSignOut }: { onSignOut: () => void }) {
   return (
     <Menu position="bottom-end" withinPortal>
       <Menu.Target>
-        <UnstyledButton className="rx-user-button rx-hide-phone" data-testid="user-menu" aria-label={t("app.userMenu", { name: user.name })}>
-          <Text size="sm" fw={600} className="rx-ellipsis">
+        {/* Named by what it shows (an aria-label would hide the visible name from speech input), plus a hint. */}
+        <UnstyledButton className="rx-user-button rx-hide-phone" data-testid="user-menu">
+          <Text component="span" size="sm" fw={600} className="rx-ellipsis">
             {user.name}
-          </Text>
-          <Text size="xs" c="dimmed" className="rx-ellipsis rx-hide-phone">
+          </Text>{" "}
+          <Text component="span" size="xs" c="dimmed" className="rx-ellipsis rx-hide-phone">
             {user.account?.name ?? user.email}
           </Text>
+          <VisuallyHidden component="span">, {t("app.userMenu")}</VisuallyHidden>
         </UnstyledButton>
       </Menu.Target>
       <Menu.Dropdown>

@@ -37,7 +37,7 @@ function DialogItem({ dialog, selected, href, now }: { dialog: DialogSummary; se
             <StatusBadge status={dialog.status} />
             <ChannelBadge channel={dialog.channel} />
             {dialog.status === "operator" && dialog.operatorId === user.id ? (
-              <Text size="xs" c="green.8" fw={600}>
+              <Text size="xs" c="green" fw={600}>
                 {t("desk.mine")}
               </Text>
             ) : null}

@@ -1,5 +1,4 @@
 import { Alert, Button, Group, Loader, Modal, SegmentedControl, Stack, Text, Title } from "@mantine/core";
-import { notifications } from "@mantine/notifications";
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -13,6 +12,7 @@ import { ReplyBox } from "./ReplyBox";
 import { Transcript } from "./Transcript";
 import { useDialogStream, type DialogStream } from "./useDialogStream";
 import { VisitorInfo } from "./VisitorInfo";
+import { notify } from "../notify";
 
 function BackButton({ onBack }: { onBack: () => void }) {
   const { t } = useTranslation();
@@ -44,7 +44,7 @@ function Actions({ dialog, me }: { dialog: DialogSummary; me: string }) {
       void client.invalidateQueries({ queryKey: dialogKeys.lists() });
     },
     onError: (error) => {
-      notifications.show({ color: "red", title: t("dialog.actionFailed"), message: errorText(error) });
+      notify({ color: "red", title: t("dialog.actionFailed"), message: errorText(error) });
     },
     onSettled: () => setConfirmClose(false),
   });
@@ -68,7 +68,14 @@ function Actions({ dialog, me }: { dialog: DialogSummary; me: string }) {
         </Button>
       ) : null}
       {/* No scroll lock: it works by injecting a <style> tag, which the CSP refuses (the desk does not scroll anyway). */}
-      <Modal opened={confirmClose} onClose={() => setConfirmClose(false)} title={t("dialog.closeTitle")} centered lockScroll={false}>
+      <Modal
+        opened={confirmClose}
+        onClose={() => setConfirmClose(false)}
+        title={t("dialog.closeTitle")}
+        centered
+        lockScroll={false}
+        closeButtonProps={{ "aria-label": t("app.close") }}
+      >
         <Stack>
           <Text size="sm">{t("dialog.closeText")}</Text>
           <Group justify="flex-end">
@@ -238,7 +245,7 @@ export function DialogPane({ dialogId, onBack }: { dialogId: string; onBack: () 
           ) : null}
           <ReplyArea dialog={dialog} me={user.id} notes={notes !== null} />
         </div>
-        <aside id="rx-visitor-info" className="rx-info" data-open={showInfo ? "true" : "false"} aria-label={t("info.title")}>
+        <aside id="rx-visitor-info" className="rx-info" tabIndex={0} data-open={showInfo ? "true" : "false"} aria-label={t("info.title")}>
           <VisitorInfo dialog={dialog} me={user.id} />
         </aside>
       </div>

@@ -1,5 +1,4 @@
 import { Button, Group, Kbd, Text, Textarea } from "@mantine/core";
-import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useRef, useState, type KeyboardEvent } from "react";
 import { useTranslation } from "react-i18next";
@@ -8,6 +7,7 @@ import { errorText } from "../api/errors";
 import { uuid } from "../api/http";
 import type { CannedResponse } from "../api/types";
 import { cannedResponsesOptions, upsertMessage, upsertNote } from "./queries";
+import { notify } from "../notify";
 
 const maxLength = 4000;
 
@@ -56,7 +56,7 @@ export function ReplyBox({ dialogId, me, kind }: Props) {
       input.current?.focus();
     },
     onError: (error) => {
-      notifications.show({ color: "red", title: kind === "note" ? t("dialog.noteFailed") : t("dialog.sendFailed"), message: errorText(error) });
+      notify({ color: "red", title: kind === "note" ? t("dialog.noteFailed") : t("dialog.sendFailed"), message: errorText(error) });
     },
   });
 
@@ -173,7 +173,7 @@ export function ReplyBox({ dialogId, me, kind }: Props) {
         <Text size="xs" c="dimmed" className="rx-hide-phone">
           <Kbd size="xs">Enter</Kbd> {t("dialog.enterSends")} · <Kbd size="xs">Shift</Kbd>+<Kbd size="xs">Enter</Kbd> {t("dialog.newLine")}
         </Text>
-        <Button type="submit" loading={send.isPending} disabled={!text.trim()} color={kind === "note" ? "yellow.8" : undefined} data-testid="reply-send">
+        <Button type="submit" loading={send.isPending} disabled={!text.trim()} color={kind === "note" ? "yellow.8" : undefined} autoContrast data-testid="reply-send">
           {kind === "note" ? t("dialog.addNote") : t("dialog.send")}
         </Button>
       </Group>

@@ -69,6 +69,13 @@ export function Transcript({ messages, notes, me, partial, hasOlder, loadingOlde
     <div
       ref={scroller}
       className="rx-transcript"
+      // The scroller is the live log (the list inside holds the items) and takes the focus, so the keyboard
+      // can scroll it even where it holds no control.
+      role="log"
+      aria-live="polite"
+      aria-relevant="additions"
+      aria-label={t("dialog.transcript")}
+      tabIndex={0}
       onScroll={(event) => {
         const element = event.currentTarget;
         pinned.current = element.scrollHeight - element.scrollTop - element.clientHeight < stickPx;
@@ -87,7 +94,7 @@ export function Transcript({ messages, notes, me, partial, hasOlder, loadingOlde
           {t("dialog.noMessages")}
         </Text>
       ) : null}
-      <ol className="rx-messages" role="log" aria-live="polite" aria-relevant="additions" aria-label={t("dialog.transcript")}>
+      <ol className="rx-messages">
         {timeline(messages, notes).map((entry) =>
           entry.kind === "message" ? (
             <li key={`m${entry.message.seq}`} className="rx-message" data-author={entry.message.author} data-testid="message" data-seq={entry.message.seq}>

@@ -2,7 +2,6 @@
 // lists whose membership may have changed are refetched (debounced), and a dialog that starts waiting for
 // a human raises the handoff alert.
 
-import { notifications } from "@mantine/notifications";
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -10,6 +9,7 @@ import type { ApiError } from "../api/errors";
 import { openStream, type StreamState } from "../api/sse";
 import type { AccountDialogEvent } from "../api/types";
 import { alertHandoff } from "./alerts";
+import { notify } from "../notify";
 import { dialogKeys, findDialog, patchDialog } from "./queries";
 
 function isDialogEvent(data: unknown): data is AccountDialogEvent {
@@ -73,7 +73,7 @@ export function useAccountFeed(openDialog: (id: string) => void, enabled: boolea
           const { t: translate, openDialog: open } = latest.current;
           const body = (lastMessage ?? findDialog(client, dialogId)?.lastMessage)?.text ?? translate("alerts.handoffBody");
           alertHandoff({ title: translate("alerts.handoffTitle"), body, tag: `handoff-${dialogId}`, onClick: () => open(dialogId) });
-          notifications.show({
+          notify({
             id: `handoff-${dialogId}`,
             color: "orange",
             title: translate("alerts.handoffTitle"),
