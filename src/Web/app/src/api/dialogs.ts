@@ -1,6 +1,6 @@
 import { api, query, uuid } from "./http";
 import { ApiError } from "./errors";
-import type { CannedResponse, Channel, DialogDetail, DialogStatus, DialogSummary, Note, Page, SendResult } from "./types";
+import type { AccountUser, CannedResponse, Channel, DeskView, DialogDetail, DialogStatus, DialogSummary, Note, Page, SendResult } from "./types";
 
 export interface DialogFilters {
   status?: DialogStatus | undefined;
@@ -59,6 +59,31 @@ export async function listCannedResponses(): Promise<CannedResponse[] | null> {
     return page.items;
   } catch (error) {
     if (error instanceof ApiError && (error.status === 404 || error.status === 405)) return null;
+    throw error;
+  }
+}
+
+/** Where the server has no such route (an older one) or refuses it: null, and the desk shows without it. */
+function missing(error: unknown): boolean {
+  return error instanceof ApiError && (error.status === 403 || error.status === 404 || error.status === 405);
+}
+
+/** The account's queue with its offers and the operators online, or null where the server has no desk. */
+export async function getDesk(signal?: AbortSignal): Promise<DeskView | null> {
+  try {
+    return await api<DeskView>("/api/desk", signal ? { signal } : {});
+  } catch (error) {
+    if (missing(error)) return null;
+    throw error;
+  }
+}
+
+/** The account's people with their names (owners only; null for anyone else). */
+export async function listAccountUsers(signal?: AbortSignal): Promise<AccountUser[] | null> {
+  try {
+    return await api<AccountUser[]>("/api/account/operators", signal ? { signal } : {});
+  } catch (error) {
+    if (missing(error)) return null;
     throw error;
   }
 }

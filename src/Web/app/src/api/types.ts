@@ -118,3 +118,34 @@ export interface HealthReport {
   totalDurationMs?: number;
   components: Record<string, { status: string; description?: string | null; durationMs?: number }>;
 }
+
+/** A waiting dialog in the desk's queue, and the operator it is offered to right now (if any). */
+export interface QueuedDialog {
+  dialogId: string;
+  waitingSince: string;
+  offeredTo: string | null;
+  offeredAt: string | null;
+}
+
+/** An operator online for offers (their feed is open), with how many dialogs they have and may have. */
+export interface OnlineOperator {
+  operatorId: string;
+  dialogs: number;
+  limit: number;
+  onlineSince: string;
+}
+
+/** `GET /api/desk`: the account's queue and who is online. */
+export interface DeskView {
+  queue: QueuedDialog[];
+  online: OnlineOperator[];
+}
+
+/** `GET /api/account/operators` (owners): the account's people. */
+export interface AccountUser {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  blocked: boolean;
+}

@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Skeleton, Stack, Text } from "@mantine/core";
+import { Alert, Badge, Button, Group, Skeleton, Stack, Text } from "@mantine/core";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useEffect, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
@@ -16,9 +16,20 @@ interface Props {
   selectedId: string | null;
   hrefFor: (id: string) => string;
   empty: ReactNode;
+  /** Waiting dialogs the desk offers to this operator: marked, and with offersFirst before the others. */
+  offers?: ReadonlySet<string>;
+  offersFirst?: boolean;
 }
 
-function DialogItem({ dialog, selected, href, now }: { dialog: DialogSummary; selected: boolean; href: string; now: number }) {
+interface ItemProps {
+  dialog: DialogSummary;
+  selected: boolean;
+  href: string;
+  now: number;
+  offered: boolean;
+}
+
+function DialogItem({ dialog, selected, href, now, offered }: ItemProps) {
   const { t } = useTranslation();
   const user = useUser();
   const authorLabel = useAuthorLabel();
@@ -31,7 +42,13 @@ function DialogItem({ dialog, selected, href, now }: { dialog: DialogSummary; se
         aria-current={selected ? "true" : undefined}
         data-testid="dialog-item"
         data-dialog-id={dialog.id}
+        data-offered={offered ? "me" : undefined}
       >
+        {offered ? (
+          <Badge color="blue" variant="filled" size="sm" mb={6} data-testid="offered-to-me">
+            {t("desk.offeredToYou")}
+          </Badge>
+        ) : null}
         <Group justify="space-between" gap="xs" wrap="nowrap">
           <Group gap={6} wrap="nowrap">
             <StatusBadge status={dialog.status} />
@@ -68,7 +85,9 @@ function DialogItem({ dialog, selected, href, now }: { dialog: DialogSummary; se
   );
 }
 
-export function DialogList({ filters, selectedId, hrefFor, empty }: Props) {
+const none: ReadonlySet<string> = new Set();
+
+export function DialogList({ filters, selectedId, hrefFor, empty, offers = none, offersFirst = false }: Props) {
   const { t } = useTranslation();
   const list = useInfiniteQuery(dialogListOptions(filters));
   // "5 min ago" moves on by itself.
@@ -101,6 +120,9 @@ export function DialogList({ filters, selectedId, hrefFor, empty }: Props) {
   }
   const dialogs = list.data.pages.flatMap((page) => page.items);
   const unique = [...new Map(dialogs.map((d) => [d.id, d])).values()];
+  const isOffered = (dialog: DialogSummary) => dialog.status === "waiting" && offers.has(dialog.id);
+  // A stable sort: the offered ones first, each group in the server's order.
+  if (offersFirst && offers.size > 0) unique.sort((a, b) => Number(isOffered(b)) - Number(isOffered(a)));
   if (unique.length === 0) {
     return (
       <div className="rx-empty" data-testid="dialog-list-empty">
@@ -112,7 +134,14 @@ export function DialogList({ filters, selectedId, hrefFor, empty }: Props) {
     <div>
       <ul className="rx-dialog-list" data-testid="dialog-list" aria-busy={list.isFetching ? "true" : "false"}>
         {unique.map((dialog) => (
-          <DialogItem key={dialog.id} dialog={dialog} selected={dialog.id === selectedId} href={hrefFor(dialog.id)} now={now} />
+          <DialogItem
+            key={dialog.id}
+            dialog={dialog}
+            selected={dialog.id === selectedId}
+            href={hrefFor(dialog.id)}
+            now={now}
+            offered={isOffered(dialog)}
+          />
         ))}
       </ul>
       {list.hasNextPage ? (

@@ -1,5 +1,5 @@
 import { Alert, Button, Group, Loader, Modal, SegmentedControl, Stack, Text, Title } from "@mantine/core";
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { dialogAction, type DialogAction } from "../api/dialogs";
@@ -7,7 +7,7 @@ import { ApiError, errorText } from "../api/errors";
 import type { DialogSummary } from "../api/types";
 import { useUser } from "../auth/AuthContext";
 import { ChannelBadge, StatusBadge } from "./labels";
-import { dialogDetailOptions, dialogKeys, dialogNotes, detailDialog, storeDialog, transcript } from "./queries";
+import { deskOptions, dialogDetailOptions, dialogKeys, dialogNotes, detailDialog, offeredTo, storeDialog, transcript } from "./queries";
 import { ReplyBox } from "./ReplyBox";
 import { Transcript } from "./Transcript";
 import { useDialogStream, type DialogStream } from "./useDialogStream";
@@ -97,6 +97,8 @@ function ReplyArea({ dialog, me, notes }: { dialog: DialogSummary; me: string; n
   const { t } = useTranslation();
   const canReply = dialog.status === "operator" && dialog.operatorId === me;
   const [choice, setChoice] = useState<"reply" | "note">("reply");
+  const desk = useQuery(deskOptions);
+  const offered = dialog.status === "waiting" && offeredTo(desk.data, me).has(dialog.id);
   const kind = !canReply ? "note" : notes ? choice : "reply";
   const hint =
     dialog.status === "closed"
@@ -104,7 +106,7 @@ function ReplyArea({ dialog, me, notes }: { dialog: DialogSummary; me: string; n
       : dialog.status === "operator"
         ? t("dialog.hintOtherOperator")
         : dialog.status === "waiting"
-          ? t("dialog.hintWaiting")
+          ? t(offered ? "dialog.hintOffered" : "dialog.hintWaiting")
           : t("dialog.hintAi");
   if (!canReply && !notes) {
     return (

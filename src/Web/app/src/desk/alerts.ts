@@ -115,9 +115,16 @@ export interface HandoffAlert {
   onClick: () => void;
 }
 
+/** When each tag last chimed: a second alert about the same dialog right after the first stays quiet. */
+const chimed = new Map<string, number>();
+const quietMs = 5_000;
+
 /** Chime and (while the tab is not in front) a desktop notification, as the operator chose. */
 export function alertHandoff(alert: HandoffAlert): void {
-  if (settings.sound) playChime();
+  const now = Date.now();
+  for (const [tag, at] of chimed) if (now - at > quietMs) chimed.delete(tag);
+  if (settings.sound && !chimed.has(alert.tag)) playChime();
+  chimed.set(alert.tag, now);
   if (!settings.desktop || desktopPermission() !== "granted") return;
   if (document.visibilityState === "visible" && document.hasFocus()) return;
   try {

@@ -2,8 +2,8 @@
 // they can (a status, a preview, a new message) and invalidate the lists whose membership may change.
 
 import { infiniteQueryOptions, queryOptions, type InfiniteData, type QueryClient } from "@tanstack/react-query";
-import { getDialog, listCannedResponses, listDialogs, type DialogFilters } from "../api/dialogs";
-import type { DialogDetail, DialogSummary, Message, Note, Page } from "../api/types";
+import { getDesk, getDialog, listAccountUsers, listCannedResponses, listDialogs, type DialogFilters } from "../api/dialogs";
+import type { DeskView, DialogDetail, DialogSummary, Message, Note, Page } from "../api/types";
 
 export const dialogKeys = {
   all: ["dialogs"] as const,
@@ -38,6 +38,47 @@ export const cannedResponsesOptions = queryOptions({
   staleTime: 5 * 60_000,
   retry: false,
 });
+
+export const deskKey = ["desk"] as const;
+
+/**
+ * The queue's offers and who is online. The account feed refetches it when dialogs change; presence has no
+ * event of its own (an operator comes online by opening the feed), so it is also read again now and then.
+ */
+export const deskOptions = queryOptions({
+  queryKey: deskKey,
+  queryFn: ({ signal }) => getDesk(signal),
+  staleTime: 5_000,
+  // Not where the server has no desk (null).
+  refetchInterval: (query) => (query.state.data === null ? false : 30_000),
+  retry: 1,
+});
+
+/** Names of the account's people, for owners (the only ones who may list them). */
+export const accountUsersOptions = queryOptions({
+  queryKey: ["account-users"] as const,
+  queryFn: ({ signal }) => listAccountUsers(signal),
+  staleTime: 5 * 60_000,
+  retry: false,
+});
+
+/** The ids of the waiting dialogs offered to this operator right now. */
+export function offeredTo(desk: DeskView | null | undefined, operatorId: string): Set<string> {
+  return new Set((desk?.queue ?? []).filter((q) => q.offeredTo === operatorId).map((q) => q.dialogId));
+}
+
+/** A `dialog.offered` event: the dialog is offered to one operator (until the desk says otherwise). */
+export function recordOffer(client: QueryClient, dialogId: string, operatorId: string | null, at: string): void {
+  client.setQueryData<DeskView | null>(deskKey, (desk) => {
+    if (!desk) return desk;
+    const entry = { dialogId, waitingSince: at, offeredTo: operatorId, offeredAt: operatorId ? at : null };
+    const existing = desk.queue.find((q) => q.dialogId === dialogId);
+    const queue = existing
+      ? desk.queue.map((q) => (q.dialogId === dialogId ? { ...q, offeredTo: entry.offeredTo, offeredAt: entry.offeredAt } : q))
+      : [...desk.queue, entry];
+    return { ...desk, queue };
+  });
+}
 
 type ListData = InfiniteData<Page<DialogSummary>>;
 type DetailData = InfiniteData<DialogDetail>;

@@ -1,14 +1,16 @@
 import { Alert, Badge, Checkbox, Group, Select, Stack, Tabs, Text, TextInput, Title, Tooltip } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
-import { useInfiniteQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { DialogFilters } from "../api/dialogs";
 import { channels, dialogStatuses, type Channel, type DialogStatus } from "../api/types";
 import { useUser } from "../auth/AuthContext";
+import { useOwnerAvailable } from "../desk/availability";
+import { DeskPresence } from "../desk/DeskPresence";
 import { DialogList } from "../desk/DialogList";
 import { DialogPane } from "../desk/DialogPane";
-import { dialogListOptions } from "../desk/queries";
+import { deskOptions, dialogListOptions, offeredTo } from "../desk/queries";
 import { useAccountFeed, type FeedState } from "../desk/useAccountFeed";
 import { dialogPath, navigate, useLocation } from "../router";
 
@@ -134,7 +136,10 @@ export function DeskPage({ dialogId }: { dialogId: string | null }) {
     navigate(`/${searchText ? `?${searchText}` : ""}`);
   }, [searchText]);
 
-  const feed = useAccountFeed(openDialog, user.account !== null);
+  const ownerAvailable = useOwnerAvailable();
+  const feed = useAccountFeed(openDialog, user.account !== null, user.id, user.role === "owner" && ownerAvailable);
+  const desk = useQuery({ ...deskOptions, enabled: user.account !== null });
+  const offers = offeredTo(desk.data, user.id);
 
   if (!user.account) {
     return (
@@ -199,16 +204,17 @@ export function DeskPage({ dialogId }: { dialogId: string | null }) {
             </Tabs.Tab>
           </Tabs.List>
           <Tabs.Panel value="queue" className="rx-tab-panel">
-            <DialogList filters={queueFilters} selectedId={dialogId} hrefFor={hrefFor} empty={empty} />
+            <DialogList filters={queueFilters} selectedId={dialogId} hrefFor={hrefFor} empty={empty} offers={offers} offersFirst />
           </Tabs.Panel>
           <Tabs.Panel value="mine" className="rx-tab-panel">
             <DialogList filters={mineFilters} selectedId={dialogId} hrefFor={hrefFor} empty={empty} />
           </Tabs.Panel>
           <Tabs.Panel value="all" className="rx-tab-panel">
             <AllFilters search={search} update={update} />
-            <DialogList filters={allFilters} selectedId={dialogId} hrefFor={hrefFor} empty={empty} />
+            <DialogList filters={allFilters} selectedId={dialogId} hrefFor={hrefFor} empty={empty} offers={offers} />
           </Tabs.Panel>
         </Tabs>
+        <DeskPresence user={user} />
       </section>
       <section className="rx-desk-dialog" aria-label={t("desk.dialogPane")}>
         {dialogId ? (
