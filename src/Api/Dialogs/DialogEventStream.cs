@@ -83,6 +83,7 @@ public sealed class DialogEventStream(IClusterClient cluster, EventStreamConnect
         bool staff, IDisposable slot, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var _ = slot;
+        using var timer = new IdleTimer(cancellationToken);
         var grain = cluster.GetGrain<IDialogGrain>(dialog.Id);
         var queries = cluster.GetGrain<IDialogQueryGrain>(0);
         var live = Channel.CreateBounded<DialogEvent>(new BoundedChannelOptions(_options.BufferPerConnection) { FullMode = BoundedChannelFullMode.DropOldest });
@@ -109,7 +110,7 @@ public sealed class DialogEventStream(IClusterClient cluster, EventStreamConnect
             while (!cancellationToken.IsCancellationRequested)
             {
                 var due = WatchRenewal - (DateTimeOffset.UtcNow - watchedAt);
-                var state = await Next(live.Reader, due < _options.PingInterval ? due : _options.PingInterval, http, cancellationToken);
+                var state = await Next(live.Reader, due < _options.PingInterval ? due : _options.PingInterval, http, timer, cancellationToken);
                 if (state == Wait.Gone)
                 {
                     yield break;
@@ -188,6 +189,7 @@ public sealed class DialogEventStream(IClusterClient cluster, EventStreamConnect
         IDisposable slot, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var _ = slot;
+        using var timer = new IdleTimer(cancellationToken);
         var live = Channel.CreateBounded<DialogEvent>(new BoundedChannelOptions(_options.BufferPerConnection) { FullMode = BoundedChannelFullMode.DropOldest });
         var handle = await Subscribe(streamNamespace, accountId, live);
         var desk = cluster.GetGrain<IOperatorDeskGrain>(accountId);
@@ -209,7 +211,7 @@ public sealed class DialogEventStream(IClusterClient cluster, EventStreamConnect
             }
             while (!cancellationToken.IsCancellationRequested)
             {
-                if (await Next(live.Reader, _options.PingInterval, http, cancellationToken) == Wait.Gone)
+                if (await Next(live.Reader, _options.PingInterval, http, timer, cancellationToken) == Wait.Gone)
                 {
                     yield break;
                 }
@@ -245,14 +247,15 @@ public sealed class DialogEventStream(IClusterClient cluster, EventStreamConnect
         Gone,
     }
 
-    /// <summary>Waits for live events; after <paramref name="idle"/> without any, writes a ping comment.</summary>
-    private static async Task<Wait> Next(ChannelReader<DialogEvent> reader, TimeSpan idle, HttpContext http, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for live events; after <paramref name="idle"/> without any, writes a ping comment. One timer source
+    /// per connection, reset between waits (a wait per event would otherwise allocate one).
+    /// </summary>
+    private static async Task<Wait> Next(ChannelReader<DialogEvent> reader, TimeSpan idle, HttpContext http, IdleTimer timer, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(idle > TimeSpan.Zero ? idle : TimeSpan.FromMilliseconds(1));
         try
         {
-            return await reader.WaitToReadAsync(timeout.Token) ? Wait.Events : Wait.Gone;
+            return await reader.WaitToReadAsync(timer.Arm(idle > TimeSpan.Zero ? idle : TimeSpan.FromMilliseconds(1))) ? Wait.Events : Wait.Gone;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -265,6 +268,25 @@ public sealed class DialogEventStream(IClusterClient cluster, EventStreamConnect
         {
             return Wait.Gone;
         }
+    }
+
+    /// <summary>The request's token with a deadline: reset and reused while it has not fired, replaced once it has.</summary>
+    private sealed class IdleTimer(CancellationToken request) : IDisposable
+    {
+        private CancellationTokenSource _source = CancellationTokenSource.CreateLinkedTokenSource(request);
+
+        public CancellationToken Arm(TimeSpan after)
+        {
+            if (!_source.TryReset())
+            {
+                _source.Dispose();
+                _source = CancellationTokenSource.CreateLinkedTokenSource(request);
+            }
+            _source.CancelAfter(after);
+            return _source.Token;
+        }
+
+        public void Dispose() => _source.Dispose();
     }
 
     private async Task<StreamSubscriptionHandle<DialogEvent>> Subscribe(string streamNamespace, Guid key, Channel<DialogEvent> live)
