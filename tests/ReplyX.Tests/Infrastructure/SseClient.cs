@@ -85,6 +85,26 @@ public sealed class SseClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Reads until a comment line (a ping) arrives; fails on an event or after <paramref name="timeout"/>.</summary>
+    public async Task NextPing(TimeSpan timeout)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_leave.Token);
+        deadline.CancelAfter(timeout);
+        while (true)
+        {
+            var line = await _reader.ReadLineAsync(deadline.Token) ?? throw new EndOfStreamException("The event stream ended.");
+            if (line.StartsWith(':'))
+            {
+                Pings++;
+                return;
+            }
+            if (line.Length > 0)
+            {
+                throw new InvalidOperationException("An event came before the ping: " + line);
+            }
+        }
+    }
+
     /// <summary>Events until one of <paramref name="type"/> matching <paramref name="match"/>, returning that one.</summary>
     public async Task<SseEvent> NextOf(string type, Func<SseEvent, bool>? match = null, TimeSpan? timeout = null)
     {

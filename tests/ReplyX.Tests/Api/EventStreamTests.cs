@@ -10,7 +10,7 @@ namespace ReplyX.Tests.Api;
 /// A dialog stream whose live events are dropped (a buffer of one event per client, and a burst of messages)
 /// still shows every message once, in order: the gap is read back from the store.
 /// </summary>
-public sealed class DroppedLiveEventsTests : IAsyncLifetime
+public sealed class EventStreamTests : IAsyncLifetime
 {
     private const string Shop = "https://shop.example.com";
     private ReplyXAppFactory _factory = null!;
@@ -23,6 +23,7 @@ public sealed class DroppedLiveEventsTests : IAsyncLifetime
             ["RateLimits:AuthPerMinute"] = "1000",
             ["RateLimits:UserPerMinute"] = "100000",
             ["EventStreams:BufferPerConnection"] = "1",
+            ["EventStreams:PingInterval"] = "00:00:00.300",
         });
         _client = _factory.CreateClient(new() { HandleCookies = false });
         return Task.CompletedTask;
@@ -60,5 +61,21 @@ public sealed class DroppedLiveEventsTests : IAsyncLifetime
             Assert.Equal(Enumerable.Range(1, burst).Select(i => (long)i), seqs);
         }
         Assert.True(connections.GapFillCount > gapsBefore, "no live event was dropped, so this run did not test the gap fill");
+    }
+
+    [Fact]
+    public async Task An_idle_stream_gets_a_ping_comment_every_interval()
+    {
+        var owner = (await (await _client.PostAsJsonAsync("/api/auth/register",
+            new { email = $"ping.{Guid.NewGuid():N}@example.com", password = "correct horse battery", name = "Owner" })).JsonBody()).GetProperty("accessToken").GetString()!;
+        var (stream, _) = await SseClient.Open(_client, "/api/events", owner);
+        await using (stream!)
+        {
+            Assert.Equal("ready", (await stream!.Next()).Type);
+            for (var i = 0; i < 3; i++)
+            {
+                await stream.NextPing(TimeSpan.FromSeconds(5)); // every 0.3 s here (15 s by default)
+            }
+        }
     }
 }
