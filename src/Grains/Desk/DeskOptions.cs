@@ -19,6 +19,9 @@ public sealed class DeskOptions
 
     /// <summary>How often the desk looks for offers that ran out and operators who went away.</summary>
     public TimeSpan CheckInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often the desk reads the queue and the loads again from the store (a change it was not told of is picked up then).</summary>
+    public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 public sealed class DeskOptionsValidator : IValidateOptions<DeskOptions>
@@ -29,5 +32,6 @@ public sealed class DeskOptionsValidator : IValidateOptions<DeskOptions>
             .Between(nameof(options.OfferTimeout), options.OfferTimeout, TimeSpan.Zero, TimeSpan.FromHours(1), "more than 0 and at most 1 hour")
             .Between(nameof(options.PresenceTimeout), options.PresenceTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1), "more than 1 s and at most 1 hour")
             .Between(nameof(options.CheckInterval), options.CheckInterval, TimeSpan.Zero, TimeSpan.FromMinutes(1), "more than 0 and at most 1 minute")
+            .Between(nameof(options.ResyncInterval), options.ResyncInterval, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1), "more than 1 s and at most 1 hour")
             .ToValidation();
 }

@@ -28,15 +28,37 @@ public sealed partial class OperatorDeskGrain(IDialogDirectory directory, IOptio
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        await Rebuild(DialogMode.Waiting, d => _queue[d.Id] = new WaitingDialog(d.Id, d.UpdatedAt), cancellationToken);
+        await Resync(cancellationToken);
+        this.RegisterGrainTimer(_ => Check(), new GrainTimerCreationOptions(_options.CheckInterval, _options.CheckInterval) { Interleave = false, KeepAlive = false });
+        this.RegisterGrainTimer(_ => Resync(CancellationToken.None), new GrainTimerCreationOptions(_options.ResyncInterval, _options.ResyncInterval) { Interleave = false, KeepAlive = false });
+    }
+
+    /// <summary>The queue and the loads as the store has them; offers still standing are kept.</summary>
+    private async Task Resync(CancellationToken cancellationToken)
+    {
+        var waiting = new Dictionary<Guid, DialogSummary>();
+        var held = new Dictionary<Guid, Guid>();
+        await Rebuild(DialogMode.Waiting, d => waiting[d.Id] = d, cancellationToken);
         await Rebuild(DialogMode.Operator, d =>
         {
             if (d.OperatorId is { } op)
             {
-                _held[d.Id] = op;
+                held[d.Id] = op;
             }
         }, cancellationToken);
-        this.RegisterGrainTimer(_ => Check(), new GrainTimerCreationOptions(_options.CheckInterval, _options.CheckInterval) { Interleave = false, KeepAlive = false });
+        foreach (var gone in _queue.Keys.Where(id => !waiting.ContainsKey(id)).ToArray())
+        {
+            _queue.Remove(gone);
+        }
+        foreach (var (id, d) in waiting)
+        {
+            _queue.TryAdd(id, new WaitingDialog(id, d.UpdatedAt));
+        }
+        _held.Clear();
+        foreach (var (dialog, op) in held)
+        {
+            _held[dialog] = op;
+        }
     }
 
     private async Task Rebuild(DialogMode mode, Action<DialogSummary> add, CancellationToken cancellationToken)

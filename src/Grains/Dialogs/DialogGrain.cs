@@ -246,8 +246,16 @@ public sealed class DialogGrain(
         await SaveDialog();
         await Writes.Now();
         await Events.Status(mode, operatorId);
-        // The desk's queue and loads follow (awaited, so in order); it never calls back.
-        await GrainFactory.GetGrain<ReplyX.Desk.IOperatorDeskGrain>(S.Start!.AccountId).DialogChanged(Id, mode, operatorId);
+        // The desk's queue and loads follow (awaited, so in order); it never calls back. The change is stored
+        // already: if the desk cannot be told, it reads it from the store at its next resync.
+        try
+        {
+            await GrainFactory.GetGrain<ReplyX.Desk.IOperatorDeskGrain>(S.Start!.AccountId).DialogChanged(Id, mode, operatorId);
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException)
+        {
+            DialogLog.DeskNotTold(logger, Id, Errors.Describe(ex));
+        }
     }
 
     private async Task Handoff(string reason)

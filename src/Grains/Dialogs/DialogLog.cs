@@ -13,4 +13,7 @@ internal static partial class DialogLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dialog {DialogId}: the channel refused a message ({Refusal})")]
     public static partial void Unreachable(ILogger logger, Guid dialogId, string refusal);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dialog {DialogId}: the desk was not told of a change of hands (it reads it at its next resync): {Error}")]
+    public static partial void DeskNotTold(ILogger logger, Guid dialogId, string error);
 }

@@ -106,6 +106,7 @@ public sealed partial class StartupValidationTests
         { "Desk:OfferTimeout", "00:00:00", null, null },
         { "Desk:PresenceTimeout", "00:00:00.500", null, null },
         { "Desk:CheckInterval", "00:05:00", null, null },
+        { "Desk:ResyncInterval", "00:00:00", null, null },
         // docs/operations.md, Telegram bots
         { "Telegram:ApiBaseUrl", "not a url", null, null },
         { "Telegram:PublicUrl", "replyx.example.com", null, null },
