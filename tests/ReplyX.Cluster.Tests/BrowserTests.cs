@@ -48,7 +48,7 @@ public sealed class BrowserTests(ITestOutputHelper output)
         using var http = new HttpClient { BaseAddress = host.BaseAddress };
         var (operatorEmail, operatorPassword) = await SetUp(http, shop.Origin, shop);
 
-        var root = Root();
+        var root = HostProcess.RepositoryRoot();
         var artifacts = Path.Combine(root, "artifacts", "browser");
         var runner = Path.Combine(root, "tests", "ReplyX.Browser");
         await Npm(runner, "ci --no-audit --no-fund", output);
@@ -93,16 +93,6 @@ public sealed class BrowserTests(ITestOutputHelper output)
         var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return http.SendAsync(request);
-    }
-
-    private static string Root()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ReplyX.sln")))
-        {
-            dir = dir.Parent;
-        }
-        return dir?.FullName ?? throw new InvalidOperationException("ReplyX.sln not found above " + AppContext.BaseDirectory);
     }
 
     private static async Task Npm(string directory, string arguments, ITestOutputHelper output)

@@ -172,17 +172,20 @@ public sealed class HostProcess : IAsyncDisposable
         return new NpgsqlConnectionStringBuilder(Postgres) { Database = name }.ConnectionString;
     }
 
-    private static string Binary(string project, string dll)
+    /// <summary>The repository's root: the folder of ReplyX.sln above this test assembly.</summary>
+    public static string RepositoryRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ReplyX.sln")))
         {
             dir = dir.Parent;
         }
-        if (dir is null)
-        {
-            throw new InvalidOperationException("ReplyX.sln not found above " + AppContext.BaseDirectory);
-        }
+        return dir?.FullName ?? throw new InvalidOperationException("ReplyX.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static string Binary(string project, string dll)
+    {
+        var dir = new DirectoryInfo(RepositoryRoot());
         // The hosts are built in the configuration this test assembly was built in.
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
         var path = Path.Combine(dir.FullName, "src", project, "bin", configuration, "net10.0", dll);

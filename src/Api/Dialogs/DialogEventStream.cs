@@ -86,7 +86,7 @@ public sealed class DialogEventStream(IClusterClient cluster, EventStreamConnect
         using var timer = new IdleTimer(cancellationToken);
         var grain = cluster.GetGrain<IDialogGrain>(dialog.Id);
         var queries = cluster.GetGrain<IDialogQueryGrain>(0);
-        var live = Channel.CreateBounded<DialogEvent>(new BoundedChannelOptions(_options.BufferPerConnection) { FullMode = BoundedChannelFullMode.DropOldest });
+        var live = LiveBuffer();
         var handle = await Subscribe(StreamNames.Dialog, dialog.Id, live);
         try
         {
@@ -190,7 +190,7 @@ public sealed class DialogEventStream(IClusterClient cluster, EventStreamConnect
     {
         using var _ = slot;
         using var timer = new IdleTimer(cancellationToken);
-        var live = Channel.CreateBounded<DialogEvent>(new BoundedChannelOptions(_options.BufferPerConnection) { FullMode = BoundedChannelFullMode.DropOldest });
+        var live = LiveBuffer();
         var handle = await Subscribe(streamNamespace, accountId, live);
         var desk = cluster.GetGrain<IOperatorDeskGrain>(accountId);
         var connection = Guid.NewGuid();
@@ -202,12 +202,12 @@ public sealed class DialogEventStream(IClusterClient cluster, EventStreamConnect
                 await desk.Online(present, connection);
             }
             long id = 0;
-            yield return new SseItem<object>(new { }, Ready) { EventId = (++id).ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            yield return new SseItem<object>(new { }, Ready) { EventId = Id(++id) };
             if (resumed)
             {
                 // The account feed is a notification of dialog-level changes; its truth is the dialog list,
                 // which a reconnecting client reads again.
-                yield return new SseItem<object>(new { }, Resync) { EventId = (++id).ToString(System.Globalization.CultureInfo.InvariantCulture) };
+                yield return new SseItem<object>(new { }, Resync) { EventId = Id(++id) };
             }
             while (!cancellationToken.IsCancellationRequested)
             {
@@ -226,7 +226,7 @@ public sealed class DialogEventStream(IClusterClient cluster, EventStreamConnect
                         ? new BotStatusData(evt.DialogId, evt.AccountId, evt.Partial ?? "unknown", evt.Detail)
                         : new FeedData(evt.DialogId, evt.Mode is { } m ? DialogsApi.Status(m) : "ai", evt.OperatorId,
                             evt.Message is { } message ? DialogsApi.ToResponse(message) : null);
-                    yield return new SseItem<object>(data, evt.Kind) { EventId = (++id).ToString(System.Globalization.CultureInfo.InvariantCulture) };
+                    yield return new SseItem<object>(data, evt.Kind) { EventId = Id(++id) };
                 }
             }
         }
@@ -239,6 +239,8 @@ public sealed class DialogEventStream(IClusterClient cluster, EventStreamConnect
             await Unsubscribe(handle);
         }
     }
+
+    private static string Id(long n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private enum Wait
     {
@@ -288,6 +290,10 @@ public sealed class DialogEventStream(IClusterClient cluster, EventStreamConnect
 
         public void Dispose() => _source.Dispose();
     }
+
+    /// <summary>A slow client's live events: the oldest give way (a dialog stream reads them back from the store).</summary>
+    private Channel<DialogEvent> LiveBuffer() =>
+        Channel.CreateBounded<DialogEvent>(new BoundedChannelOptions(_options.BufferPerConnection) { FullMode = BoundedChannelFullMode.DropOldest });
 
     private async Task<StreamSubscriptionHandle<DialogEvent>> Subscribe(string streamNamespace, Guid key, Channel<DialogEvent> live)
     {

@@ -49,9 +49,12 @@ public static class WidgetApi
         return app;
     }
 
+    /// <summary>The origins the assistant allows, as a browser sends them in <c>Origin</c>.</summary>
+    public static IEnumerable<string> AllowedOrigins(PublicWidget? widget) => widget?.Settings.AllowedOrigins.Select(o => o.TrimEnd('/')) ?? [];
+
     /// <summary>Whether <paramref name="origin"/> (a browser's <c>Origin</c> header) is one the assistant allows.</summary>
     public static bool Allows(PublicWidget widget, string? origin) =>
-        !string.IsNullOrEmpty(origin) && widget.Settings.AllowedOrigins.Any(o => string.Equals(o.TrimEnd('/'), origin, StringComparison.OrdinalIgnoreCase));
+        !string.IsNullOrEmpty(origin) && AllowedOrigins(widget).Contains(origin, StringComparer.OrdinalIgnoreCase);
 
     private static IResult ForeignOrigin() => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden,
         title: "This site may not use this assistant's widget.", detail: "Add the site's origin to the assistant's allowed origins.");

@@ -25,8 +25,7 @@ public sealed class WidgetCorsPolicyProvider(IOptions<CorsOptions> options, IGra
         // api / widget / {assistantId} / …
         if (segments.Length >= 3 && Guid.TryParse(segments[2], out var assistantId))
         {
-            var widget = await grains.GetGrain<IAssistantGrain>(assistantId).Widget();
-            var origins = widget?.Settings.AllowedOrigins.Select(o => o.TrimEnd('/')).ToArray() ?? [];
+            var origins = WidgetApi.AllowedOrigins(await grains.GetGrain<IAssistantGrain>(assistantId).Widget()).ToArray();
             return origins.Length == 0 ? builder.Build() : builder.WithOrigins(origins).Build();
         }
         return builder.AllowAnyOrigin().Build();

@@ -21,7 +21,7 @@ public interface IDialogDirectory
 
     Task<IReadOnlyList<DialogNote>> Notes(Guid dialogId, CancellationToken cancellationToken = default);
 
-    /// <summary>Records the visitor's rating (the last one counts); false when the dialog is not the account's.</summary>
+    /// <summary>Records the visitor's rating of a closed dialog (the last one counts); false when the dialog is not the account's or not closed.</summary>
     Task<bool> Rate(Guid accountId, Guid dialogId, DialogRating rating, CancellationToken cancellationToken = default);
 }
 
@@ -97,7 +97,7 @@ public sealed class InMemoryDialogDirectory(InMemoryDialogStore store) : IDialog
 
     public Task<bool> Rate(Guid accountId, Guid dialogId, DialogRating rating, CancellationToken cancellationToken = default)
     {
-        if (!store.Read((dialogs, _) => dialogs.TryGetValue(dialogId, out var d) && d.AccountId == accountId))
+        if (!store.Read((dialogs, _) => dialogs.TryGetValue(dialogId, out var d) && d.AccountId == accountId && d.Mode == DialogMode.Closed))
         {
             return Task.FromResult(false);
         }
@@ -230,7 +230,7 @@ public sealed class PostgresDialogDirectory(NpgsqlDataSource dataSource) : IDial
     public async Task<bool> Rate(Guid accountId, Guid dialogId, DialogRating rating, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(
-            "UPDATE dialogs SET rating_score = @score, rating_comment = @comment, rated_at = @at WHERE id = @id AND account_id = @account");
+            "UPDATE dialogs SET rating_score = @score, rating_comment = @comment, rated_at = @at WHERE id = @id AND account_id = @account AND mode = 'closed'");
         command.Parameters.AddWithValue("score", (short)rating.Score);
         command.Parameters.AddWithValue("comment", NpgsqlDbType.Text, (object?)rating.Comment ?? DBNull.Value);
         command.Parameters.AddWithValue("at", rating.At);

@@ -46,8 +46,7 @@ public sealed partial class DialogQueryGrain(IDialogDirectory directory, IDialog
         return note;
     }
 
-    public async Task<bool> Rate(Guid accountId, Guid dialogId, DialogRating rating) =>
-        await directory.Find(accountId, dialogId) is { Mode: DialogMode.Closed } && await directory.Rate(accountId, dialogId, rating);
+    public Task<bool> Rate(Guid accountId, Guid dialogId, DialogRating rating) => directory.Rate(accountId, dialogId, rating);
 
     public async Task<IReadOnlyList<DialogMessage>?> After(Guid accountId, Guid dialogId, long afterSeq, int limit) =>
         await directory.Find(accountId, dialogId) is null ? null : await store.Messages(dialogId, afterSeq, Math.Clamp(limit, 1, 1000));

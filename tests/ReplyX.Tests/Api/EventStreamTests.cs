@@ -34,8 +34,7 @@ public sealed class EventStreamTests : IAsyncLifetime
     [Fact]
     public async Task A_burst_that_overflows_the_live_buffer_arrives_complete_in_order_without_duplicates()
     {
-        var owner = (await (await _client.PostAsJsonAsync("/api/auth/register",
-            new { email = $"drop.{Guid.NewGuid():N}@example.com", password = "correct horse battery", name = "Owner" })).JsonBody()).GetProperty("accessToken").GetString()!;
+        var owner = await _client.RegisterOwner("drop");
         var assistantId = (await (await _client.SendAs(HttpMethod.Post, "/api/assistants", owner,
             new { name = "Drops", systemPrompt = "x", widget = new { allowedOrigins = new[] { Shop } } })).JsonBody()).GetProperty("id").GetGuid();
         var open = new HttpRequestMessage(HttpMethod.Post, $"/api/widget/{assistantId}/sessions") { Content = JsonContent.Create(new { }) };
@@ -66,8 +65,7 @@ public sealed class EventStreamTests : IAsyncLifetime
     [Fact]
     public async Task An_idle_stream_gets_a_ping_comment_every_interval()
     {
-        var owner = (await (await _client.PostAsJsonAsync("/api/auth/register",
-            new { email = $"ping.{Guid.NewGuid():N}@example.com", password = "correct horse battery", name = "Owner" })).JsonBody()).GetProperty("accessToken").GetString()!;
+        var owner = await _client.RegisterOwner("ping");
         var (stream, _) = await SseClient.Open(_client, "/api/events", owner);
         await using (stream!)
         {

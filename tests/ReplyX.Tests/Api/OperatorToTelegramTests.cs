@@ -8,7 +8,6 @@ namespace ReplyX.Tests.Api;
 /// <summary>An operator's reply reaches a Telegram user through the bot's outbox (the fake Bot API, called by Telegram.Bot).</summary>
 public sealed class OperatorToTelegramTests : IAsyncLifetime
 {
-    private const string Password = "correct horse battery";
     private FakeTelegram _telegram = null!;
     private ReplyXAppFactory _factory = null!;
     private HttpClient _client = null!;
@@ -36,8 +35,7 @@ public sealed class OperatorToTelegramTests : IAsyncLifetime
     [Fact]
     public async Task Bot_status_changes_reach_the_owners_feed_and_the_admins_feed_but_not_another_account()
     {
-        async Task<string> Register() => (await (await _client.PostAsJsonAsync("/api/auth/register",
-            new { email = $"tg.{Guid.NewGuid():N}@example.com", password = Password, name = "Owner" })).JsonBody()).GetProperty("accessToken").GetString()!;
+        async Task<string> Register() => await _client.RegisterOwner("tg");
         var owner = await Register();
         var stranger = await Register();
         var admin = (await (await _client.PostAsJsonAsync("/api/auth/login", new { email = "root@tg.test", password = "admin password for tests" })).JsonBody())
@@ -78,8 +76,7 @@ public sealed class OperatorToTelegramTests : IAsyncLifetime
     [Fact]
     public async Task A_telegram_user_who_asks_for_a_person_gets_the_operators_reply_in_the_chat()
     {
-        var owner = (await (await _client.PostAsJsonAsync("/api/auth/register",
-            new { email = $"tg.{Guid.NewGuid():N}@example.com", password = Password, name = "Owner" })).JsonBody()).GetProperty("accessToken").GetString()!;
+        var owner = await _client.RegisterOwner("tg");
         var assistantId = (await (await _client.SendAs(HttpMethod.Post, "/api/assistants", owner, new { name = "Bot help", systemPrompt = "x" })).JsonBody())
             .GetProperty("id").GetGuid();
         var token = _telegram.AddBot("shop_help_bot");

@@ -52,8 +52,7 @@ public sealed class DeskTests : IAsyncLifetime
     [Fact]
     public async Task A_handoff_is_offered_to_the_least_busy_online_operator_and_to_the_other_when_not_taken()
     {
-        var owner = (await (await _client.PostAsJsonAsync("/api/auth/register",
-            new { email = $"desk.{Guid.NewGuid():N}@example.com", password = Password, name = "Owner" })).JsonBody()).GetProperty("accessToken").GetString()!;
+        var owner = await _client.RegisterOwner("desk");
         var assistant = await (await _client.SendAs(HttpMethod.Post, "/api/assistants", owner,
             new { name = "Desk", systemPrompt = "x", widget = new { allowedOrigins = new[] { Shop } } })).JsonBody();
         var assistantId = assistant.GetProperty("id").GetGuid();

@@ -30,6 +30,14 @@ public static class HttpTestExtensions
         return client.SendAsync(request);
     }
 
+    /// <summary>Registers a new owner (with their account) and returns their access token.</summary>
+    public static async Task<string> RegisterOwner(this HttpClient client, string emailPrefix = "owner")
+    {
+        var response = await client.PostAsJsonAsync("/api/auth/register",
+            new { email = $"{emailPrefix}.{Guid.NewGuid():N}@example.com", password = "correct horse battery", name = "Owner" });
+        return (await response.JsonBody()).GetProperty("accessToken").GetString()!;
+    }
+
     /// <summary>The value a response sets for cookie <paramref name="name"/>, if any.</summary>
     public static string? Cookie(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues("Set-Cookie", out var values)
