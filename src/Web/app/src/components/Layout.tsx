@@ -8,6 +8,12 @@ import { currentLanguage, languages, setLanguage } from "../i18n";
 import { Link, matchRoute, useLocation } from "../router";
 import { notify } from "../notify";
 
+/** The app's pages, as the header's navigation and the phone menu list them. */
+const pages = [
+  { name: "desk", href: "/", label: "nav.desk", testId: "nav-desk" },
+  { name: "status", href: "/status", label: "nav.status", testId: "nav-status" },
+] as const;
+
 function LanguageSwitch() {
   const { t } = useTranslation();
   const language = currentLanguage();
@@ -48,12 +54,11 @@ function PhoneMenu({ onSignOut }: { onSignOut: () => void }) {
             {user.name} · {user.account?.name ?? user.email}
           </Menu.Label>
         ) : null}
-        <Menu.Item component={Link} href="/">
-          {t("nav.desk")}
-        </Menu.Item>
-        <Menu.Item component={Link} href="/status">
-          {t("nav.status")}
-        </Menu.Item>
+        {pages.map((page) => (
+          <Menu.Item key={page.name} component={Link} href={page.href}>
+            {t(page.label)}
+          </Menu.Item>
+        ))}
         {user ? (
           <>
             <Menu.Divider />
@@ -125,26 +130,19 @@ export function Layout({ children, fullHeight = false }: { children: ReactNode; 
           </Anchor>
           <nav aria-label={t("app.navigation")} className="rx-hide-phone">
             <Group gap={4} wrap="nowrap">
-              <Button
-                component={Link}
-                href="/"
-                variant={route.name === "desk" ? "light" : "subtle"}
-                size="compact-sm"
-                aria-current={route.name === "desk" ? "page" : undefined}
-                data-testid="nav-desk"
-              >
-                {t("nav.desk")}
-              </Button>
-              <Button
-                component={Link}
-                href="/status"
-                variant={route.name === "status" ? "light" : "subtle"}
-                size="compact-sm"
-                aria-current={route.name === "status" ? "page" : undefined}
-                data-testid="nav-status"
-              >
-                {t("nav.status")}
-              </Button>
+              {pages.map((page) => (
+                <Button
+                  key={page.name}
+                  component={Link}
+                  href={page.href}
+                  variant={route.name === page.name ? "light" : "subtle"}
+                  size="compact-sm"
+                  aria-current={route.name === page.name ? "page" : undefined}
+                  data-testid={page.testId}
+                >
+                  {t(page.label)}
+                </Button>
+              ))}
             </Group>
           </nav>
         </Group>
