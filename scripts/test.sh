@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole ReplyX test suite: installs and starts throwaway PostgreSQL and Redis servers on free loopback
-# ports in a temporary folder, builds, runs every test project, stops the servers (even on failure) and
-# ends with one line: "N passed, N failed" (", N skipped" when any).
+# The whole ReplyX test suite: installs and starts throwaway PostgreSQL, PGlite (PostgreSQL with pgvector,
+# tests/ReplyX.PgLite) and Redis servers on free loopback ports in a temporary folder, builds, runs every test
+# project, stops the servers (even on failure) and ends with one line: "N passed, N failed" (", N skipped"
+# when any).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,13 +15,17 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 WORK=$(mktemp -d /tmp/replyx-test.XXXXXX)
 chmod 755 "$WORK"
 PG_DIR="$WORK/pg"
+PGLITE_DIR="$WORK/pglite"
 REDIS_DIR="$WORK/redis"
 PG_PORT=$("$SERVICES" free-port)
+PGLITE_PORT=$("$SERVICES" free-port)
+while [[ $PGLITE_PORT == "$PG_PORT" ]]; do PGLITE_PORT=$("$SERVICES" free-port); done
 REDIS_PORT=$("$SERVICES" free-port)
-while [[ $REDIS_PORT == "$PG_PORT" ]]; do REDIS_PORT=$("$SERVICES" free-port); done
+while [[ $REDIS_PORT == "$PG_PORT" || $REDIS_PORT == "$PGLITE_PORT" ]]; do REDIS_PORT=$("$SERVICES" free-port); done
 
 cleanup() {
   "$SERVICES" pg-stop "$PG_DIR"
+  "$SERVICES" pglite-stop "$PGLITE_DIR"
   "$SERVICES" redis-stop "$REDIS_DIR" "$REDIS_PORT"
   # Processes the tests started and could not stop (a crashed test host) must not outlive the run.
   pkill -f "replyx-test-run=$WORK" 2>/dev/null || true
@@ -35,17 +40,30 @@ for attempt in 1 2 3; do
   "$SERVICES" pg-start "$PG_DIR" "$PG_PORT" && break
   [[ $attempt == 3 ]] && { echo "PostgreSQL did not start"; echo "0 passed, 1 failed"; exit 1; }
   "$SERVICES" pg-stop "$PG_DIR"; rm -rf "$PG_DIR"; PG_PORT=$("$SERVICES" free-port)
+  while [[ $PG_PORT == "$PGLITE_PORT" || $PG_PORT == "$REDIS_PORT" ]]; do PG_PORT=$("$SERVICES" free-port); done
+done
+for attempt in 1 2 3; do
+  "$SERVICES" pglite-start "$PGLITE_DIR" "$PGLITE_PORT" && break
+  [[ $attempt == 3 ]] && { echo "PGlite did not start"; echo "0 passed, 1 failed"; exit 1; }
+  "$SERVICES" pglite-stop "$PGLITE_DIR"; rm -rf "$PGLITE_DIR"
+  PGLITE_PORT=$("$SERVICES" free-port)
+  while [[ $PGLITE_PORT == "$PG_PORT" || $PGLITE_PORT == "$REDIS_PORT" ]]; do PGLITE_PORT=$("$SERVICES" free-port); done
 done
 for attempt in 1 2 3; do
   "$SERVICES" redis-start "$REDIS_DIR" "$REDIS_PORT" && break
   [[ $attempt == 3 ]] && { echo "Redis did not start"; echo "0 passed, 1 failed"; exit 1; }
   rm -rf "$REDIS_DIR"
   REDIS_PORT=$("$SERVICES" free-port)
-  while [[ $REDIS_PORT == "$PG_PORT" ]]; do REDIS_PORT=$("$SERVICES" free-port); done
+  while [[ $REDIS_PORT == "$PG_PORT" || $REDIS_PORT == "$PGLITE_PORT" ]]; do REDIS_PORT=$("$SERVICES" free-port); done
 done
-echo "PostgreSQL on 127.0.0.1:$PG_PORT, Redis on 127.0.0.1:$REDIS_PORT (started in $(( $(date +%s) - started )) s)"
+echo "PostgreSQL on 127.0.0.1:$PG_PORT, PGlite (pgvector) on 127.0.0.1:$PGLITE_PORT, Redis on 127.0.0.1:$REDIS_PORT (started in $(( $(date +%s) - started )) s)"
 
 export REPLYX_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres;Pooling=true;Timeout=10"
+# PGlite: one backend for every connection (see tests/ReplyX.PgLite/README.md), so no named prepared
+# statements (they would collide between connections) and no reset of the shared session on returning to the
+# pool. It asks for no password (any user and database name reach the same one) and refuses SSL; a GSS
+# encryption request it leaves unanswered, so that is off too.
+export REPLYX_TEST_PGVECTOR="Host=127.0.0.1;Port=$PGLITE_PORT;Username=postgres;Password=postgres;Database=postgres;Pooling=true;Maximum Pool Size=8;Timeout=20;SSL Mode=Disable;GSS Encryption Mode=Disable;Max Auto Prepare=0;No Reset On Close=true"
 export REPLYX_TEST_REDIS="127.0.0.1:$REDIS_PORT"
 export REPLYX_TEST_SERVICES="$SERVICES"
 export REPLYX_TEST_WORK="$WORK"
