@@ -1,5 +1,5 @@
-import { Center, Loader, Stack, Text } from "@mantine/core";
-import { useEffect } from "react";
+import { Alert, Center, Loader, Stack, Text, Title } from "@mantine/core";
+import { Suspense, lazy, useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { useAuth } from "./auth/AuthContext";
 import { Layout } from "./components/Layout";
@@ -7,7 +7,23 @@ import { DeskPage } from "./pages/DeskPage";
 import { LoginPage } from "./pages/LoginPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { StatusPage } from "./pages/StatusPage";
-import { matchRoute, navigate, useLocation } from "./router";
+import { matchRoute, navigate, useLocation, type Route } from "./router";
+
+// The owner's pages load on first use: operators, who only use the desk, never download them.
+const AssistantsPage = lazy(() => import("./pages/AssistantsPage").then((m) => ({ default: m.AssistantsPage })));
+const DocumentsPage = lazy(() => import("./pages/DocumentsPage").then((m) => ({ default: m.DocumentsPage })));
+
+function PageLoading() {
+  const { t } = useTranslation();
+  return (
+    <Center p="xl" role="status" aria-live="polite">
+      <Loader aria-label={t("app.loading")} />
+    </Center>
+  );
+}
+
+/** The routes behind the sign-in. */
+const signedInRoutes = new Set<Route["name"]>(["desk", "assistants", "documents"]);
 
 /** Where to go after sign-in: only a path of this site. */
 function safeNext(value: string | null): string {
@@ -20,7 +36,7 @@ export function App() {
   const location = useLocation();
   const route = matchRoute(location.path);
   const signedIn = state.status === "signedIn";
-  const needsSignIn = route.name === "desk" && state.status === "signedOut";
+  const needsSignIn = signedInRoutes.has(route.name) && state.status === "signedOut";
   const leaveLogin = route.name === "login" && signedIn;
 
   useEffect(() => {
@@ -33,7 +49,14 @@ export function App() {
   }, [needsSignIn, leaveLogin, location]);
 
   useEffect(() => {
-    const titles = { desk: t("desk.title"), login: t("login.title"), status: t("status.title"), notFound: t("notFound.title") };
+    const titles = {
+      desk: t("desk.title"),
+      login: t("login.title"),
+      status: t("status.title"),
+      assistants: t("assistants.title"),
+      documents: t("documents.title"),
+      notFound: t("notFound.title"),
+    };
     document.title = `${titles[route.name]} · ReplyX`;
   }, [route.name, t]);
 
@@ -65,6 +88,30 @@ export function App() {
     return (
       <Layout>
         <LoginPage reason={state.status === "signedOut" ? state.reason : null} restoreError={state.status === "signedOut" ? state.restoreError : null} />
+      </Layout>
+    );
+  }
+  if (route.name === "assistants" || route.name === "documents") {
+    // Assistants and their knowledge bases are the owner's (the API answers 403 to anyone else).
+    if (state.user.role !== "owner" || !state.user.account) {
+      return (
+        <Layout>
+          <Stack className="rx-page" data-testid="owner-only">
+            <Title order={1} size="h2">
+              {t(route.name === "assistants" ? "assistants.title" : "documents.title")}
+            </Title>
+            <Alert color="blue" title={t("assistants.ownerOnlyTitle")}>
+              {t("assistants.ownerOnly")}
+            </Alert>
+          </Stack>
+        </Layout>
+      );
+    }
+    return (
+      <Layout>
+        <Suspense fallback={<PageLoading />}>
+          {route.name === "assistants" ? <AssistantsPage /> : <DocumentsPage key={route.assistantId} assistantId={route.assistantId} />}
+        </Suspense>
       </Layout>
     );
   }

@@ -1,4 +1,4 @@
-// A small history router: the app has four routes, which does not warrant a routing library.
+// A small history router: the app has a handful of routes, which does not warrant a routing library.
 // The server answers every unknown non-API path with index.html, so deep links work after a reload.
 
 import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from "react";
@@ -40,6 +40,8 @@ export type Route =
   | { name: "desk"; dialogId: string | null }
   | { name: "login" }
   | { name: "status" }
+  | { name: "assistants" }
+  | { name: "documents"; assistantId: string }
   | { name: "notFound" };
 
 export function matchRoute(path: string): Route {
@@ -47,14 +49,22 @@ export function matchRoute(path: string): Route {
   if (trimmed === "/" || trimmed === "/index.html") return { name: "desk", dialogId: null };
   if (trimmed === "/login") return { name: "login" };
   if (trimmed === "/status") return { name: "status" };
+  if (trimmed === "/assistants") return { name: "assistants" };
   const dialog = /^\/dialogs\/([^/]+)$/.exec(trimmed);
   if (dialog?.[1]) return { name: "desk", dialogId: decodeURIComponent(dialog[1]) };
+  const documents = /^\/assistants\/([^/]+)\/documents$/.exec(trimmed);
+  if (documents?.[1]) return { name: "documents", assistantId: decodeURIComponent(documents[1]) };
   return { name: "notFound" };
 }
 
 export function dialogPath(id: string, search?: URLSearchParams): string {
   const query = search?.toString();
   return `/dialogs/${encodeURIComponent(id)}${query ? `?${query}` : ""}`;
+}
+
+/** An assistant's knowledge base: its documents, the retrieval test and the test chat. */
+export function documentsPath(assistantId: string): string {
+  return `/assistants/${encodeURIComponent(assistantId)}/documents`;
 }
 
 type LinkProps = AnchorHTMLAttributes<HTMLAnchorElement> & { href: string };

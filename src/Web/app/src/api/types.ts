@@ -149,3 +149,90 @@ export interface AccountUser {
   role: Role;
   blocked: boolean;
 }
+
+/** `GET /api/assistants` (owners): the account's assistants; the knowledge pages read only these fields. */
+export interface Assistant {
+  id: string;
+  name: string;
+  model: string;
+  language: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const documentFormats = ["pdf", "docx", "text", "markdown"] as const;
+export type DocumentFormat = (typeof documentFormats)[number];
+
+export const documentStatuses = ["processing", "ready", "failed"] as const;
+export type DocumentStatus = (typeof documentStatuses)[number];
+
+/** A document of an assistant's knowledge base. */
+export interface KnowledgeDocument {
+  id: string;
+  assistantId: string;
+  fileName: string;
+  format: DocumentFormat;
+  sizeBytes: number;
+  status: DocumentStatus;
+  error: string | null;
+  chunksDone: number;
+  chunksTotal: number;
+  pages: number;
+  language: "ru" | "en" | null;
+  enabled: boolean;
+  /** Goes up with every replacement of the content. */
+  version: number;
+  /** Enabled and with a processed version whose passages answers may use (while a new one is processed, the old). */
+  searchable: boolean;
+  embeddingModel: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** `document.status` on the account feed: a document's processing moved. */
+export interface DocumentStatusEvent {
+  documentId: string;
+  assistantId: string;
+  status: DocumentStatus;
+  chunksDone: number;
+  chunksTotal: number;
+  error: string | null;
+}
+
+/** Where a passage comes from. */
+export interface KnowledgeSource {
+  documentId: string;
+  fileName: string;
+  heading: string | null;
+  page: number | null;
+}
+
+export interface SearchHit {
+  source: KnowledgeSource;
+  /** The passage's place in its document. */
+  position: number;
+  text: string;
+  /** The fused score the passages are ranked by. */
+  score: number;
+  /** Above the threshold an answer would use it at. */
+  relevant: boolean;
+  /** Each retriever's own score; null where that retriever did not find the passage. */
+  scores: { fullText: number | null; trigram: number | null; vector: number | null };
+}
+
+/** `POST /api/assistants/{id}/search`. */
+export interface SearchResult {
+  hits: SearchHit[];
+  /** Null where no embedding model is configured (no vector retriever). */
+  embeddingModel: string | null;
+}
+
+/** `POST /api/assistants/{id}/ask`: a test answer without a dialog. */
+export interface AskResult {
+  text: string;
+  /** The fallback text: no model answered. */
+  offline: boolean;
+  sources: KnowledgeSource[];
+  usage: { promptTokens: number; completionTokens: number };
+  model: string | null;
+}

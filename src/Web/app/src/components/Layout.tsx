@@ -5,14 +5,31 @@ import { errorText } from "../api/errors";
 import { useAuth } from "../auth/AuthContext";
 import { AlertsControl } from "../desk/AlertsControl";
 import { currentLanguage, languages, setLanguage } from "../i18n";
-import { Link, matchRoute, useLocation } from "../router";
+import { Link, matchRoute, useLocation, type Route } from "../router";
 import { notify } from "../notify";
 
-/** The app's pages, as the header's navigation and the phone menu list them. */
+/**
+ * The app's pages, as the header's navigation and the phone menu list them: `routes` are the routes that
+ * mark the item current, `ownerOnly` ones are shown to account owners only (the API refuses anyone else).
+ */
 const pages = [
-  { name: "desk", href: "/", label: "nav.desk", testId: "nav-desk" },
-  { name: "status", href: "/status", label: "nav.status", testId: "nav-status" },
-] as const;
+  { name: "desk", href: "/", label: "nav.desk", testId: "nav-desk", routes: ["desk"], ownerOnly: false },
+  { name: "assistants", href: "/assistants", label: "nav.assistants", testId: "nav-assistants", routes: ["assistants", "documents"], ownerOnly: true },
+  { name: "status", href: "/status", label: "nav.status", testId: "nav-status", routes: ["status"], ownerOnly: false },
+] as const satisfies readonly { name: string; href: string; label: string; testId: string; routes: readonly Route["name"][]; ownerOnly: boolean }[];
+
+type Page = (typeof pages)[number];
+
+/** The pages this user may open. */
+function usePages(): readonly Page[] {
+  const { user } = useAuth();
+  const owner = user?.role === "owner" && user.account !== null;
+  return pages.filter((page) => !page.ownerOnly || owner);
+}
+
+function isCurrent(page: Page, route: Route["name"]): boolean {
+  return (page.routes as readonly Route["name"][]).includes(route);
+}
 
 function LanguageSwitch() {
   const { t } = useTranslation();
@@ -41,6 +58,8 @@ function MenuIcon() {
 function PhoneMenu({ onSignOut }: { onSignOut: () => void }) {
   const { t } = useTranslation();
   const { user } = useAuth();
+  const shown = usePages();
+  const route = matchRoute(useLocation().path).name;
   return (
     <Menu position="bottom-end" withinPortal>
       <Menu.Target>
@@ -54,8 +73,8 @@ function PhoneMenu({ onSignOut }: { onSignOut: () => void }) {
             {user.name} · {user.account?.name ?? user.email}
           </Menu.Label>
         ) : null}
-        {pages.map((page) => (
-          <Menu.Item key={page.name} component={Link} href={page.href}>
+        {shown.map((page) => (
+          <Menu.Item key={page.name} component={Link} href={page.href} aria-current={isCurrent(page, route) ? "page" : undefined}>
             {t(page.label)}
           </Menu.Item>
         ))}
@@ -118,6 +137,7 @@ export function Layout({ children, fullHeight = false }: { children: ReactNode; 
   const location = useLocation();
   const route = matchRoute(location.path);
   const signOut = useSignOut();
+  const shown = usePages();
   return (
     <div className={fullHeight ? "rx-shell rx-shell-full" : "rx-shell"}>
       <a className="rx-skip-link" href="#main">
@@ -130,14 +150,14 @@ export function Layout({ children, fullHeight = false }: { children: ReactNode; 
           </Anchor>
           <nav aria-label={t("app.navigation")} className="rx-hide-phone">
             <Group gap={4} wrap="nowrap">
-              {pages.map((page) => (
+              {shown.map((page) => (
                 <Button
                   key={page.name}
                   component={Link}
                   href={page.href}
-                  variant={route.name === page.name ? "light" : "subtle"}
+                  variant={isCurrent(page, route.name) ? "light" : "subtle"}
                   size="compact-sm"
-                  aria-current={route.name === page.name ? "page" : undefined}
+                  aria-current={isCurrent(page, route.name) ? "page" : undefined}
                   data-testid={page.testId}
                 >
                   {t(page.label)}
