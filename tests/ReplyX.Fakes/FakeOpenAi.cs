@@ -68,6 +68,9 @@ public sealed class FakeOpenAi : IAsyncDisposable
 
     public ConcurrentDictionary<string, KeyBehavior> Behaviors { get; } = new();
     public ConcurrentQueue<Served> Requests { get; } = new();
+
+    /// <summary>The system message of every chat request, in arrival order (what the model was told, passages included).</summary>
+    public ConcurrentQueue<string> SystemPrompts { get; } = new();
     public ConcurrentQueue<string> OAuthRequests { get; } = new();
 
     /// <summary>Keys of chat requests as they arrive (before any configured latency).</summary>
@@ -171,6 +174,10 @@ public sealed class FakeOpenAi : IAsyncDisposable
         var messages = body["messages"]!.AsArray();
         var prompt = messages.Sum(m => Count(Content(m!)));
         var lastUser = messages.LastOrDefault(m => m!["role"]!.GetValue<string>() == "user") is { } u ? Content(u) : "";
+        if (messages.FirstOrDefault(m => m!["role"]!.GetValue<string>() == "system") is { } system)
+        {
+            SystemPrompts.Enqueue(Content(system));
+        }
         var reply = behavior.Content ?? Reply(lastUser);
         var completion = Count(reply);
         var cut = behavior.CutAfterDeltas;

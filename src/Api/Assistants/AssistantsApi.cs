@@ -26,7 +26,7 @@ public sealed record AskRequest(string? Text);
 
 public sealed record AskUsage(int PromptTokens, int CompletionTokens);
 
-public sealed record AskResponse(string Text, bool Offline, IReadOnlyList<string> Sources, AskUsage Usage, string? Model);
+public sealed record AskResponse(string Text, bool Offline, IReadOnlyList<ReplyX.Api.Knowledge.SourceResponse> Sources, AskUsage Usage, string? Model);
 
 public sealed partial class AssistantRequestValidator : AbstractValidator<AssistantRequest>
 {
@@ -151,6 +151,6 @@ public static class AssistantsApi
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable,
                 title: "Every AI key is busy or failing right now.", detail: $"Try again in {seconds} s.");
         }
-        return TypedResults.Ok(new AskResponse(result.Text, result.Offline, result.Sources, new AskUsage(result.PromptTokens, result.CompletionTokens), result.Model));
+        return TypedResults.Ok(new AskResponse(result.Text, result.Offline, result.Sources.Select(ReplyX.Api.Knowledge.KnowledgeApi.ToResponse).ToArray(), new AskUsage(result.PromptTokens, result.CompletionTokens), result.Model));
     }
 }

@@ -17,6 +17,9 @@ public sealed record FeedData(Guid DialogId, string Status, Guid? OperatorId, Me
 
 public sealed record BotStatusData(Guid BotId, Guid AccountId, string Status, string? Error);
 
+/// <summary>A document's processing on the account feed (<c>document.status</c>).</summary>
+public sealed record DocumentStatusData(Guid DocumentId, Guid AssistantId, string Status, int ChunksDone, int ChunksTotal, string? Error);
+
 /// <summary>
 /// One client's view of a live Orleans stream as Server-Sent Events: subscribed before anything is read
 /// from the store (so nothing falls between), unsubscribed when the client goes, a comment line when idle.
@@ -224,6 +227,8 @@ public sealed class DialogEventStream(IClusterClient cluster, EventStreamConnect
                 {
                     object data = evt.Kind == DialogEventKinds.BotStatus
                         ? new BotStatusData(evt.DialogId, evt.AccountId, evt.Partial ?? "unknown", evt.Detail)
+                        : evt.Document is { } d
+                        ? new DocumentStatusData(evt.DialogId, d.AssistantId, d.Status.ToString().ToLowerInvariant(), d.ChunksDone, d.ChunksTotal, d.Error)
                         : new FeedData(evt.DialogId, evt.Mode is { } m ? DialogsApi.Status(m) : "ai", evt.OperatorId,
                             evt.Message is { } message ? DialogsApi.ToResponse(message) : null);
                     yield return new SseItem<object>(data, evt.Kind) { EventId = Id(++id) };

@@ -12,7 +12,9 @@ using ReplyX.Dialogs;
 
 namespace ReplyX.Api.Dialogs;
 
-public sealed record MessageResponse(long Seq, DateTimeOffset At, string Author, string Text, Guid? OperatorId);
+/// <summary>A message; an assistant's answer carries the documents it came from (<see cref="Sources"/>) and whether no model wrote it (<see cref="Offline"/>).</summary>
+public sealed record MessageResponse(long Seq, DateTimeOffset At, string Author, string Text, Guid? OperatorId,
+    IReadOnlyList<ReplyX.Api.Knowledge.SourceResponse>? Sources = null, bool Offline = false);
 
 public sealed record RatingResponse(int Score, string? Comment, DateTimeOffset At);
 
@@ -70,7 +72,8 @@ public static class DialogsApi
     }
 
     public static MessageResponse ToResponse(DialogMessage m) =>
-        new(m.Seq, m.At, m.Author.ToString().ToLowerInvariant(), m.Text, m.OperatorId);
+        new(m.Seq, m.At, m.Author.ToString().ToLowerInvariant(), m.Text, m.OperatorId,
+            m.Sources?.Select(ReplyX.Api.Knowledge.KnowledgeApi.ToResponse).ToArray(), m.Offline);
 
     public static DialogResponse ToResponse(DialogSummary d) => new(d.Id, d.AccountId, d.AssistantId, d.Channel, Status(d.Mode), d.OperatorId,
         d.CreatedAt, d.UpdatedAt, d.LastMessage is { } m ? ToResponse(m) : null,

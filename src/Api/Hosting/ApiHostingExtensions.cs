@@ -74,6 +74,7 @@ public static class ApiHostingExtensions
         services.AddSingleton<EventStreamConnections>();
         services.AddSingleton<DialogEventStream>();
         services.AddSingleton<ReplyX.Api.Widget.WidgetSessions>();
+        services.AddValidatedOptions<ReplyX.Api.Knowledge.DocumentUploadOptions, ReplyX.Api.Knowledge.DocumentUploadOptionsValidator>(ReplyX.Api.Knowledge.DocumentUploadOptions.Section);
         return builder;
     }
 
@@ -112,6 +113,7 @@ public static class ApiHostingExtensions
         app.MapAssistantsApi();
         app.MapBotsApi();
         app.MapDialogsApi();
+        ReplyX.Api.Knowledge.KnowledgeApi.MapKnowledgeApi(app);
         ReplyX.Api.Desk.CannedResponsesApi.MapCannedResponsesApi(app);
         ReplyX.Api.Widget.WidgetApi.MapWidgetApi(app);
         app.MapTelegramWebhook();

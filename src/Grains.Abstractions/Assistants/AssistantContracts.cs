@@ -31,7 +31,8 @@ public sealed record AssistantSettings(
     [property: Id(5)] IReadOnlyList<AiProviderKind> Providers,
     [property: Id(6)] HandoffRules Handoff,
     [property: Id(7)] WidgetSettings Widget,
-    [property: Id(8)] string? FallbackText);
+    [property: Id(8)] string? FallbackText,
+    [property: Id(9)] ReplyX.Knowledge.RetrievalSettings? Retrieval = null);
 
 public static class AssistantDefaults
 {
@@ -92,7 +93,7 @@ public interface IAssistantCatalogGrain : IGrainWithIntegerKey
 public sealed record AskResult(
     [property: Id(0)] string Text,
     [property: Id(1)] bool Offline,
-    [property: Id(2)] IReadOnlyList<string> Sources,
+    [property: Id(2)] IReadOnlyList<ReplyX.Knowledge.KnowledgeSource> Sources,
     [property: Id(3)] int PromptTokens,
     [property: Id(4)] int CompletionTokens,
     [property: Id(5)] string? Model,

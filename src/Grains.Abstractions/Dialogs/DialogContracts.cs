@@ -26,7 +26,8 @@ public sealed record DialogMessage(
     [property: Id(3)] string Text,
     [property: Id(4)] string? ExternalId,
     [property: Id(5)] bool Offline,
-    [property: Id(6)] Guid? OperatorId);
+    [property: Id(6)] Guid? OperatorId,
+    [property: Id(7)] IReadOnlyList<ReplyX.Knowledge.KnowledgeSource>? Sources = null);
 
 [GenerateSerializer, Immutable, Alias("ReplyX.Dialogs.DialogStart")]
 public sealed record DialogStart(
@@ -67,7 +68,8 @@ public sealed record DialogEvent(
     [property: Id(5)] DialogMode? Mode,
     [property: Id(6)] string? Partial,
     [property: Id(7)] Guid? OperatorId,
-    [property: Id(8)] string? Detail = null);
+    [property: Id(8)] string? Detail = null,
+    [property: Id(9)] ReplyX.Knowledge.DocumentProgress? Document = null);
 
 public static class DialogEventKinds
 {
@@ -84,6 +86,8 @@ public static class DialogEventKinds
     /// <summary>Account feed and admin feed: a bot's status changed (<see cref="DialogEvent.DialogId"/> is the bot's id,
     /// <see cref="DialogEvent.Partial"/> the status, <see cref="DialogEvent.Detail"/> the error).</summary>
     public const string BotStatus = "bot.status";
+    /// <summary>Account feed: a document's processing moved (<see cref="DialogEvent.DialogId"/> is the document's id, <see cref="DialogEvent.Document"/> the progress).</summary>
+    public const string DocumentStatus = "document.status";
 }
 
 /// <summary>

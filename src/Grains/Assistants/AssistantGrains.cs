@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using ReplyX.Ai;
+using ReplyX.Knowledge;
 
 namespace ReplyX.Assistants;
 
@@ -75,7 +76,7 @@ public sealed class AssistantCatalogGrain(IAssistantStore store) : Grain, IAssis
 /// queueing behind one grain.
 /// </summary>
 [GrainType("ask"), StatelessWorker]
-public sealed class AskGrain(AiRouter router, IOptions<AiProviderOptions> options) : Grain, IAskGrain
+public sealed class AskGrain(AiRouter router, HybridRetriever retriever, IOptions<AiProviderOptions> options) : Grain, IAskGrain
 {
     public async Task<AskResult?> Ask(Guid accountId, Guid assistantId, string text)
     {
@@ -88,14 +89,28 @@ public sealed class AskGrain(AiRouter router, IOptions<AiProviderOptions> option
             return null;
         }
         var s = assistant.Settings;
+        // Grounded like a dialog's answer: the same retrieval, prompt and "not in the documents" rule.
+        var retrieval = s.Retrieval ?? RetrievalSettings.Default;
+        var grounding = Grounding.From(await retriever.Search(assistantId, text, null, retrieval), text, retrieval);
+        if (grounding.Kind == GroundingKind.NothingFound)
+        {
+            return new AskResult(grounding.NothingFoundText(), false, [], 0, 0, null);
+        }
         try
         {
             var answer = await router.Complete(new AiRequest(accountId, s.Model, s.Providers,
-                [new AiChatMessage("system", s.SystemPrompt), new AiChatMessage("user", text)], s.Temperature), budget.Token);
-            return new AskResult(answer.Text, false, [], answer.PromptTokens, answer.CompletionTokens, answer.Model, TokensEstimated: answer.TokensEstimated);
+                [new AiChatMessage("system", ReplyX.Dialogs.PromptBuilder.SystemPrompt(s, grounding.Instructions())), new AiChatMessage("user", text)], s.Temperature), budget.Token);
+            var decision = ReplyX.Dialogs.HandoffPolicy.Decide(answer.Text, s, 1, offeredHuman: true);
+            var (cited, sources) = grounding.Cited(decision.Text.Length > 0 ? decision.Text : ReplyTexts.ConnectingOperator(s));
+            return new AskResult(cited, false, sources, answer.PromptTokens, answer.CompletionTokens, answer.Model, TokensEstimated: answer.TokensEstimated);
         }
         catch (AiNotConfiguredException)
         {
+            if (grounding.Kind == GroundingKind.Passages)
+            {
+                var (quote, quoted) = grounding.CanQuote ? grounding.Quote() : (grounding.NothingFoundText(), []);
+                return new AskResult(quote, true, quoted, 0, 0, null);
+            }
             return new AskResult(ReplyTexts.Offline(s), true, [], 0, 0, null);
         }
         catch (AiUnavailableException ex)

@@ -45,5 +45,20 @@ public static class ReplyTexts
                 "Клиент заблокировал бота; сообщения не доставляются, пока он не напишет снова.")
             : Pick(settings, "The messenger refused a message: ", "Мессенджер отклонил сообщение: ") + refusal;
 
+    /// <summary>Said when the assistant has documents but none answers the question (in the customer's language).</summary>
+    public static string NotInDocuments(string language) => Pick(language,
+        "I couldn't find an answer to this in our documents. If you'd like to talk to a person, write \"operator\".",
+        "Я не нашёл ответа на этот вопрос в наших документах. Если хотите поговорить с человеком, напишите «оператор».");
+
+    /// <summary>Introduces a passage quoted as it is, when no AI model can answer.</summary>
+    public static string QuoteIntro(string language) => Pick(language,
+        "Here is what our documents say (quoted as is):",
+        "Вот что сказано в наших документах (цитата):");
+
+    public static string PageAbbreviation(string language) => Pick(language, "p.", "с.");
+
     private static string Pick(AssistantSettings? settings, string english, string russian) => IsEnglish(settings) ? english : russian;
+
+    private static string Pick(string language, string english, string russian) =>
+        language.StartsWith("en", StringComparison.OrdinalIgnoreCase) ? english : russian;
 }

@@ -1,5 +1,6 @@
 using ReplyX.Ai;
 using ReplyX.Assistants;
+using ReplyX.Knowledge;
 
 namespace ReplyX.Dialogs;
 
@@ -22,7 +23,7 @@ public sealed class AiAnswerer(AiRouter router, DialogOptions options, TimeProvi
 {
     private DateTimeOffset? _unavailableSince;
 
-    public async Task<AnswerOutcome> Ask(Guid accountId, Assistant? assistant, IReadOnlyList<DialogMessage> recent, long questionSeq,
+    public async Task<AnswerOutcome> Ask(Guid accountId, Assistant? assistant, Grounding grounding, IReadOnlyList<DialogMessage> recent, long questionSeq,
         Func<string, ValueTask>? onPartial, CancellationToken cancellationToken)
     {
         if (assistant is null)
@@ -31,7 +32,7 @@ public sealed class AiAnswerer(AiRouter router, DialogOptions options, TimeProvi
         }
         var settings = assistant.Settings;
         var request = new AiRequest(accountId, settings.Model, settings.Providers,
-            PromptBuilder.Build(settings, recent, questionSeq, options.HistoryTokenBudget), settings.Temperature, OnPartial: onPartial);
+            PromptBuilder.Build(settings, recent, questionSeq, options.HistoryTokenBudget, grounding.Instructions()), settings.Temperature, OnPartial: onPartial);
         try
         {
             var answer = await router.Complete(request, cancellationToken);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using ReplyX.Ai;
 using ReplyX.Assistants;
 using ReplyX.Hosting;
+using ReplyX.Knowledge;
 
 namespace ReplyX.Dialogs;
 
@@ -21,7 +22,10 @@ public interface IAnsweringHost
     Task<Assistant?> Assistant();
 
     /// <summary>Stores the answer (or the offline fallback) to <paramref name="questionSeq"/> and hands it to the channel.</summary>
-    Task StoreAnswer(string text, long questionSeq, bool offline);
+    Task StoreAnswer(string text, long questionSeq, bool offline, IReadOnlyList<KnowledgeSource>? sources = null);
+
+    /// <summary>What the assistant's documents say to <paramref name="question"/>.</summary>
+    Task<Grounding> Ground(DialogMessage question, Assistant? assistant);
 
     /// <summary>Hands the dialog to operators.</summary>
     Task Handoff(string reason);
@@ -94,12 +98,21 @@ public sealed partial class DialogAnswering(IAnsweringHost host, IDialogStore st
         {
             host.KeepActive(TimeSpan.FromMinutes(2));
             var assistant = await host.Assistant();
+            var grounding = await host.Ground(question, assistant);
+            if (grounding.Kind == GroundingKind.NothingFound && S.Mode == DialogMode.Ai)
+            {
+                // The documents do not answer it: say so (and how to reach a person) instead of letting the model guess.
+                await host.StoreAnswer(grounding.NothingFoundText(), question.Seq, offline: false);
+                S.LastProcessedSeq = question.Seq;
+                S.AiTurns++;
+                continue;
+            }
             using var call = _call = new CancellationTokenSource();
             AnswerOutcome outcome;
             using (SlowAnswerHints())
             {
                 var lastPartial = DateTimeOffset.MinValue;
-                outcome = await _answerer.Ask(S.Start!.AccountId, assistant, host.Recent.Items, question.Seq,
+                outcome = await _answerer.Ask(S.Start!.AccountId, assistant, grounding, host.Recent.Items, question.Seq,
                     !options.StreamPartials ? null : async partial =>
                     {
                         if (time.GetUtcNow() - lastPartial >= options.TypingInterval && S.Mode == DialogMode.Ai)
@@ -123,14 +136,24 @@ public sealed partial class DialogAnswering(IAnsweringHost host, IDialogStore st
                 LogDropped(host.Id, question.Seq, S.Mode);
                 continue;
             }
-            await Answered(question.Seq, assistant, outcome);
+            await Answered(question.Seq, assistant, outcome, grounding);
         }
         return false;
     }
 
     /// <summary>Stores the answer (or the offline fallback) and hands the dialog over when it must.</summary>
-    private async Task Answered(long questionSeq, Assistant? assistant, AnswerOutcome outcome)
+    private async Task Answered(long questionSeq, Assistant? assistant, AnswerOutcome outcome, Grounding grounding)
     {
+        if (outcome.Kind == AnswerKind.Offline && grounding.Kind == GroundingKind.Passages)
+        {
+            // No model, but the documents have it: the best passage, quoted with its source; when the evidence is
+            // too weak to quote, "not in the documents" rather than a passage that may not answer.
+            var (quote, quoted) = grounding.CanQuote ? grounding.Quote() : (grounding.NothingFoundText(), []);
+            await host.StoreAnswer(quote, questionSeq, offline: true, quoted);
+            S.LastProcessedSeq = questionSeq;
+            S.AiTurns++;
+            return;
+        }
         if (outcome.Kind == AnswerKind.Offline)
         {
             await host.StoreAnswer(ReplyTexts.Offline(assistant?.Settings), questionSeq, offline: true);
@@ -141,7 +164,8 @@ public sealed partial class DialogAnswering(IAnsweringHost host, IDialogStore st
         var decision = HandoffPolicy.Decide(outcome.Answer!.Text, assistant!.Settings, S.AiTurns + 1, S.OfferedHuman);
         if (decision.Text.Length > 0)
         {
-            await host.StoreAnswer(decision.Text, questionSeq, offline: false);
+            var (text, sources) = grounding.Cited(decision.Text);
+            await host.StoreAnswer(text, questionSeq, offline: false, sources);
         }
         S.LastProcessedSeq = questionSeq; // after the answer is stored: a failed append leaves the question to retry
         S.AiTurns++;

@@ -126,9 +126,9 @@ public sealed class PostgresDialogDirectory(NpgsqlDataSource dataSource) : IDial
     private const string Select = """
         SELECT d.id, d.account_id, d.assistant_id, d.channel, d.mode, d.operator_id, d.created_at, d.updated_at,
                d.origin, d.rating_score, d.rating_comment, d.rated_at,
-               m.seq, m.at, m.author, m.text, m.offline, m.operator_id
+               m.seq, m.at, m.author, m.text, m.offline, m.operator_id, m.sources
         FROM dialogs d
-        LEFT JOIN LATERAL (SELECT seq, at, author, text, offline, operator_id FROM dialog_messages
+        LEFT JOIN LATERAL (SELECT seq, at, author, text, offline, operator_id, sources FROM dialog_messages
                            WHERE dialog_id = d.id ORDER BY seq DESC LIMIT 1) m ON true
         """;
 
@@ -189,7 +189,7 @@ public sealed class PostgresDialogDirectory(NpgsqlDataSource dataSource) : IDial
     public async Task<IReadOnlyList<DialogMessage>> Before(Guid dialogId, long beforeSeq, int limit, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT seq, at, author, text, offline, operator_id FROM dialog_messages WHERE dialog_id = @dialog AND seq < @before ORDER BY seq DESC LIMIT @limit");
+            "SELECT seq, at, author, text, offline, operator_id, sources FROM dialog_messages WHERE dialog_id = @dialog AND seq < @before ORDER BY seq DESC LIMIT @limit");
         command.Parameters.AddWithValue("dialog", dialogId);
         command.Parameters.AddWithValue("before", beforeSeq);
         command.Parameters.AddWithValue("limit", limit);
@@ -256,5 +256,6 @@ public sealed class PostgresDialogDirectory(NpgsqlDataSource dataSource) : IDial
 
     private static DialogMessage? ReadMessage(NpgsqlDataReader r, int at) => r.IsDBNull(at) ? null
         : new DialogMessage(r.GetInt64(at), PostgresDialogStore.Utc(r.GetDateTime(at + 1)), DialogNames.Author(r.GetString(at + 2)), r.GetString(at + 3),
-            null, r.GetBoolean(at + 4), r.IsDBNull(at + 5) ? null : r.GetGuid(at + 5));
+            null, r.GetBoolean(at + 4), r.IsDBNull(at + 5) ? null : r.GetGuid(at + 5),
+            ReplyX.Knowledge.SourcesJson.Read(r.IsDBNull(at + 6) ? null : r.GetString(at + 6)));
 }

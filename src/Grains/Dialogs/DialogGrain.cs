@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using ReplyX.Ai;
 using ReplyX.Assistants;
 using ReplyX.Hosting;
+using ReplyX.Knowledge;
 
 namespace ReplyX.Dialogs;
 
@@ -17,6 +18,7 @@ public sealed class DialogGrain(
     [PersistentState("dialog")] IPersistentState<DialogState> state,
     IDialogStore store,
     AiRouter router,
+    HybridRetriever retriever,
     DialogChannels channels,
     AnsweringLoad load,
     StateDurability durability,
@@ -289,11 +291,11 @@ public sealed class DialogGrain(
 
     /// <summary>Stores an outgoing (or system) message and hands it to the channel.</summary>
     private async Task<DialogMessage> Append(MessageAuthor author, string text, bool offline = false, Guid? operatorId = null,
-        string? externalId = null, long? answers = null, bool deliver = true)
+        string? externalId = null, long? answers = null, bool deliver = true, IReadOnlyList<KnowledgeSource>? sources = null)
     {
         var channel = deliver ? Channel : null;
         // Stored awaiting delivery: if the channel's queue is lost with its silo, the message is found again.
-        var message = await Journal.Append(new DialogMessage(0, default, author, text, externalId, offline, operatorId),
+        var message = await Journal.Append(new DialogMessage(0, default, author, text, externalId, offline, operatorId, sources is { Count: > 0 } ? sources : null),
             new AppendFlags(AwaitingDelivery: channel is not null, AnswersUpTo: answers))
             ?? throw new InvalidOperationException($"A message of dialog {Id} was refused by the store.");
         Writes.Soon(); // counters are written within StateFlushDelay; activation recomputes them after a crash
@@ -317,8 +319,20 @@ public sealed class DialogGrain(
         }, _options.AccountFeedInterval);
     }
 
-    Task IAnsweringHost.StoreAnswer(string text, long questionSeq, bool offline) =>
-        Append(MessageAuthor.Assistant, text, offline: offline, answers: questionSeq);
+    Task IAnsweringHost.StoreAnswer(string text, long questionSeq, bool offline, IReadOnlyList<KnowledgeSource>? sources) =>
+        Append(MessageAuthor.Assistant, text, offline: offline, answers: questionSeq, sources: sources);
+
+    async Task<Grounding> IAnsweringHost.Ground(DialogMessage question, Assistant? assistant)
+    {
+        if (assistant is null)
+        {
+            return Grounding.None;
+        }
+        // The customer's previous message resolves a short follow-up ("and how much is it?").
+        var context = _recent.Items.LastOrDefault(m => m.Author == MessageAuthor.User && m.Seq < question.Seq)?.Text;
+        var settings = assistant.Settings.Retrieval ?? RetrievalSettings.Default;
+        return Grounding.From(await retriever.Search(assistant.Id, question.Text, context, settings), question.Text, settings);
+    }
 
     Task IAnsweringHost.Handoff(string reason) => Handoff(reason);
 

@@ -304,8 +304,8 @@ public sealed class PostgresDialogStore(NpgsqlDataSource dataSource) : IDialogSt
     private async Task<bool> AppendOne(Guid dialogId, DialogMessage m, AppendFlags flags, CancellationToken cancellationToken)
     {
         const string Insert = """
-            INSERT INTO dialog_messages (dialog_id, seq, at, author, text, external_id, offline, operator_id, awaiting_delivery, awaiting_answer)
-            VALUES (@dialog, @seq, @at, @author, @text, @external, @offline, @operator, @awaiting, @unanswered)
+            INSERT INTO dialog_messages (dialog_id, seq, at, author, text, external_id, offline, operator_id, awaiting_delivery, awaiting_answer, sources)
+            VALUES (@dialog, @seq, @at, @author, @text, @external, @offline, @operator, @awaiting, @unanswered, @sources)
             ON CONFLICT DO NOTHING
             """;
         // An answer clears its questions' flags in the same statement: no extra round trip per reply.
@@ -324,6 +324,7 @@ public sealed class PostgresDialogStore(NpgsqlDataSource dataSource) : IDialogSt
         command.Parameters.AddWithValue("operator", NpgsqlDbType.Uuid, (object?)m.OperatorId ?? DBNull.Value);
         command.Parameters.AddWithValue("awaiting", flags.AwaitingDelivery);
         command.Parameters.AddWithValue("unanswered", flags.AwaitingAnswer);
+        command.Parameters.AddWithValue("sources", NpgsqlDbType.Jsonb, (object?)ReplyX.Knowledge.SourcesJson.Write(m.Sources) ?? DBNull.Value);
         if (flags.AnswersUpTo is { } upto)
         {
             command.Parameters.AddWithValue("upto", upto);
@@ -443,14 +444,15 @@ public sealed class PostgresDialogStore(NpgsqlDataSource dataSource) : IDialogSt
 
     private async Task<IReadOnlyList<DialogMessage>> Read(string where, Action<NpgsqlCommand> bind, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT seq, at, author, text, external_id, offline, operator_id FROM dialog_messages " + where);
+        await using var command = dataSource.CreateCommand("SELECT seq, at, author, text, external_id, offline, operator_id, sources FROM dialog_messages " + where);
         bind(command);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var list = new List<DialogMessage>();
         while (await reader.ReadAsync(cancellationToken))
         {
             list.Add(new DialogMessage(reader.GetInt64(0), Utc(reader.GetDateTime(1)), DialogNames.Author(reader.GetString(2)), reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetBoolean(5), reader.IsDBNull(6) ? null : reader.GetGuid(6)));
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetBoolean(5), reader.IsDBNull(6) ? null : reader.GetGuid(6),
+                ReplyX.Knowledge.SourcesJson.Read(reader.IsDBNull(7) ? null : reader.GetString(7))));
         }
         return list;
     }

@@ -17,8 +17,8 @@ internal sealed class PostgresMessageBatches
 
     private const string AppendSql = """
         WITH inserted AS (
-            INSERT INTO dialog_messages (dialog_id, seq, at, author, text, external_id, offline, operator_id, awaiting_delivery, awaiting_answer)
-            SELECT * FROM unnest(@dialog, @seq, @at, @author, @text, @external, @offline, @operator, @awaiting, @unanswered)
+            INSERT INTO dialog_messages (dialog_id, seq, at, author, text, external_id, offline, operator_id, awaiting_delivery, awaiting_answer, sources)
+            SELECT * FROM unnest(@dialog, @seq, @at, @author, @text, @external, @offline, @operator, @awaiting, @unanswered, @sources)
             ON CONFLICT DO NOTHING
             RETURNING dialog_id, seq),
         answered AS (
@@ -73,6 +73,7 @@ internal sealed class PostgresMessageBatches
         command.AddArray("operator", NpgsqlDbType.Uuid, rows.Select(i => i.Message.OperatorId).ToArray());
         command.AddArray("awaiting", NpgsqlDbType.Boolean, rows.Select(i => i.Flags.AwaitingDelivery).ToArray());
         command.AddArray("unanswered", NpgsqlDbType.Boolean, rows.Select(i => i.Flags.AwaitingAnswer).ToArray());
+        command.AddArray("sources", NpgsqlDbType.Jsonb, rows.Select(i => ReplyX.Knowledge.SourcesJson.Write(i.Message.Sources)).ToArray());
         command.AddArray("answerDialog", NpgsqlDbType.Uuid, answers.Select(i => i.DialogId).ToArray());
         command.AddArray("answerUpto", NpgsqlDbType.Bigint, answers.Select(i => i.Flags.AnswersUpTo!.Value).ToArray());
         var inserted = new HashSet<(Guid, long)>();

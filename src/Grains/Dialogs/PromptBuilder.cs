@@ -6,12 +6,14 @@ namespace ReplyX.Dialogs;
 /// <summary>What the model is sent for one question: the assistant's instructions, then as much recent history as fits.</summary>
 public static class PromptBuilder
 {
-    public static string SystemPrompt(AssistantSettings settings) =>
-        settings.SystemPrompt + "\n\nIf the customer asks for a human, or you cannot help, reply with exactly " + HandoffPolicy.Marker + ".";
+    /// <summary>The assistant's instructions, the handoff marker, and the passages of its documents when retrieval found any.</summary>
+    public static string SystemPrompt(AssistantSettings settings, string? knowledge = null) =>
+        settings.SystemPrompt + "\n\nIf the customer asks for a human, or you cannot help, reply with exactly " + HandoffPolicy.Marker + "."
+        + (knowledge is null ? "" : "\n\n" + knowledge);
 
     /// <summary>The system prompt, then the newest customer and assistant/operator messages up to the question within the budget.</summary>
-    public static IReadOnlyList<AiChatMessage> Build(AssistantSettings settings, IEnumerable<DialogMessage> recent, long questionSeq, int tokenBudget) =>
-        Trim(SystemPrompt(settings), recent.Where(m => m.Seq <= questionSeq && m.Author != MessageAuthor.System).ToArray(), tokenBudget);
+    public static IReadOnlyList<AiChatMessage> Build(AssistantSettings settings, IEnumerable<DialogMessage> recent, long questionSeq, int tokenBudget, string? knowledge = null) =>
+        Trim(SystemPrompt(settings, knowledge), recent.Where(m => m.Seq <= questionSeq && m.Author != MessageAuthor.System).ToArray(), tokenBudget);
 
     /// <summary>Newest messages first until the budget is spent; the newest one (the question) is always kept.</summary>
     public static IReadOnlyList<AiChatMessage> Trim(string system, IReadOnlyList<DialogMessage> messages, int budget)

@@ -11,6 +11,7 @@ using ReplyX.Accounts;
 using ReplyX.Ai;
 using ReplyX.Bots;
 using ReplyX.Dialogs;
+using ReplyX.Knowledge;
 using StackExchange.Redis;
 
 namespace ReplyX.Hosting;
@@ -73,6 +74,7 @@ public static class SiloHostingExtensions
         // Hosted services start in this order, all after the silo: dialog recovery, configured AI providers,
         // then the configured admin (after the migrator, registered before the silo, so the users table exists).
         silo.Services.AddReplyXDialogs();
+        silo.Services.AddReplyXKnowledge();
         silo.Services.AddReplyXBots();
         silo.Services.AddReplyXAi();
         silo.Services.AddReplyXAccounts();

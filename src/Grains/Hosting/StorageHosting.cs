@@ -86,6 +86,7 @@ public static class StorageHosting
                 services.TryAddSingleton<IDialogStore, PostgresDialogStore>();
                 services.TryAddSingleton<IDialogDirectory, PostgresDialogDirectory>();
                 services.TryAddSingleton<IBotStore, PostgresBotStore>();
+                services.TryAddSingleton<ReplyX.Knowledge.IKnowledgeStore, ReplyX.Knowledge.PostgresKnowledgeStore>();
                 break;
             default:
                 services.TryAddSingleton<IAccountStore, InMemoryAccountStore>();
@@ -98,6 +99,7 @@ public static class StorageHosting
                 // Lists read the same dialogs the grains write.
                 services.TryAddSingleton<IDialogDirectory>(sp => new InMemoryDialogDirectory((InMemoryDialogStore)sp.GetRequiredService<IDialogStore>()));
                 services.TryAddSingleton<IBotStore, InMemoryBotStore>();
+                services.TryAddSingleton<ReplyX.Knowledge.IKnowledgeStore, ReplyX.Knowledge.InMemoryKnowledgeStore>();
                 break;
         }
         return services;

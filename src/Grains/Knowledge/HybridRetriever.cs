@@ -1,0 +1,152 @@
+using Microsoft.Extensions.Options;
+
+namespace ReplyX.Knowledge;
+
+/// <summary>Reciprocal-rank fusion: a passage's score is the sum of 1 / (k + rank) over the lists that found it.</summary>
+public static class RankFusion
+{
+    public const int K = 60;
+
+    public static List<(ChunkKey Key, double Score)> Fuse(params IReadOnlyList<RankedChunk>[] lists)
+    {
+        var scores = new Dictionary<ChunkKey, double>();
+        foreach (var list in lists)
+        {
+            for (var rank = 0; rank < list.Count; rank++)
+            {
+                scores[list[rank].Key] = scores.GetValueOrDefault(list[rank].Key) + 1.0 / (K + rank + 1);
+            }
+        }
+        return scores.OrderByDescending(s => s.Value).ThenBy(s => s.Key.DocumentId).ThenBy(s => s.Key.Position)
+            .Select(s => (s.Key, s.Value)).ToList();
+    }
+}
+
+/// <summary>What is searched for a customer's message: a short follow-up ("and how much is it?") borrows the previous question's words.</summary>
+public static class RetrievalQuery
+{
+    public const int FollowUpWords = 6;
+
+    public static string Compose(string question, string? context)
+    {
+        if (string.IsNullOrWhiteSpace(context))
+        {
+            return question;
+        }
+        var words = question.Split((char[])[' ', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries).Length;
+        return words <= FollowUpWords ? context.Trim() + "\n" + question : question;
+    }
+}
+
+/// <summary>Per silo: which assistants have documents (briefly cached, so assistants without any cost nothing) and their vector matrices.</summary>
+public sealed class KnowledgeCache(IKnowledgeStore store, TimeProvider time, IOptions<KnowledgeOptions> options)
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<Guid, (long Stamp, DateTimeOffset At)> _stamps = [];
+    private readonly Dictionary<(Guid, string), VectorSnapshot> _vectors = [];
+
+    public async Task<long> Stamp(Guid assistantId)
+    {
+        var now = time.GetUtcNow();
+        lock (_gate)
+        {
+            if (_stamps.TryGetValue(assistantId, out var known) && now - known.At < options.Value.StampCacheTime)
+            {
+                return known.Stamp;
+            }
+        }
+        var stamp = await store.Stamp(assistantId);
+        lock (_gate)
+        {
+            _stamps[assistantId] = (stamp, now);
+        }
+        return stamp;
+    }
+
+    /// <summary>Forgets what this silo knows of an assistant (its documents changed here).</summary>
+    public void Invalidate(Guid assistantId)
+    {
+        lock (_gate)
+        {
+            _stamps.Remove(assistantId);
+        }
+    }
+
+    public async Task<VectorSnapshot> Vectors(Guid assistantId, string model, long stamp)
+    {
+        lock (_gate)
+        {
+            if (_vectors.TryGetValue((assistantId, model), out var cached) && cached.Stamp >= stamp)
+            {
+                return cached;
+            }
+        }
+        var snapshot = await store.Vectors(assistantId, model);
+        lock (_gate)
+        {
+            _vectors[(assistantId, model)] = snapshot;
+        }
+        return snapshot;
+    }
+}
+
+/// <summary>
+/// Hybrid retrieval: full text (stemmed, per language), word trigrams and vectors, fused by reciprocal rank; each
+/// hit carries every retriever's absolute evidence, and <see cref="SearchHit.Relevant"/> says whether any reaches
+/// the assistant's threshold, so "nothing found" can be told from "something found".
+/// </summary>
+public sealed class HybridRetriever(IKnowledgeStore store, KnowledgeCache cache, ConfiguredEmbedder configured, IOptions<KnowledgeOptions> options)
+{
+    private readonly IEmbedder? embedder = configured.Embedder;
+
+    public async Task<SearchResult> Search(Guid assistantId, string question, string? context, RetrievalSettings settings, int? k = null)
+    {
+        var stamp = await cache.Stamp(assistantId);
+        if (stamp == 0 || string.IsNullOrWhiteSpace(question))
+        {
+            return new SearchResult([], false, embedder?.Model);
+        }
+        var query = RetrievalQuery.Compose(question, context);
+        var limit = options.Value.Candidates;
+        var fullText = store.FullText(assistantId, query, limit);
+        var trigram = store.Trigram(assistantId, query, limit);
+        float[]? queryVector = null;
+        IReadOnlyList<RankedChunk> vector = [];
+        VectorSnapshot? snapshot = null;
+        if (embedder is not null && embedder.Supports(LanguageDetector.Detect(query)))
+        {
+            var embedding = IndexingWorkers.RunNow(() => embedder.Embed([query])[0]);
+            snapshot = await cache.Vectors(assistantId, embedder.Model, stamp);
+            queryVector = await embedding;
+            vector = Vectors.TopK(snapshot, queryVector, limit);
+        }
+        // The two lexical lists are fused first, so that together they weigh as much as the vectors.
+        var lexical = RankFusion.Fuse(await fullText, await trigram).Select(f => new RankedChunk(f.Key, f.Score)).ToList();
+        var fused = RankFusion.Fuse(lexical, vector).Take(k ?? settings.TopK).ToList();
+        var chunks = (await store.Read(fused.Select(f => f.Key).ToList())).ToDictionary(c => new ChunkKey(c.DocumentId, c.Position));
+        var stems = LexicalAnalysis.Stems(query);
+        var words = RelevanceScorer.ContentWords(query);
+        var cosines = vector.ToDictionary(v => v.Key, v => v.Score);
+        var hits = new List<SearchHit>(fused.Count);
+        foreach (var (key, score) in fused)
+        {
+            if (!chunks.TryGetValue(key, out var chunk))
+            {
+                continue; // deleted meanwhile
+            }
+            var searchText = chunk.HeadingPath is null ? chunk.Text : chunk.HeadingPath + "\n" + chunk.Text;
+            var coverage = RelevanceScorer.StemCoverage(stems, searchText);
+            var similarity = RelevanceScorer.WordSimilarity(words, searchText);
+            double? cosine = cosines.TryGetValue(key, out var c) ? c : snapshot is not null && queryVector is not null ? Cosine(snapshot, key, queryVector) : null;
+            var evidence = Math.Max(Math.Max(coverage, similarity), cosine ?? 0);
+            hits.Add(new SearchHit(chunk.Source, chunk.Position, chunk.Text, score, coverage, similarity, cosine, evidence >= settings.MinScore));
+        }
+        return new SearchResult(hits, true, embedder?.Model);
+    }
+
+    private static double? Cosine(VectorSnapshot snapshot, ChunkKey key, float[] query)
+    {
+        var row = Array.IndexOf(snapshot.Keys, key);
+        return row < 0 ? null : System.Numerics.Tensors.TensorPrimitives.Dot(snapshot.Matrix.AsSpan(row * snapshot.Dimensions, snapshot.Dimensions), query);
+    }
+}

@@ -1,0 +1,62 @@
+namespace ReplyX.Knowledge;
+
+/// <summary>A searchable passage as stored: its document, place and text.</summary>
+public sealed record StoredChunk(Guid DocumentId, string FileName, int Position, string? HeadingPath, int? Page, string Text, string Language)
+{
+    public KnowledgeSource Source => new(DocumentId, FileName, HeadingPath, Page);
+}
+
+public readonly record struct ChunkKey(Guid DocumentId, int Position);
+
+public sealed record RankedChunk(ChunkKey Key, double Score);
+
+/// <summary>Every active chunk vector of one assistant for one model, as one contiguous matrix of normalised rows.</summary>
+public sealed record VectorSnapshot(long Stamp, int Dimensions, ChunkKey[] Keys, float[] Matrix);
+
+/// <summary>
+/// Documents, their files and chunks, and the lexical side of retrieval. Only chunks of enabled documents at
+/// their active version are ever searched; a new version's chunks are written beside the old ones and
+/// <see cref="Activate"/> swaps them in one step.
+/// </summary>
+public interface IKnowledgeStore
+{
+    Task Save(KnowledgeDocument document);
+
+    Task<KnowledgeDocument?> Get(Guid documentId);
+
+    Task<IReadOnlyList<KnowledgeDocument>> List(Guid accountId, Guid assistantId);
+
+    /// <summary>Documents left in processing (a silo died while working on them).</summary>
+    Task<IReadOnlyList<KnowledgeDocument>> Unfinished(int limit);
+
+    /// <summary>Removes the document, its files and chunks; false when it is not that account's.</summary>
+    Task<bool> Delete(Guid accountId, Guid documentId);
+
+    Task SaveFile(Guid documentId, int version, byte[] content);
+
+    Task<byte[]?> ReadFile(Guid documentId, int version);
+
+    /// <summary>Writes a version's chunks (replacing any written by an interrupted run of the same version).</summary>
+    Task SaveChunks(Guid documentId, int version, string language, IReadOnlyList<DocumentChunk> chunks);
+
+    Task<IReadOnlyList<DocumentChunk>> Chunks(Guid documentId, int version);
+
+    Task SaveEmbeddings(Guid documentId, int version, string model, IReadOnlyList<(int Position, float[] Vector)> vectors);
+
+    /// <summary>Positions of a version that already have a vector of <paramref name="model"/> (a resumed run skips them).</summary>
+    Task<IReadOnlySet<int>> Embedded(Guid documentId, int version, string model);
+
+    /// <summary>Makes <paramref name="version"/> the searched one and drops every other version's chunks, in one step.</summary>
+    Task Activate(KnowledgeDocument document, int version);
+
+    /// <summary>Changes whenever what an assistant's search sees changes; 0 when it has no searchable document.</summary>
+    Task<long> Stamp(Guid assistantId);
+
+    Task<IReadOnlyList<RankedChunk>> FullText(Guid assistantId, string query, int limit);
+
+    Task<IReadOnlyList<RankedChunk>> Trigram(Guid assistantId, string query, int limit);
+
+    Task<VectorSnapshot> Vectors(Guid assistantId, string model);
+
+    Task<IReadOnlyList<StoredChunk>> Read(IReadOnlyList<ChunkKey> keys);
+}

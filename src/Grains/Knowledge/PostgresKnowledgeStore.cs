@@ -1,0 +1,338 @@
+using Npgsql;
+using NpgsqlTypes;
+using ReplyX.Hosting;
+
+namespace ReplyX.Knowledge;
+
+/// <summary>
+/// The knowledge base in PostgreSQL (sql/016): full text in per-language <c>tsvector</c>s (GIN), trigram word
+/// similarity (<c>pg_trgm</c>), and vectors as <c>real[]</c>, loaded by each silo into one matrix and searched
+/// exactly with SIMD (<see cref="Vectors.TopK"/>).
+/// </summary>
+public sealed class PostgresKnowledgeStore(NpgsqlDataSource dataSource) : IKnowledgeStore
+{
+    private const string Columns = """
+        id, account_id, assistant_id, file_name, format, size_bytes, status, error, chunks_done, chunks_total, pages, language,
+        enabled, version, active_version, embedding_model, created_at, updated_at
+        """;
+
+    /// <summary>Chunks an assistant's search sees: enabled documents at their active version.</summary>
+    private const string Searchable = "JOIN knowledge_documents d ON d.id = c.document_id AND c.version = d.active_version AND d.enabled";
+
+    private const string Bump = """
+        INSERT INTO knowledge_stamps (assistant_id, stamp) VALUES (@assistant, 1)
+        ON CONFLICT (assistant_id) DO UPDATE SET stamp = knowledge_stamps.stamp + 1
+        """;
+
+    public async Task Save(KnowledgeDocument d)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            WITH prev AS (SELECT enabled FROM knowledge_documents WHERE id = @id),
+            saved AS (
+                INSERT INTO knowledge_documents ({Columns})
+                VALUES (@id, @account, @assistant, @file, @format, @size, @status, @error, @done, @total, @pages, @language,
+                        @enabled, @version, @active, @model, @created, @updated)
+                ON CONFLICT (id) DO UPDATE SET file_name = excluded.file_name, format = excluded.format, size_bytes = excluded.size_bytes,
+                    status = excluded.status, error = excluded.error, chunks_done = excluded.chunks_done, chunks_total = excluded.chunks_total,
+                    pages = excluded.pages, language = excluded.language, enabled = excluded.enabled, version = excluded.version,
+                    active_version = excluded.active_version, embedding_model = excluded.embedding_model, updated_at = excluded.updated_at
+                RETURNING 1),
+            bumped AS ({Bump.Replace("VALUES (@assistant, 1)", "SELECT @assistant, 1 WHERE NOT EXISTS (SELECT 1 FROM prev WHERE enabled = @enabled)", StringComparison.Ordinal)})
+            SELECT count(*) FROM saved
+            """);
+        Bind(command, d);
+        await command.ExecuteScalarAsync();
+    }
+
+    public async Task<KnowledgeDocument?> Get(Guid documentId) =>
+        (await Documents($"SELECT {Columns} FROM knowledge_documents WHERE id = @id", c => c.Parameters.AddWithValue("id", documentId))).SingleOrDefault();
+
+    public Task<IReadOnlyList<KnowledgeDocument>> List(Guid accountId, Guid assistantId) =>
+        Documents($"SELECT {Columns} FROM knowledge_documents WHERE assistant_id = @assistant AND account_id = @account ORDER BY created_at, id", c =>
+        {
+            c.Parameters.AddWithValue("assistant", assistantId);
+            c.Parameters.AddWithValue("account", accountId);
+        });
+
+    public Task<IReadOnlyList<KnowledgeDocument>> Unfinished(int limit) =>
+        Documents($"SELECT {Columns} FROM knowledge_documents WHERE status = 'processing' ORDER BY updated_at LIMIT @limit",
+            c => c.Parameters.AddWithValue("limit", limit));
+
+    public async Task<bool> Delete(Guid accountId, Guid documentId)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            WITH gone AS (DELETE FROM knowledge_documents WHERE id = @id AND account_id = @account RETURNING assistant_id),
+            bumped AS (INSERT INTO knowledge_stamps (assistant_id, stamp) SELECT assistant_id, 1 FROM gone
+                       ON CONFLICT (assistant_id) DO UPDATE SET stamp = knowledge_stamps.stamp + 1)
+            SELECT count(*)::int FROM gone
+            """);
+        command.Parameters.AddWithValue("id", documentId);
+        command.Parameters.AddWithValue("account", accountId);
+        return (int)(await command.ExecuteScalarAsync())! == 1;
+    }
+
+    public async Task SaveFile(Guid documentId, int version, byte[] content)
+    {
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO knowledge_files (document_id, version, content) VALUES (@id, @version, @content)
+            ON CONFLICT (document_id, version) DO UPDATE SET content = excluded.content
+            """);
+        command.Parameters.AddWithValue("id", documentId);
+        command.Parameters.AddWithValue("version", version);
+        command.Parameters.AddWithValue("content", content);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task<byte[]?> ReadFile(Guid documentId, int version)
+    {
+        await using var command = dataSource.CreateCommand("SELECT content FROM knowledge_files WHERE document_id = @id AND version = @version");
+        command.Parameters.AddWithValue("id", documentId);
+        command.Parameters.AddWithValue("version", version);
+        return await command.ExecuteScalarAsync() as byte[];
+    }
+
+    public async Task SaveChunks(Guid documentId, int version, string language, IReadOnlyList<DocumentChunk> chunks)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        await using (var clear = new NpgsqlCommand("""
+            DELETE FROM knowledge_vectors WHERE document_id = @id AND version = @version;
+            DELETE FROM knowledge_chunks WHERE document_id = @id AND version = @version;
+            """, connection, tx))
+        {
+            clear.Parameters.AddWithValue("id", documentId);
+            clear.Parameters.AddWithValue("version", version);
+            await clear.ExecuteNonQueryAsync();
+        }
+        await using (var insert = new NpgsqlCommand("""
+            INSERT INTO knowledge_chunks (document_id, version, position, assistant_id, language, heading, page, text, search_text, tokens, tsv)
+            SELECT @id, @version, u.position, d.assistant_id, @language, u.heading, u.page, u.text, u.search_text, u.tokens,
+                   to_tsvector(@config::regconfig, u.search_text)
+            FROM unnest(@position, @heading, @page, @text, @search, @tokens) AS u(position, heading, page, text, search_text, tokens)
+            JOIN knowledge_documents d ON d.id = @id
+            """, connection, tx))
+        {
+            insert.Parameters.AddWithValue("id", documentId);
+            insert.Parameters.AddWithValue("version", version);
+            insert.Parameters.AddWithValue("language", language);
+            insert.Parameters.AddWithValue("config", language == "ru" ? "russian" : "english");
+            insert.AddArray("position", NpgsqlDbType.Integer, chunks.Select(c => c.Position).ToArray());
+            insert.AddArray("heading", NpgsqlDbType.Text, chunks.Select(c => c.HeadingPath).ToArray());
+            insert.AddArray("page", NpgsqlDbType.Integer, chunks.Select(c => c.Page).ToArray());
+            insert.AddArray("text", NpgsqlDbType.Text, chunks.Select(c => c.Text).ToArray());
+            insert.AddArray("search", NpgsqlDbType.Text, chunks.Select(c => c.SearchText).ToArray());
+            insert.AddArray("tokens", NpgsqlDbType.Integer, chunks.Select(c => c.Tokens).ToArray());
+            var inserted = await insert.ExecuteNonQueryAsync();
+            if (inserted != chunks.Count)
+            {
+                throw new InvalidOperationException($"Document {documentId} has no row: its chunks cannot be stored.");
+            }
+        }
+        await tx.CommitAsync();
+    }
+
+    public async Task<IReadOnlyList<DocumentChunk>> Chunks(Guid documentId, int version)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT position, heading, page, text, tokens FROM knowledge_chunks WHERE document_id = @id AND version = @version ORDER BY position");
+        command.Parameters.AddWithValue("id", documentId);
+        command.Parameters.AddWithValue("version", version);
+        await using var reader = await command.ExecuteReaderAsync();
+        var list = new List<DocumentChunk>();
+        while (await reader.ReadAsync())
+        {
+            list.Add(new DocumentChunk(reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetInt32(2),
+                reader.GetString(3), reader.GetInt32(4)));
+        }
+        return list;
+    }
+
+    public async Task SaveEmbeddings(Guid documentId, int version, string model, IReadOnlyList<(int Position, float[] Vector)> vectors)
+    {
+        await using var batch = dataSource.CreateBatch();
+        foreach (var (position, vector) in vectors)
+        {
+            var command = new NpgsqlBatchCommand("""
+                INSERT INTO knowledge_vectors (document_id, version, position, model, embedding) VALUES (@id, @version, @position, @model, @embedding)
+                ON CONFLICT (document_id, version, model, position) DO UPDATE SET embedding = excluded.embedding
+                """);
+            command.Parameters.AddWithValue("id", documentId);
+            command.Parameters.AddWithValue("version", version);
+            command.Parameters.AddWithValue("position", position);
+            command.Parameters.AddWithValue("model", model);
+            command.Parameters.AddWithValue("embedding", vector);
+            batch.BatchCommands.Add(command);
+        }
+        if (batch.BatchCommands.Count > 0)
+        {
+            await batch.ExecuteNonQueryAsync();
+        }
+    }
+
+    public async Task<IReadOnlySet<int>> Embedded(Guid documentId, int version, string model)
+    {
+        await using var command = dataSource.CreateCommand("SELECT position FROM knowledge_vectors WHERE document_id = @id AND version = @version AND model = @model");
+        command.Parameters.AddWithValue("id", documentId);
+        command.Parameters.AddWithValue("version", version);
+        command.Parameters.AddWithValue("model", model);
+        await using var reader = await command.ExecuteReaderAsync();
+        var set = new HashSet<int>();
+        while (await reader.ReadAsync())
+        {
+            set.Add(reader.GetInt32(0));
+        }
+        return set;
+    }
+
+    public async Task Activate(KnowledgeDocument document, int version)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        await using var command = new NpgsqlCommand($"""
+            UPDATE knowledge_documents SET active_version = @active, status = @status, error = @error, chunks_done = @done, chunks_total = @total,
+                pages = @pages, language = @language, embedding_model = @model, updated_at = @updated
+            WHERE id = @id;
+            DELETE FROM knowledge_vectors WHERE document_id = @id AND version <> @active;
+            DELETE FROM knowledge_chunks WHERE document_id = @id AND version <> @active;
+            DELETE FROM knowledge_files WHERE document_id = @id AND version <> @active;
+            {Bump};
+            """, connection, tx);
+        Bind(command, document with { ActiveVersion = version });
+        await command.ExecuteNonQueryAsync();
+        await tx.CommitAsync();
+    }
+
+    public async Task<long> Stamp(Guid assistantId)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT COALESCE((SELECT stamp FROM knowledge_stamps WHERE assistant_id = @assistant), 1)
+            WHERE EXISTS (SELECT 1 FROM knowledge_documents WHERE assistant_id = @assistant AND enabled AND active_version > 0)
+            """);
+        command.Parameters.AddWithValue("assistant", assistantId);
+        return await command.ExecuteScalarAsync() is long stamp ? stamp : 0;
+    }
+
+    public Task<IReadOnlyList<RankedChunk>> FullText(Guid assistantId, string query, int limit) => Ranked($"""
+        WITH q AS (SELECT replace(plainto_tsquery('russian', @query)::text, ' & ', ' | ') AS ru,
+                          replace(plainto_tsquery('english', @query)::text, ' & ', ' | ') AS en),
+        -- Cast, not to_tsquery: the lexemes are stemmed already, and stemming a stem again may change it.
+        tq AS (SELECT CASE WHEN ru = '' THEN NULL ELSE ru::tsquery END AS ru,
+                      CASE WHEN en = '' THEN NULL ELSE en::tsquery END AS en FROM q)
+        SELECT c.document_id, c.position, ts_rank_cd(c.tsv, CASE WHEN c.language = 'ru' THEN tq.ru ELSE tq.en END)::float8 AS rank
+        FROM knowledge_chunks c {Searchable}, tq
+        WHERE c.assistant_id = @assistant
+          AND ((c.language = 'ru' AND c.tsv @@ tq.ru) OR (c.language <> 'ru' AND c.tsv @@ tq.en))
+        ORDER BY rank DESC, c.document_id, c.position LIMIT @limit
+        """, assistantId, query, limit);
+
+    public Task<IReadOnlyList<RankedChunk>> Trigram(Guid assistantId, string query, int limit) => Ranked($"""
+        SELECT c.document_id, c.position, word_similarity(lower(@query), lower(c.search_text))::float8 AS rank
+        FROM knowledge_chunks c {Searchable}
+        WHERE c.assistant_id = @assistant
+        ORDER BY rank DESC, c.document_id, c.position LIMIT @limit
+        """, assistantId, query, limit);
+
+    public async Task<VectorSnapshot> Vectors(Guid assistantId, string model)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            SELECT (SELECT stamp FROM knowledge_stamps WHERE assistant_id = @assistant), v.document_id, v.position, v.embedding
+            FROM knowledge_vectors v JOIN knowledge_documents d ON d.id = v.document_id AND v.version = d.active_version AND d.enabled
+            WHERE d.assistant_id = @assistant AND v.model = @model
+            ORDER BY v.document_id, v.position
+            """);
+        command.Parameters.AddWithValue("assistant", assistantId);
+        command.Parameters.AddWithValue("model", model);
+        await using var reader = await command.ExecuteReaderAsync();
+        long stamp = 0;
+        var keys = new List<ChunkKey>();
+        var rows = new List<float[]>();
+        while (await reader.ReadAsync())
+        {
+            stamp = reader.IsDBNull(0) ? 0 : reader.GetInt64(0);
+            keys.Add(new ChunkKey(reader.GetGuid(1), reader.GetInt32(2)));
+            rows.Add(reader.GetFieldValue<float[]>(3));
+        }
+        var dimensions = rows.Count > 0 ? rows[0].Length : 0;
+        var matrix = new float[rows.Count * dimensions];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            rows[i].CopyTo(matrix, i * dimensions);
+        }
+        return new VectorSnapshot(stamp, dimensions, [.. keys], matrix);
+    }
+
+    public async Task<IReadOnlyList<StoredChunk>> Read(IReadOnlyList<ChunkKey> keys)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            SELECT c.document_id, d.file_name, c.position, c.heading, c.page, c.text, c.language
+            FROM unnest(@documents, @positions) AS k(document_id, position)
+            JOIN knowledge_chunks c ON c.document_id = k.document_id AND c.position = k.position
+            {Searchable}
+            """);
+        command.AddArray("documents", NpgsqlDbType.Uuid, keys.Select(k => k.DocumentId).ToArray());
+        command.AddArray("positions", NpgsqlDbType.Integer, keys.Select(k => k.Position).ToArray());
+        await using var reader = await command.ExecuteReaderAsync();
+        var found = new Dictionary<ChunkKey, StoredChunk>();
+        while (await reader.ReadAsync())
+        {
+            var chunk = new StoredChunk(reader.GetGuid(0), reader.GetString(1), reader.GetInt32(2), reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetInt32(4), reader.GetString(5), reader.GetString(6));
+            found[new ChunkKey(chunk.DocumentId, chunk.Position)] = chunk;
+        }
+        return keys.Where(found.ContainsKey).Select(k => found[k]).ToList();
+    }
+
+    private async Task<IReadOnlyList<RankedChunk>> Ranked(string sql, Guid assistantId, string query, int limit)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.AddWithValue("assistant", assistantId);
+        command.Parameters.AddWithValue("query", query);
+        command.Parameters.AddWithValue("limit", limit);
+        await using var reader = await command.ExecuteReaderAsync();
+        var list = new List<RankedChunk>();
+        while (await reader.ReadAsync())
+        {
+            list.Add(new RankedChunk(new ChunkKey(reader.GetGuid(0), reader.GetInt32(1)), reader.GetDouble(2)));
+        }
+        return list;
+    }
+
+    private async Task<IReadOnlyList<KnowledgeDocument>> Documents(string sql, Action<NpgsqlCommand> bind)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        bind(command);
+        await using var reader = await command.ExecuteReaderAsync();
+        var list = new List<KnowledgeDocument>();
+        while (await reader.ReadAsync())
+        {
+            list.Add(new KnowledgeDocument(reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetString(3), Enum.Parse<FileFormat>(reader.GetString(4), true),
+                reader.GetInt64(5), Enum.Parse<DocumentStatus>(reader.GetString(6), true), reader.IsDBNull(7) ? null : reader.GetString(7),
+                reader.GetInt32(8), reader.GetInt32(9), reader.GetInt32(10), reader.IsDBNull(11) ? null : reader.GetString(11), reader.GetBoolean(12),
+                reader.GetInt32(13), reader.GetInt32(14), reader.IsDBNull(15) ? null : reader.GetString(15),
+                new DateTimeOffset(reader.GetDateTime(16), TimeSpan.Zero), new DateTimeOffset(reader.GetDateTime(17), TimeSpan.Zero)));
+        }
+        return list;
+    }
+
+    private static void Bind(NpgsqlCommand c, KnowledgeDocument d)
+    {
+        c.Parameters.AddWithValue("id", d.Id);
+        c.Parameters.AddWithValue("account", d.AccountId);
+        c.Parameters.AddWithValue("assistant", d.AssistantId);
+        c.Parameters.AddWithValue("file", d.FileName);
+        c.Parameters.AddWithValue("format", d.Format.ToString().ToLowerInvariant());
+        c.Parameters.AddWithValue("size", d.SizeBytes);
+        c.Parameters.AddWithValue("status", d.Status.ToString().ToLowerInvariant());
+        c.Parameters.AddWithValue("error", NpgsqlDbType.Text, (object?)d.Error ?? DBNull.Value);
+        c.Parameters.AddWithValue("done", d.ChunksDone);
+        c.Parameters.AddWithValue("total", d.ChunksTotal);
+        c.Parameters.AddWithValue("pages", d.Pages);
+        c.Parameters.AddWithValue("language", NpgsqlDbType.Text, (object?)d.Language ?? DBNull.Value);
+        c.Parameters.AddWithValue("enabled", d.Enabled);
+        c.Parameters.AddWithValue("version", d.Version);
+        c.Parameters.AddWithValue("active", d.ActiveVersion);
+        c.Parameters.AddWithValue("model", NpgsqlDbType.Text, (object?)d.EmbeddingModel ?? DBNull.Value);
+        c.Parameters.AddWithValue("created", d.CreatedAt);
+        c.Parameters.AddWithValue("updated", d.UpdatedAt);
+    }
+}
