@@ -83,14 +83,21 @@ public static class KnowledgeApi
     public static SourceResponse ToResponse(KnowledgeSource s) => new(s.DocumentId, s.FileName, s.Heading, s.Page);
 
     private static Task<IResult> Upload(Guid id, HttpContext http, ClaimsPrincipal user, IGrainFactory grains, IOptions<DocumentUploadOptions> options) =>
-        Store(http, options.Value, (name, bytes) => grains.GetGrain<IDocumentGrain>(Guid.NewGuid()).Upload(user.AccountId(), id, name, bytes));
+        Store(http, options.Value, async () => await grains.GetGrain<ReplyX.Assistants.IAssistantGrain>(id).Get(user.AccountId()) is not null,
+            (name, bytes) => grains.GetGrain<IDocumentGrain>(Guid.NewGuid()).Upload(user.AccountId(), id, name, bytes));
 
     private static Task<IResult> Replace(Guid id, HttpContext http, ClaimsPrincipal user, IGrainFactory grains, IOptions<DocumentUploadOptions> options) =>
-        Store(http, options.Value, (name, bytes) => grains.GetGrain<IDocumentGrain>(id).Upload(user.AccountId(), null, name, bytes));
+        Store(http, options.Value, async () => await grains.GetGrain<IDocumentGrain>(id).Get(user.AccountId()) is not null,
+            (name, bytes) => grains.GetGrain<IDocumentGrain>(id).Upload(user.AccountId(), null, name, bytes));
 
     /// <summary>Reads the multipart <c>file</c> and hands it to the document grain, which checks its type by content.</summary>
-    private static async Task<IResult> Store(HttpContext http, DocumentUploadOptions options, Func<string, byte[], Task<UploadResult>> upload)
+    private static async Task<IResult> Store(HttpContext http, DocumentUploadOptions options, Func<Task<bool>> owned, Func<string, byte[], Task<UploadResult>> upload)
     {
+        // Another account's assistant or document is simply not found, whatever the body.
+        if (!await owned())
+        {
+            return TypedResults.NotFound();
+        }
         if (!http.Request.HasFormContentType || !(http.Request.ContentType?.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase) ?? false))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Send the document as multipart/form-data with a 'file' field.");

@@ -221,6 +221,8 @@ public sealed class EndpointBatteryTests : IClassFixture<EndpointBatteryTests.Ap
                 return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid();
             case "/api/assistants/{id:guid}":
             case "/api/assistants/{id:guid}/ask":
+            case "/api/assistants/{id:guid}/documents":
+            case "/api/assistants/{id:guid}/search":
                 var create = new HttpRequestMessage(HttpMethod.Post, "/api/assistants")
                 {
                     Content = JsonContent.Create(new { name = "Tenant A's assistant", systemPrompt = "secret prompt" }),
@@ -263,6 +265,22 @@ public sealed class EndpointBatteryTests : IClassFixture<EndpointBatteryTests.Ap
                 var opened = await _client.SendAsync(session);
                 Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
                 return JsonDocument.Parse(await opened.Content.ReadAsStringAsync()).RootElement.GetProperty("dialogId").GetGuid();
+            case "/api/documents/{id:guid}":
+                var assistant = await CreateOwnedBy("/api/assistants/{id:guid}", ownerToken);
+                var form = new MultipartFormDataContent { { new ByteArrayContent("Доставка занимает один день."u8.ToArray()), "file", "faq.txt" } };
+                var upload = new HttpRequestMessage(HttpMethod.Post, $"/api/assistants/{assistant}/documents") { Content = form };
+                upload.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ownerToken);
+                var uploaded = await _client.SendAsync(upload);
+                Assert.Equal(HttpStatusCode.Accepted, uploaded.StatusCode);
+                var documentId = JsonDocument.Parse(await uploaded.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid();
+                // Processed before the checks compare snapshots, so only a foreign write could change it.
+                var deadline = DateTime.UtcNow.AddSeconds(60);
+                while (JsonDocument.Parse(await OwnerGet($"/api/documents/{documentId}", ownerToken)).RootElement.GetProperty("status").GetString() == "processing")
+                {
+                    Assert.True(DateTime.UtcNow < deadline, "the document did not leave processing");
+                    await Task.Delay(100);
+                }
+                return documentId;
             case "/api/canned-responses/{id:guid}":
                 var canned = new HttpRequestMessage(HttpMethod.Post, "/api/canned-responses")
                 {
@@ -293,7 +311,7 @@ public sealed class EndpointBatteryTests : IClassFixture<EndpointBatteryTests.Ap
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", b.Token);
             if (method is "POST" or "PUT" or "PATCH")
             {
-                request.Content = JsonContent.Create(new { text = "hello", name = "stolen", token = "1234567:AAstolenstolenstolenstolenstolen" });
+                request.Content = JsonContent.Create(new { text = "hello", query = "hello", enabled = false, name = "stolen", token = "1234567:AAstolenstolenstolenstolenstolen" });
             }
             var before = await Snapshot(endpoint.RoutePattern.RawText!, id, a.Token);
             var response = await _client.SendAsync(request);
