@@ -148,11 +148,10 @@ public static class KnowledgeApi
 
     private static async Task<Results<Ok<SearchResponse>, NotFound>> Search(Guid id, SearchRequest r, ClaimsPrincipal user, IGrainFactory grains)
     {
-        if (await grains.GetGrain<ReplyX.Assistants.IAssistantGrain>(id).Get(user.AccountId()) is null)
+        if (await grains.GetGrain<IKnowledgeBaseGrain>(0).Search(user.AccountId(), id, r.Query!, r.Context, r.K) is not { } result)
         {
             return TypedResults.NotFound();
         }
-        var result = await grains.GetGrain<IKnowledgeBaseGrain>(0).Search(user.AccountId(), id, r.Query!, r.Context, r.K);
         return TypedResults.Ok(new SearchResponse(result.Hits.Select(h => new SearchHitResponse(ToResponse(h.Source), h.Position, h.Text, h.Score, h.Relevant,
             new RetrieverScores(h.FullText, h.Trigram, h.Vector))).ToArray(), result.EmbeddingModel));
     }

@@ -142,7 +142,10 @@ public interface IKnowledgeBaseGrain : IGrainWithIntegerKey
     [Alias("Documents")]
     Task<IReadOnlyList<KnowledgeDocument>?> Documents(Guid accountId, Guid assistantId);
 
-    /// <summary>The best passages for <paramref name="query"/>; <paramref name="context"/> (recent turns) helps follow-up questions.</summary>
+    /// <summary>
+    /// The best passages for <paramref name="query"/>; <paramref name="context"/> (recent turns) helps follow-up
+    /// questions. Null when the assistant is not that account's.
+    /// </summary>
     [Alias("Search")]
-    Task<SearchResult> Search(Guid accountId, Guid assistantId, string query, string? context, int? k);
+    Task<SearchResult?> Search(Guid accountId, Guid assistantId, string query, string? context, int? k);
 }

@@ -7,7 +7,9 @@ namespace ReplyX.Knowledge;
 public sealed record DocumentChunk(int Position, string? HeadingPath, int? Page, string Text, int Tokens)
 {
     /// <summary>What retrieval matches: the headings carry the topic words a paragraph often leaves out.</summary>
-    public string SearchText => HeadingPath is null ? Text : HeadingPath + "\n" + Text;
+    public string SearchText => Searchable(HeadingPath, Text);
+
+    public static string Searchable(string? headingPath, string text) => headingPath is null ? text : headingPath + "\n" + text;
 }
 
 public sealed record ChunkingOptions(int MaxTokens, int OverlapTokens)

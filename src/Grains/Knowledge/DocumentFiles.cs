@@ -22,14 +22,14 @@ public static class DocumentSniffer
         [".markdown"] = FileFormat.Markdown,
     };
 
-    public static FileFormat Detect(string fileName, ReadOnlySpan<byte> content)
+    public static FileFormat Detect(string fileName, byte[] content)
     {
         var extension = Path.GetExtension(fileName);
         if (!Extensions.TryGetValue(extension, out var named))
         {
             throw new DocumentRejectedException($"Files named '{extension}' are not supported: upload PDF, DOCX, TXT or MD.", unsupportedType: true);
         }
-        if (content.IsEmpty)
+        if (content.Length == 0)
         {
             throw new DocumentRejectedException("The file is empty.");
         }
@@ -50,14 +50,14 @@ public static class DocumentSniffer
         _ => "text",
     };
 
-    private static FileFormat ByContent(ReadOnlySpan<byte> content, FileFormat named)
+    private static FileFormat ByContent(byte[] content, FileFormat named)
     {
         // PDF readers accept the header anywhere in the first kilobyte.
-        if (content[..Math.Min(content.Length, 1024)].IndexOf("%PDF-"u8) >= 0)
+        if (content.AsSpan(0, Math.Min(content.Length, 1024)).IndexOf("%PDF-"u8) >= 0)
         {
             return FileFormat.Pdf;
         }
-        if (content.StartsWith("PK\u0003\u0004"u8))
+        if (content.AsSpan().StartsWith("PK\u0003\u0004"u8))
         {
             return IsWordPackage(content) ? FileFormat.Docx
                 : throw new DocumentRejectedException("The file is a ZIP archive but not a Word (DOCX) document.", unsupportedType: true);
@@ -74,11 +74,11 @@ public static class DocumentSniffer
         return IsText(named) ? named : FileFormat.Text;
     }
 
-    private static bool IsWordPackage(ReadOnlySpan<byte> content)
+    private static bool IsWordPackage(byte[] content)
     {
         try
         {
-            using var zip = new ZipArchive(new MemoryStream(content.ToArray(), writable: false), ZipArchiveMode.Read);
+            using var zip = new ZipArchive(new MemoryStream(content, writable: false), ZipArchiveMode.Read);
             return zip.GetEntry("[Content_Types].xml") is not null && zip.GetEntry("word/document.xml") is not null;
         }
         catch (InvalidDataException)
@@ -87,18 +87,21 @@ public static class DocumentSniffer
         }
     }
 
-    private static bool Starts(ReadOnlySpan<byte> content, params ReadOnlySpan<byte> prefix) => TextDecoding.Starts(content, prefix);
-
     private static string? KnownBinary(ReadOnlySpan<byte> c) =>
-        Starts(c, 0x89, 0x50, 0x4E, 0x47) ? "a PNG image"
-        : Starts(c, 0xFF, 0xD8, 0xFF) ? "a JPEG image"
+        Bytes.Starts(c, 0x89, 0x50, 0x4E, 0x47) ? "a PNG image"
+        : Bytes.Starts(c, 0xFF, 0xD8, 0xFF) ? "a JPEG image"
         : c.StartsWith("GIF8"u8) ? "a GIF image"
-        : Starts(c, 0xD0, 0xCF, 0x11, 0xE0) ? "an old Office (DOC/XLS) file: save it as DOCX"
-        : Starts(c, 0x7B, 0x5C, 0x72, 0x74, 0x66) ? "an RTF file: save it as DOCX"
-        : Starts(c, 0x1F, 0x8B) ? "a GZIP archive"
+        : Bytes.Starts(c, 0xD0, 0xCF, 0x11, 0xE0) ? "an old Office (DOC/XLS) file: save it as DOCX"
+        : Bytes.Starts(c, 0x7B, 0x5C, 0x72, 0x74, 0x66) ? "an RTF file: save it as DOCX"
+        : Bytes.Starts(c, 0x1F, 0x8B) ? "a GZIP archive"
         : c.StartsWith("Rar!"u8) ? "a RAR archive"
-        : Starts(c, 0x7F, 0x45, 0x4C, 0x46) ? "a program"
+        : Bytes.Starts(c, 0x7F, 0x45, 0x4C, 0x46) ? "a program"
         : null;
+}
+
+internal static class Bytes
+{
+    public static bool Starts(ReadOnlySpan<byte> content, params ReadOnlySpan<byte> prefix) => content.StartsWith(prefix);
 }
 
 public readonly record struct DecodedText(string Text, string Encoding);
@@ -112,15 +115,15 @@ public static class TextDecoding
 
     public static DecodedText Decode(ReadOnlySpan<byte> bytes)
     {
-        if (Starts(bytes, 0xEF, 0xBB, 0xBF))
+        if (Bytes.Starts(bytes, 0xEF, 0xBB, 0xBF))
         {
             return new(Encoding.UTF8.GetString(bytes[3..]), "utf-8-bom");
         }
-        if (Starts(bytes, 0xFF, 0xFE))
+        if (Bytes.Starts(bytes, 0xFF, 0xFE))
         {
             return new(Encoding.Unicode.GetString(bytes[2..]), "utf-16le");
         }
-        if (Starts(bytes, 0xFE, 0xFF))
+        if (Bytes.Starts(bytes, 0xFE, 0xFF))
         {
             return new(Encoding.BigEndianUnicode.GetString(bytes[2..]), "utf-16be");
         }
@@ -138,8 +141,6 @@ public static class TextDecoding
             return new(Encoding.GetEncoding(1251).GetString(bytes), "windows-1251");
         }
     }
-
-    internal static bool Starts(ReadOnlySpan<byte> content, params ReadOnlySpan<byte> prefix) => content.StartsWith(prefix);
 
     /// <summary>True for little-endian, false for big-endian, null when the bytes are not BOM-less UTF-16.</summary>
     private static bool? Utf16WithoutBom(ReadOnlySpan<byte> bytes)

@@ -181,7 +181,7 @@ public sealed partial class DocumentGrain(IKnowledgeStore store, DocumentPipelin
         }
     }
 
-    private DateTimeOffset Now() => new(time.GetUtcNow().UtcTicks / 10 * 10, TimeSpan.Zero);
+    private DateTimeOffset Now() => DialogNames.Micro(time.GetUtcNow());
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Document {DocumentId} version {Version}: {Status}, {Chunks} chunks {Error}")]
     private partial void LogProcessed(Guid documentId, int version, DocumentStatus status, int chunks, string error);
@@ -191,22 +191,4 @@ public sealed partial class DocumentGrain(IKnowledgeStore store, DocumentPipelin
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Document {DocumentId}: a progress event was not published: {Error}")]
     private partial void LogNotPublished(Guid documentId, string error);
-}
-
-/// <summary>Document lists and retrieval for any assistant, on every silo in parallel.</summary>
-[GrainType("knowledge-base"), Orleans.Concurrency.StatelessWorker]
-public sealed class KnowledgeBaseGrain(HybridRetriever retriever, IKnowledgeStore store) : Grain, IKnowledgeBaseGrain
-{
-    public async Task<IReadOnlyList<KnowledgeDocument>?> Documents(Guid accountId, Guid assistantId) =>
-        await GrainFactory.GetGrain<IAssistantGrain>(assistantId).Get(accountId) is null ? null : await store.List(accountId, assistantId);
-
-    public async Task<SearchResult> Search(Guid accountId, Guid assistantId, string query, string? context, int? k)
-    {
-        var assistant = await GrainFactory.GetGrain<IAssistantGrain>(assistantId).Get(accountId);
-        if (assistant is null)
-        {
-            return new SearchResult([], false, null);
-        }
-        return await retriever.Search(assistantId, query, context, assistant.Settings.Retrieval ?? RetrievalSettings.Default, k);
-    }
 }

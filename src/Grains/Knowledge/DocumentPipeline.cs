@@ -76,5 +76,5 @@ public sealed class DocumentPipeline(IKnowledgeStore store, IndexingWorkers work
         return document;
     }
 
-    private DateTimeOffset Now() => new(time.GetUtcNow().UtcTicks / 10 * 10, TimeSpan.Zero);
+    private DateTimeOffset Now() => ReplyX.Dialogs.DialogNames.Micro(time.GetUtcNow());
 }

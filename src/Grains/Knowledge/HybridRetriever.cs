@@ -134,9 +134,8 @@ public sealed class HybridRetriever(IKnowledgeStore store, KnowledgeCache cache,
             {
                 continue; // deleted meanwhile
             }
-            var searchText = chunk.HeadingPath is null ? chunk.Text : chunk.HeadingPath + "\n" + chunk.Text;
-            var coverage = RelevanceScorer.StemCoverage(stems, searchText);
-            var similarity = RelevanceScorer.WordSimilarity(words, searchText);
+            var coverage = RelevanceScorer.StemCoverage(stems, chunk.SearchText);
+            var similarity = RelevanceScorer.WordSimilarity(words, chunk.SearchText);
             double? cosine = cosines.TryGetValue(key, out var c) ? c : snapshot is not null && queryVector is not null ? Cosine(snapshot, key, queryVector) : null;
             var evidence = Math.Max(Math.Max(coverage, similarity), cosine ?? 0);
             hits.Add(new SearchHit(chunk.Source, chunk.Position, chunk.Text, score, coverage, similarity, cosine, evidence >= settings.MinScore));
@@ -146,7 +145,7 @@ public sealed class HybridRetriever(IKnowledgeStore store, KnowledgeCache cache,
 
     private static double? Cosine(VectorSnapshot snapshot, ChunkKey key, float[] query)
     {
-        var row = Array.IndexOf(snapshot.Keys, key);
-        return row < 0 ? null : System.Numerics.Tensors.TensorPrimitives.Dot(snapshot.Matrix.AsSpan(row * snapshot.Dimensions, snapshot.Dimensions), query);
+        var row = snapshot.Row(key);
+        return row.IsEmpty ? null : System.Numerics.Tensors.TensorPrimitives.Dot(row, query);
     }
 }

@@ -4,6 +4,9 @@ namespace ReplyX.Knowledge;
 public sealed record StoredChunk(Guid DocumentId, string FileName, int Position, string? HeadingPath, int? Page, string Text, string Language)
 {
     public KnowledgeSource Source => new(DocumentId, FileName, HeadingPath, Page);
+
+    /// <summary>The text as it was indexed (<see cref="DocumentChunk.SearchText"/>).</summary>
+    public string SearchText => DocumentChunk.Searchable(HeadingPath, Text);
 }
 
 public readonly record struct ChunkKey(Guid DocumentId, int Position);
@@ -11,7 +14,29 @@ public readonly record struct ChunkKey(Guid DocumentId, int Position);
 public sealed record RankedChunk(ChunkKey Key, double Score);
 
 /// <summary>Every active chunk vector of one assistant for one model, as one contiguous matrix of normalised rows.</summary>
-public sealed record VectorSnapshot(long Stamp, int Dimensions, ChunkKey[] Keys, float[] Matrix);
+public sealed record VectorSnapshot(long Stamp, int Dimensions, ChunkKey[] Keys, float[] Matrix)
+{
+    private Dictionary<ChunkKey, int>? _rows;
+
+    /// <summary>The vector of <paramref name="key"/>, if it has one (the key index is built on first use and kept with the snapshot).</summary>
+    public ReadOnlySpan<float> Row(ChunkKey key)
+    {
+        var rows = _rows ??= Keys.Select((k, i) => (k, i)).ToDictionary(x => x.k, x => x.i);
+        return rows.TryGetValue(key, out var row) ? Matrix.AsSpan(row * Dimensions, Dimensions) : [];
+    }
+
+    /// <summary>Rows of equal length, copied into one contiguous matrix.</summary>
+    public static VectorSnapshot From(long stamp, IReadOnlyList<ChunkKey> keys, IReadOnlyList<float[]> rows)
+    {
+        var dimensions = rows.Count > 0 ? rows[0].Length : 0;
+        var matrix = new float[rows.Count * dimensions];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            rows[i].CopyTo(matrix, i * dimensions);
+        }
+        return new VectorSnapshot(stamp, dimensions, [.. keys], matrix);
+    }
+}
 
 /// <summary>
 /// Documents, their files and chunks, and the lexical side of retrieval. Only chunks of enabled documents at

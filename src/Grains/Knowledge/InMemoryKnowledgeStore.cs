@@ -184,13 +184,7 @@ public sealed class InMemoryKnowledgeStore : IKnowledgeStore, IDisposable
                     }
                 }
             }
-            var dimensions = rows.Count > 0 ? rows[0].Length : 0;
-            var matrix = new float[rows.Count * dimensions];
-            for (var i = 0; i < rows.Count; i++)
-            {
-                rows[i].CopyTo(matrix, i * dimensions);
-            }
-            return Task.FromResult(new VectorSnapshot(_stamps.GetValueOrDefault(assistantId), dimensions, [.. keys], matrix));
+            return Task.FromResult(VectorSnapshot.From(_stamps.GetValueOrDefault(assistantId), keys, rows));
         }
     }
 

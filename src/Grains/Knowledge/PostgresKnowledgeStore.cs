@@ -37,7 +37,9 @@ public sealed class PostgresKnowledgeStore(NpgsqlDataSource dataSource) : IKnowl
                     pages = excluded.pages, language = excluded.language, enabled = excluded.enabled, version = excluded.version,
                     active_version = excluded.active_version, embedding_model = excluded.embedding_model, updated_at = excluded.updated_at
                 RETURNING 1),
-            bumped AS ({Bump.Replace("VALUES (@assistant, 1)", "SELECT @assistant, 1 WHERE NOT EXISTS (SELECT 1 FROM prev WHERE enabled = @enabled)", StringComparison.Ordinal)})
+            bumped AS (
+                INSERT INTO knowledge_stamps (assistant_id, stamp) SELECT @assistant, 1 WHERE NOT EXISTS (SELECT 1 FROM prev WHERE enabled = @enabled)
+                ON CONFLICT (assistant_id) DO UPDATE SET stamp = knowledge_stamps.stamp + 1)
             SELECT count(*) FROM saved
             """);
         Bind(command, d);
@@ -252,13 +254,7 @@ public sealed class PostgresKnowledgeStore(NpgsqlDataSource dataSource) : IKnowl
             keys.Add(new ChunkKey(reader.GetGuid(1), reader.GetInt32(2)));
             rows.Add(reader.GetFieldValue<float[]>(3));
         }
-        var dimensions = rows.Count > 0 ? rows[0].Length : 0;
-        var matrix = new float[rows.Count * dimensions];
-        for (var i = 0; i < rows.Count; i++)
-        {
-            rows[i].CopyTo(matrix, i * dimensions);
-        }
-        return new VectorSnapshot(stamp, dimensions, [.. keys], matrix);
+        return VectorSnapshot.From(stamp, keys, rows);
     }
 
     public async Task<IReadOnlyList<StoredChunk>> Read(IReadOnlyList<ChunkKey> keys)

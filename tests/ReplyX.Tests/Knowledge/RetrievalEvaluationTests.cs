@@ -118,8 +118,8 @@ public sealed class EvaluationIndex : IAsyncLifetime
         {
             var top = await Top(variant, q, 10);
             var chunks = await _store.Read(top);
-            var rank = chunks.Select((c, i) => (c, i)).FirstOrDefault(x => IsAnswer(q, x.c)).i is var i && chunks.Count > 0 && IsAnswer(q, chunks[i]) ? i + 1 : 0;
-            ranks.Add((q, rank));
+            var index = chunks.ToList().FindIndex(c => IsAnswer(q, c));
+            ranks.Add((q, index + 1)); // 0: not in the top 10
         }
         return new Measured(ranks);
     }
