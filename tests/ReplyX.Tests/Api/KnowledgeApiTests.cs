@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using ReplyX.Knowledge;
 using ReplyX.Tests.Infrastructure;
 using ReplyX.Tests.Knowledge;
 
@@ -201,5 +203,83 @@ public abstract class KnowledgeApiContract(AppFixture app)
         Assert.Empty(russian.GetProperty("sources").EnumerateArray());
         var english = await (await Send(HttpMethod.Post, $"/api/assistants/{assistant}/ask", owner, new { text = "Which football team won yesterday?" })).JsonBody();
         Assert.StartsWith("I couldn't find an answer to this in our documents", english.GetProperty("text").GetString());
+    }
+
+    private const string Shop = "https://shop.example.com";
+
+    private async Task<(string Token, string Key, Guid Assistant)> WidgetAssistant()
+    {
+        var model = "kb-dialog-" + Guid.NewGuid().ToString("N")[..6];
+        var key = "sk-kbd-" + Guid.NewGuid().ToString("N");
+        var admin = (await (await _client.PostAsJsonAsync("/api/auth/login", new { email = "root@replyx.test", password = "admin password for tests" })).JsonBody())
+            .GetProperty("accessToken").GetString()!;
+        Assert.Equal(HttpStatusCode.Created, (await Send(HttpMethod.Post, "/api/admin/ai-tokens", admin,
+            new { provider = "custom", apiKey = key, baseUrl = app.Fake.BaseUrl, models = new[] { model }, priority = 1 })).StatusCode);
+        var owner = await _client.RegisterOwner("kb-widget");
+        var created = await Send(HttpMethod.Post, "/api/assistants", owner,
+            new { name = "Shop", systemPrompt = "Помогай.", model, language = "ru", widget = new { allowedOrigins = new[] { Shop } } });
+        var assistant = (await created.JsonBody()).GetProperty("id").GetGuid();
+        var upload = await (await Upload(owner, $"/api/assistants/{assistant}/documents", "доставка.md", TestDocuments.Utf8(Delivery))).JsonBody();
+        Assert.Equal("ready", (await Processed(owner, upload.GetProperty("id").GetGuid())).GetProperty("status").GetString());
+        return (owner, key, assistant);
+    }
+
+    [Fact]
+    public async Task A_dialogs_answer_carries_its_sources_on_the_stream_and_in_the_transcript_and_an_off_topic_question_skips_the_model()
+    {
+        var (owner, key, assistant) = await WidgetAssistant();
+        app.Fake.For(key).Content = "Заказ хранится семь дней [1].";
+        var opened = new HttpRequestMessage(HttpMethod.Post, $"/api/widget/{assistant}/sessions") { Content = JsonContent.Create(new { }) };
+        opened.Headers.Add("Origin", Shop);
+        var session = await (await _client.SendAsync(opened)).JsonBody();
+        var dialogId = session.GetProperty("dialogId").GetGuid();
+        var token = session.GetProperty("sessionToken").GetString()!;
+        var (stream, _) = await SseClient.Open(_client, $"/api/widget/dialogs/{dialogId}/events?token={token}", origin: Shop);
+        await using var events = stream!;
+
+        async Task<JsonElement> Answer(string text)
+        {
+            var post = new HttpRequestMessage(HttpMethod.Post, $"/api/widget/dialogs/{dialogId}/messages") { Content = JsonContent.Create(new { text }) };
+            post.Headers.Add("Origin", Shop);
+            post.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            Assert.Equal(HttpStatusCode.Accepted, (await _client.SendAsync(post)).StatusCode);
+            return (await events.NextOf("message", e => e.Json.GetProperty("author").GetString() == "assistant", TimeSpan.FromSeconds(30))).Json;
+        }
+
+        var answer = await Answer("Сколько дней заказ хранится в пункте выдачи?");
+        Assert.Equal("Заказ хранится семь дней.", answer.GetProperty("text").GetString());
+        var source = Assert.Single(answer.GetProperty("sources").EnumerateArray());
+        Assert.Equal(("доставка.md", "Доставка > Пункты выдачи"), (source.GetProperty("fileName").GetString(), source.GetProperty("heading").GetString()));
+
+        var served = app.Fake.ServedTo(key).Count;
+        // Long enough not to be read as a follow-up of the previous question (short ones borrow its words).
+        var offTopic = await Answer("Подскажите, пожалуйста, какая завтра будет погода на Марсе и на Луне?");
+        Assert.StartsWith("Я не нашёл ответа на этот вопрос в наших документах", offTopic.GetProperty("text").GetString());
+        Assert.Equal(JsonValueKind.Null, offTopic.GetProperty("sources").ValueKind);
+        Assert.Equal(served, app.Fake.ServedTo(key).Count); // no model call for a question the documents do not touch
+
+        var transcript = await (await Send(HttpMethod.Get, $"/api/dialogs/{dialogId}", owner)).JsonBody();
+        var stored = transcript.GetProperty("messages").EnumerateArray().Single(m => m.GetProperty("text").GetString() == "Заказ хранится семь дней.");
+        Assert.Equal("доставка.md", stored.GetProperty("sources")[0].GetProperty("fileName").GetString());
+    }
+
+    [Fact]
+    public async Task A_document_left_processing_by_a_dead_silo_is_finished_when_its_grain_wakes()
+    {
+        var owner = await _client.RegisterOwner("kb-resume");
+        var assistant = await Assistant(owner);
+        var account = (await (await Send(HttpMethod.Get, "/api/me", owner)).JsonBody()).GetProperty("account").GetProperty("id").GetGuid();
+        // What a silo that died right after accepting the upload leaves behind: the row in processing and its file.
+        var store = app.Factory.Services.GetRequiredService<IKnowledgeStore>();
+        var now = DateTimeOffset.UtcNow;
+        var id = Guid.NewGuid();
+        await store.Save(new KnowledgeDocument(id, account, assistant, "faq.md", FileFormat.Markdown, Delivery.Length, DocumentStatus.Processing,
+            null, 0, 0, 0, null, true, 1, 0, null, now, now));
+        await store.SaveFile(id, 1, TestDocuments.Utf8(Delivery));
+
+        var ready = await Processed(owner, id); // the first read activates the grain, which resumes the run
+
+        Assert.Equal("ready", ready.GetProperty("status").GetString());
+        Assert.True(ready.GetProperty("searchable").GetBoolean());
     }
 }
