@@ -1,3 +1,4 @@
+using Pgvector.Npgsql;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.Configuration;
@@ -75,7 +76,7 @@ public static class StorageHosting
                 ArgumentException.ThrowIfNullOrWhiteSpace(postgresConnectionString);
                 // One key ring for the whole cluster; the embedded default keeps Data Protection's own file store.
                 services.AddOptions<KeyManagementOptions>().Configure<NpgsqlDataSource>((o, db) => o.XmlRepository = new PostgresXmlRepository(db));
-                services.TryAddSingleton(_ => NpgsqlDataSource.Create(postgresConnectionString));
+                services.TryAddSingleton(_ => CreateDataSource(postgresConnectionString));
                 services.TryAddSingleton<DatabaseMigrator>();
                 services.TryAddSingleton<IAccountStore, PostgresAccountStore>();
                 services.TryAddSingleton<IRefreshTokenStore, PostgresRefreshTokenStore>();
@@ -103,5 +104,13 @@ public static class StorageHosting
                 break;
         }
         return services;
+    }
+
+    /// <summary>The silo's data source, with Pgvector's types (used by the knowledge store when the server has the extension, sql/017).</summary>
+    public static NpgsqlDataSource CreateDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.UseVector();
+        return builder.Build();
     }
 }

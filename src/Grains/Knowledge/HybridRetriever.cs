@@ -115,10 +115,16 @@ public sealed class HybridRetriever(IKnowledgeStore store, KnowledgeCache cache,
         VectorSnapshot? snapshot = null;
         if (embedder is not null && embedder.Supports(LanguageDetector.Detect(query)))
         {
-            var embedding = IndexingWorkers.RunNow(() => embedder.Embed([query])[0]);
-            snapshot = await cache.Vectors(assistantId, embedder.Model, stamp);
-            queryVector = await embedding;
-            vector = Vectors.TopK(snapshot, queryVector, limit);
+            queryVector = await IndexingWorkers.RunNow(() => embedder.Embed([query])[0]);
+            if (await store.Nearest(assistantId, embedder.Model, queryVector, limit) is { } nearest)
+            {
+                vector = nearest; // pgvector: the database searches, no silo holds the matrix
+            }
+            else
+            {
+                snapshot = await cache.Vectors(assistantId, embedder.Model, stamp);
+                vector = Vectors.TopK(snapshot, queryVector, limit);
+            }
         }
         // The two lexical lists are fused first, so that together they weigh as much as the vectors.
         var lexical = RankFusion.Fuse(await fullText, await trigram).Select(f => new RankedChunk(f.Key, f.Score)).ToList();

@@ -83,5 +83,11 @@ public interface IKnowledgeStore
 
     Task<VectorSnapshot> Vectors(Guid assistantId, string model);
 
+    /// <summary>
+    /// The nearest chunks by cosine, searched by the database (pgvector's HNSW); null when the store cannot, and
+    /// the caller scans <see cref="Vectors"/> itself.
+    /// </summary>
+    Task<IReadOnlyList<RankedChunk>?> Nearest(Guid assistantId, string model, float[] query, int limit);
+
     Task<IReadOnlyList<StoredChunk>> Read(IReadOnlyList<ChunkKey> keys);
 }

@@ -188,6 +188,9 @@ public sealed class InMemoryKnowledgeStore : IKnowledgeStore, IDisposable
         }
     }
 
+    public Task<IReadOnlyList<RankedChunk>?> Nearest(Guid assistantId, string model, float[] query, int limit) =>
+        Task.FromResult<IReadOnlyList<RankedChunk>?>(null);
+
     public Task<IReadOnlyList<StoredChunk>> Read(IReadOnlyList<ChunkKey> keys)
     {
         lock (_gate)

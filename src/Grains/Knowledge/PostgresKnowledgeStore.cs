@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Npgsql;
 using NpgsqlTypes;
 using ReplyX.Hosting;
@@ -5,12 +6,16 @@ using ReplyX.Hosting;
 namespace ReplyX.Knowledge;
 
 /// <summary>
-/// The knowledge base in PostgreSQL (sql/016): full text in per-language <c>tsvector</c>s (GIN), trigram word
-/// similarity (<c>pg_trgm</c>), and vectors as <c>real[]</c>, loaded by each silo into one matrix and searched
-/// exactly with SIMD (<see cref="Vectors.TopK"/>).
+/// The knowledge base in PostgreSQL (sql/016, 017): full text in per-language <c>tsvector</c>s (GIN), trigram word
+/// similarity (<c>pg_trgm</c>), and vectors as <c>real[]</c>. With the <c>vector</c> extension the database
+/// searches them through an HNSW index per dimension (<see cref="Nearest"/>); without it each silo loads them
+/// into one matrix and searches exactly with SIMD (<see cref="Vectors.TopK"/>).
 /// </summary>
 public sealed class PostgresKnowledgeStore(NpgsqlDataSource dataSource) : IKnowledgeStore
 {
+    private readonly ConcurrentDictionary<int, Task> _indexes = new();
+    private Task<bool>? _native;
+
     private const string Columns = """
         id, account_id, assistant_id, file_name, format, size_bytes, status, error, chunks_done, chunks_total, pages, language,
         enabled, version, active_version, embedding_model, created_at, updated_at
@@ -169,6 +174,97 @@ public sealed class PostgresKnowledgeStore(NpgsqlDataSource dataSource) : IKnowl
         {
             await batch.ExecuteNonQueryAsync();
         }
+        if (vectors.Count > 0 && await Native())
+        {
+            var dimensions = vectors[0].Vector.Length;
+            try
+            {
+                await _indexes.GetOrAdd(dimensions, HnswIndex);
+            }
+            catch (NpgsqlException)
+            {
+                _indexes.TryRemove(dimensions, out _); // the next batch tries again
+                throw;
+            }
+        }
+    }
+
+    public async Task<IReadOnlyList<RankedChunk>?> Nearest(Guid assistantId, string model, float[] query, int limit)
+    {
+        if (!await Native())
+        {
+            return null;
+        }
+        var dimensions = query.Length;
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        // The index is shared by all assistants: let the scan go on until enough of this one's chunks are found.
+        await using (var set = new NpgsqlCommand("SET LOCAL hnsw.iterative_scan = strict_order; SET LOCAL hnsw.ef_search = 100", connection, tx))
+        {
+            await set.ExecuteNonQueryAsync();
+        }
+        await using var command = new NpgsqlCommand($"""
+            SELECT v.document_id, v.position, 1 - (v.embedding::vector({dimensions}) <=> @query) AS cosine
+            FROM knowledge_vectors v JOIN knowledge_documents d ON d.id = v.document_id AND v.version = d.active_version AND d.enabled
+            WHERE d.assistant_id = @assistant AND v.model = @model AND array_length(v.embedding, 1) = {dimensions}
+            ORDER BY v.embedding::vector({dimensions}) <=> @query
+            LIMIT @limit
+            """, connection, tx);
+        command.Parameters.AddWithValue("query", new Pgvector.Vector(query));
+        command.Parameters.AddWithValue("assistant", assistantId);
+        command.Parameters.AddWithValue("model", model);
+        command.Parameters.AddWithValue("limit", limit);
+        var list = new List<RankedChunk>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                list.Add(new RankedChunk(new ChunkKey(reader.GetGuid(0), reader.GetInt32(1)), reader.GetDouble(2)));
+            }
+        }
+        await tx.CommitAsync();
+        return list;
+    }
+
+    /// <summary>Whether the server has pgvector, asked once (again after a failed attempt).</summary>
+    private async Task<bool> Native()
+    {
+        var check = _native ??= HasVectorExtension(dataSource);
+        try
+        {
+            return await check;
+        }
+        catch (NpgsqlException)
+        {
+            _native = null;
+            throw;
+        }
+    }
+
+    private static async Task<bool> HasVectorExtension(NpgsqlDataSource dataSource)
+    {
+        await using var command = dataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'vector')");
+        if (!(bool)(await command.ExecuteScalarAsync())!)
+        {
+            return false;
+        }
+        // The extension may have been created by the migrations after this data source loaded its types.
+        await dataSource.ReloadTypesAsync();
+        return true;
+    }
+
+    /// <summary>An HNSW index over the vectors of one dimension (an expression index: the column stays real[]).</summary>
+    private Task HnswIndex(int dimensions)
+    {
+        async Task Create()
+        {
+            await using var command = dataSource.CreateCommand($"""
+                CREATE INDEX IF NOT EXISTS knowledge_vectors_hnsw_{dimensions} ON knowledge_vectors
+                USING hnsw ((embedding::vector({dimensions})) vector_cosine_ops) WHERE array_length(embedding, 1) = {dimensions}
+                """);
+            await command.ExecuteNonQueryAsync();
+        }
+        return Create();
     }
 
     public async Task<IReadOnlySet<int>> Embedded(Guid documentId, int version, string model)

@@ -8,6 +8,9 @@ public abstract class KnowledgeStoreContract
 {
     protected abstract IKnowledgeStore Store { get; }
 
+    /// <summary>The database searches vectors itself (pgvector); otherwise <see cref="IKnowledgeStore.Nearest"/> is null.</summary>
+    protected virtual bool NativeVectors => false;
+
     private static readonly DateTimeOffset T0 = new(2026, 12, 2, 10, 0, 0, TimeSpan.Zero);
     private readonly Guid _account = Guid.NewGuid();
     private readonly Guid _assistant = Guid.NewGuid();
@@ -63,6 +66,19 @@ public abstract class KnowledgeStoreContract
         Assert.Equal(3, vectors.Keys.Length);
         Assert.Equal(new ChunkKey(en.Id, 0), Vectors.TopK(vectors, Unit(0.1f, 0, 1), 1)[0].Key);
         Assert.Empty((await Store.Vectors(_assistant, "another-model")).Keys);
+
+        var nearest = await Store.Nearest(_assistant, "test-model", Unit(0.1f, 0, 1), 2);
+        if (NativeVectors)
+        {
+            // The database's answer is the exact scan's.
+            Assert.Equal(Vectors.TopK(vectors, Unit(0.1f, 0, 1), 2).Select(h => h.Key), nearest!.Select(h => h.Key));
+            Assert.Equal(Vectors.TopK(vectors, Unit(0.1f, 0, 1), 2)[0].Score, nearest![0].Score, 4);
+            Assert.Empty((await Store.Nearest(_assistant, "another-model", Unit(0.1f, 0, 1), 2))!);
+        }
+        else
+        {
+            Assert.Null(nearest);
+        }
     }
 
     [Fact]
@@ -131,4 +147,30 @@ public sealed class InMemoryKnowledgeStoreTests : KnowledgeStoreContract
 public sealed class PostgresKnowledgeStoreTests(MigratedDatabase database) : KnowledgeStoreContract, IClassFixture<MigratedDatabase>
 {
     protected override IKnowledgeStore Store { get; } = new PostgresKnowledgeStore(database.DataSource);
+}
+
+/// <summary>
+/// The PostgreSQL store on a server with pgvector: PGlite with its vector extension, started by the test script
+/// (<c>REPLYX_TEST_PGVECTOR</c>), since Debian 12 packages no pgvector.
+/// </summary>
+public sealed class PgvectorDatabase : IAsyncLifetime
+{
+    public Npgsql.NpgsqlDataSource DataSource { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var connectionString = Environment.GetEnvironmentVariable("REPLYX_TEST_PGVECTOR")
+            ?? throw new InvalidOperationException("REPLYX_TEST_PGVECTOR is not set: run the tests with scripts/test.sh (it starts PGlite with pgvector).");
+        DataSource = ReplyX.Hosting.StorageHosting.CreateDataSource(connectionString);
+        await new ReplyX.Hosting.DatabaseMigrator(DataSource, Microsoft.Extensions.Logging.Abstractions.NullLogger<ReplyX.Hosting.DatabaseMigrator>.Instance).MigrateAsync();
+    }
+
+    public async Task DisposeAsync() => await DataSource.DisposeAsync();
+}
+
+public sealed class PgvectorKnowledgeStoreTests(PgvectorDatabase database) : KnowledgeStoreContract, IClassFixture<PgvectorDatabase>
+{
+    protected override IKnowledgeStore Store { get; } = new PostgresKnowledgeStore(database.DataSource);
+
+    protected override bool NativeVectors => true;
 }
