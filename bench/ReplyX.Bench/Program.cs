@@ -35,6 +35,15 @@ if (args.Contains("--sse"))
     await ReplyX.Bench.SseBench.Run(Arg("--connections", 10_000), ArgDouble("--rate", 1000), ArgDouble("--duration", 30), Arg("--cap", 10_000), Arg("--over", 1000));
     return;
 }
+// Knowledge base: indexing throughput per format and embedder, search latency per store at 10k and 100k chunks:
+//   --knowledge [--sizes 10000,100000] [--queries 200] [--postgres-admin "…"] [--pgvector "<PGlite connection string>"]
+if (args.Contains("--knowledge"))
+{
+    await ReplyX.Bench.KnowledgeBench.Run((ArgText("--sizes") ?? "10000,100000").Split(',').Select(int.Parse).ToArray(), Arg("--queries", 200),
+        postgresAdmin is null ? null : await NewDatabase(postgresAdmin), ArgText("--pgvector"),
+        Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "tests", "ReplyX.Tests", "Knowledge", "Eval"));
+    return;
+}
 if (args.Contains("--open-loop"))
 {
     // Defaults: the reference scenario, 1,000 bots × 2 messages/s over 20 chats each, 10 s per phase.

@@ -126,6 +126,34 @@ try {
   await step("widget at phone width: the input is usable", () => phoneVisitor.getByTestId("replyx-input").waitFor({ timeout: 10000 }));
   check("widget at phone width: opens", true);
   await phoneVisitor.screenshot({ path: path.join(artifacts, "widget-phone.png") });
+
+  // The owner feeds the assistant a document, watches it become ready and asks the test chat: the answer shows its source.
+  const ownerContext = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: "en-US" });
+  const owner = await ownerContext.newPage();
+  await step("documents: the owner signs in", async () => {
+    await owner.goto(replyx + "/");
+    await owner.getByTestId("login-email").fill(process.env.OWNER_EMAIL);
+    await owner.getByTestId("login-password").fill(process.env.OWNER_PASSWORD);
+    await owner.getByTestId("login-submit").click();
+    await owner.getByTestId("nav-assistants").waitFor({ timeout: 20000 });
+  });
+  await owner.goto(replyx + "/assistants/" + process.env.ASSISTANT_ID + "/documents");
+  await step("documents: the page opens", () => owner.getByTestId("documents-page").waitFor({ timeout: 20000 }));
+  await owner.getByTestId("upload-zone").locator("input[type=file]").setInputFiles({
+    name: "opening-hours.md",
+    mimeType: "text/markdown",
+    buffer: Buffer.from("# Opening hours\n\nOur shop on Harbour Street is open from 9 am to 9 pm every day, Sundays included.\n\n# Returns\n\nReturns are accepted within 30 days with the receipt.\n"),
+  });
+  await step("documents: the upload becomes ready", () =>
+    owner.locator('[data-testid="document-row"][data-status="ready"]').first().waitFor({ timeout: 60000 }));
+  check("documents: ready", true);
+  await owner.getByTestId("chat-input").fill("When is the shop on Harbour Street open?");
+  await owner.getByTestId("chat-send").click();
+  await step("documents: the test chat answers with its source", () =>
+    owner.getByTestId("answer-source").filter({ hasText: "opening-hours.md" }).first().waitFor({ timeout: 30000 }));
+  check("documents: the answer cites the document", true);
+  await owner.screenshot({ path: path.join(artifacts, "documents.png"), fullPage: true });
+  await accessibility(owner, "documents");
 } catch (error) {
   console.error(String(error?.stack ?? error));
   failed++;

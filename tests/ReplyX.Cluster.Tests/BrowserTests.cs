@@ -46,7 +46,7 @@ public sealed class BrowserTests(ITestOutputHelper output)
 
         await using var shop = await ShopPage.Start(host.BaseAddress);
         using var http = new HttpClient { BaseAddress = host.BaseAddress };
-        var (operatorEmail, operatorPassword) = await SetUp(http, shop.Origin, shop);
+        var (operatorEmail, operatorPassword, ownerEmail) = await SetUp(http, shop.Origin, shop);
 
         var root = HostProcess.RepositoryRoot();
         var artifacts = Path.Combine(root, "artifacts", "browser");
@@ -58,19 +58,26 @@ public sealed class BrowserTests(ITestOutputHelper output)
             ["SHOP_URL"] = shop.Origin + "/",
             ["OPERATOR_EMAIL"] = operatorEmail,
             ["OPERATOR_PASSWORD"] = operatorPassword,
+            ["OWNER_EMAIL"] = ownerEmail,
+            ["OWNER_PASSWORD"] = OwnerPassword,
+            ["ASSISTANT_ID"] = shop.AssistantId.ToString(),
             ["ARTIFACTS"] = artifacts,
         }, TimeSpan.FromMinutes(4));
         output.WriteLine(log);
 
         Assert.True(exit == 0, "browser checks failed:\n" + log + "\n--- host ---\n" + host.Output);
-        Assert.True(File.Exists(Path.Combine(artifacts, "desk.png")) && File.Exists(Path.Combine(artifacts, "widget.png")), "screenshots missing");
+        Assert.True(File.Exists(Path.Combine(artifacts, "desk.png")) && File.Exists(Path.Combine(artifacts, "widget.png"))
+            && File.Exists(Path.Combine(artifacts, "documents.png")), "screenshots missing");
     }
 
     /// <summary>An owner with an assistant whose widget allows the shop, and an operator of that account.</summary>
-    private static async Task<(string Email, string Password)> SetUp(HttpClient http, string shopOrigin, ShopPage shop)
+    private const string OwnerPassword = "owner password 1234";
+
+    private static async Task<(string Email, string Password, string OwnerEmail)> SetUp(HttpClient http, string shopOrigin, ShopPage shop)
     {
+        var ownerEmail = $"owner.{Guid.NewGuid():N}@browser.test";
         var owner = await (await http.PostAsJsonAsync("/api/auth/register",
-            new { email = $"owner.{Guid.NewGuid():N}@browser.test", password = "owner password 1234", name = "Shop owner" })).Content.ReadFromJsonAsync<JsonElement>();
+            new { email = ownerEmail, password = OwnerPassword, name = "Shop owner" })).Content.ReadFromJsonAsync<JsonElement>();
         var token = owner.GetProperty("accessToken").GetString();
         var created = await Send(http, HttpMethod.Post, "/api/assistants", token, new
         {
@@ -85,7 +92,7 @@ public sealed class BrowserTests(ITestOutputHelper output)
         var email = $"anna.{Guid.NewGuid():N}@browser.test";
         const string password = "operator password 1234";
         Assert.Equal(HttpStatusCode.Created, (await Send(http, HttpMethod.Post, "/api/account/operators", token, new { email, name = "Anna", password })).StatusCode);
-        return (email, password);
+        return (email, password, ownerEmail);
     }
 
     private static Task<HttpResponseMessage> Send(HttpClient http, HttpMethod method, string path, string? token, object body)

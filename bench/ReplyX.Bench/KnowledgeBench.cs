@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using ReplyX.Hosting;
+using ReplyX.Knowledge;
+using ReplyX.Tests.Knowledge;
+
+namespace ReplyX.Bench;
+
+/// <summary>
+/// The knowledge base's costs: indexing throughput per format and embedder (the real pipeline over a 100-page
+/// document made from the evaluation set's text), and search latency at 10k and 100k chunks per assistant for
+/// each store path (synthetic chunks of the same vocabulary, random unit vectors: latency does not depend on
+/// what the vectors mean; the query is embedded by MiniLM as in production).
+/// </summary>
+public static class KnowledgeBench
+{
+    public static async Task Run(int[] sizes, int queries, string? postgres, string? pgvector, string evalFolder)
+    {
+        var paragraphs = Directory.GetFiles(Path.Combine(evalFolder, "docs"), "*.md").Order()
+            .SelectMany(f => File.ReadAllText(f).Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
+            .Where(p => !p.StartsWith('#') && !p.StartsWith('|') && p.Length > 80).Select(p => p.Replace('\n', ' ').Trim()).ToArray();
+        using var miniLm = new MiniLmEmbedder();
+        Console.WriteLine($"ReplyX knowledge benchmark, {Environment.ProcessorCount} cores, Knowledge:Parallelism 1");
+        Console.WriteLine();
+        Console.WriteLine("| format | embedder | pages | chunks | seconds | pages/s | chunks/s |");
+        Console.WriteLine("|---|---|---|---|---|---|---|");
+        foreach (var embedder in new IEmbedder?[] { null, miniLm })
+        {
+            foreach (var format in new[] { FileFormat.Text, FileFormat.Markdown, FileFormat.Docx, FileFormat.Pdf })
+            {
+                var (bytes, pages) = Document(format, paragraphs, 100);
+                await Index(format, bytes, pages, embedder);
+            }
+        }
+        Console.WriteLine();
+        Console.WriteLine("| store | chunks | load s | search p50 ms | p99 ms | max ms | (query embedding included) |");
+        Console.WriteLine("|---|---|---|---|---|---|---|");
+        var words = string.Join(' ', paragraphs).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var questions = paragraphs.Select(p => string.Join(' ', p.Split(' ').Skip(3).Take(8))).ToArray();
+        foreach (var size in sizes)
+        {
+            using (var memory = new InMemoryKnowledgeStore())
+            {
+                await Search("memory (Lucene + SIMD scan)", memory, size, words, questions, queries, miniLm);
+            }
+            if (postgres is not null)
+            {
+                await using var db = StorageHosting.CreateDataSource(postgres);
+                await Migrate(db);
+                await Search("PostgreSQL (tsvector, pg_trgm, real[] + SIMD scan)", new PostgresKnowledgeStore(db), size, words, questions, queries, miniLm);
+            }
+            if (pgvector is not null)
+            {
+                await using var db = StorageHosting.CreateDataSource(pgvector);
+                await Migrate(db);
+                await Search("PGlite + pgvector (HNSW)", new PostgresKnowledgeStore(db), size, words, questions, queries, miniLm);
+            }
+        }
+    }
+
+    private static Task Migrate(NpgsqlDataSource db) =>
+        new DatabaseMigrator(db, Microsoft.Extensions.Logging.Abstractions.NullLogger<DatabaseMigrator>.Instance).MigrateAsync();
+
+    private static (byte[] Bytes, int Pages) Document(FileFormat format, string[] paragraphs, int pages)
+    {
+        // About 400 words a page, as a dense support manual.
+        var pageTexts = Enumerable.Range(0, pages).Select(p => Enumerable.Range(0, 3).Select(i => paragraphs[(p * 3 + i) % paragraphs.Length]).ToArray()).ToArray();
+        switch (format)
+        {
+            case FileFormat.Pdf:
+                // The test font has no rouble sign.
+                return (TestDocuments.Pdf(pageTexts.Select(page => page.SelectMany(p => Wrap(p.Replace("₽", "руб."), 95).Append("")).ToArray()).ToArray()), pages);
+            case FileFormat.Docx:
+                return (TestDocuments.Docx(pageTexts.SelectMany((page, i) => page.Select(TestDocuments.Text).Prepend(TestDocuments.Heading("Section " + (i + 1), 2)))
+                    .Cast<DocumentFormat.OpenXml.OpenXmlElement>().ToArray()), pages);
+            default:
+                var sb = new StringBuilder();
+                for (var i = 0; i < pages; i++)
+                {
+                    sb.Append(format == FileFormat.Markdown ? $"## Section {i + 1}\n\n" : "").AppendJoin("\n\n", pageTexts[i]).Append("\n\n");
+                }
+                return (Encoding.UTF8.GetBytes(sb.ToString()), pages);
+        }
+    }
+
+    private static IEnumerable<string> Wrap(string text, int width)
+    {
+        var line = new StringBuilder();
+        foreach (var word in text.Split(' '))
+        {
+            if (line.Length + word.Length + 1 > width)
+            {
+                yield return line.ToString();
+                line.Clear();
+            }
+            line.Append(line.Length > 0 ? " " : "").Append(word);
+        }
+        yield return line.ToString();
+    }
+
+    private static async Task Index(FileFormat format, byte[] bytes, int pages, IEmbedder? embedder)
+    {
+        using var store = new InMemoryKnowledgeStore();
+        var options = Options.Create(new KnowledgeOptions());
+        var pipeline = new DocumentPipeline(store, new IndexingWorkers(options), new ConfiguredEmbedder(embedder), options, TimeProvider.System);
+        var now = DateTimeOffset.UtcNow;
+        var doc = new KnowledgeDocument(Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), "bench", format, bytes.Length, DocumentStatus.Processing,
+            null, 0, 0, 0, null, true, 1, 0, null, now, now);
+        await store.Save(doc);
+        await store.SaveFile(doc.Id, 1, bytes);
+        var watch = Stopwatch.StartNew();
+        var done = await pipeline.Run(doc, store.Save, () => false);
+        var seconds = watch.Elapsed.TotalSeconds;
+        if (done.Status != DocumentStatus.Ready)
+        {
+            throw new InvalidOperationException($"{format}: {done.Status} {done.Error}");
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {format.ToString().ToLowerInvariant()} | {embedder?.Model ?? "none"} | {pages} | {done.ChunksTotal} | {seconds:0.0} | {pages / seconds:0.0} | {done.ChunksTotal / seconds:0.0} |"));
+    }
+
+    private static async Task Search(string name, IKnowledgeStore store, int size, string[] words, string[] questions, int queries, MiniLmEmbedder embedder)
+    {
+        var random = new Random(42);
+        var assistant = Guid.NewGuid();
+        var watch = Stopwatch.StartNew();
+        const int PerDocument = 1000;
+        for (var d = 0; d < size / PerDocument; d++)
+        {
+            var now = DateTimeOffset.UtcNow;
+            var doc = new KnowledgeDocument(Guid.NewGuid(), Guid.NewGuid(), assistant, $"doc-{d}.md", FileFormat.Markdown, 1, DocumentStatus.Processing,
+                null, 0, 0, 0, "en", true, 1, 0, embedder.Model, now, now);
+            await store.Save(doc);
+            var chunks = Enumerable.Range(0, PerDocument)
+                .Select(i => new DocumentChunk(i, $"Section {i % 50}", null, string.Join(' ', Enumerable.Range(0, 60).Select(_ => words[random.Next(words.Length)])), 80))
+                .ToList();
+            await store.SaveChunks(doc.Id, 1, "en", chunks);
+            foreach (var batch in chunks.Chunk(250))
+            {
+                await store.SaveEmbeddings(doc.Id, 1, embedder.Model, batch.Select(c => (c.Position, RandomUnit(random, 384))).ToList());
+            }
+            await store.Activate(doc with { Status = DocumentStatus.Ready, ActiveVersion = 1 }, 1);
+        }
+        var load = watch.Elapsed.TotalSeconds;
+        var options = Options.Create(new KnowledgeOptions());
+        var retriever = new HybridRetriever(store, new KnowledgeCache(store, TimeProvider.System, options), new ConfiguredEmbedder(embedder), options);
+        await retriever.Search(assistant, questions[0], null, RetrievalSettings.Default); // loads the silo's vector matrix where it needs one
+        var times = new List<double>(queries);
+        for (var q = 0; q < queries; q++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            var result = await retriever.Search(assistant, questions[q % questions.Length], null, RetrievalSettings.Default);
+            times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            if (result.Hits.Count == 0)
+            {
+                throw new InvalidOperationException($"{name}: no hits for '{questions[q % questions.Length]}'");
+            }
+        }
+        times.Sort();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {name} | {size} | {load:0.0} | {times[times.Count / 2]:0.0} | {times[(int)(times.Count * 0.99)]:0.0} | {times[^1]:0.0} | |"));
+    }
+
+    private static float[] RandomUnit(Random random, int dimensions)
+    {
+        var v = new float[dimensions];
+        for (var i = 0; i < dimensions; i++)
+        {
+            v[i] = (float)(random.NextDouble() * 2 - 1);
+        }
+        return Vectors.Normalize(v);
+    }
+}
