@@ -27,7 +27,7 @@ public static class KnowledgeBench
         Console.WriteLine();
         Console.WriteLine("| format | embedder | pages | chunks | seconds | pages/s | chunks/s |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
-        foreach (var embedder in new IEmbedder?[] { null, miniLm })
+        foreach (var embedder in new ISentenceModel?[] { null, miniLm })
         {
             foreach (var format in new[] { FileFormat.Text, FileFormat.Markdown, FileFormat.Docx, FileFormat.Pdf })
             {
@@ -101,11 +101,12 @@ public static class KnowledgeBench
         yield return line.ToString();
     }
 
-    private static async Task Index(FileFormat format, byte[] bytes, int pages, IEmbedder? embedder)
+    private static async Task Index(FileFormat format, byte[] bytes, int pages, ISentenceModel? embedder)
     {
         using var store = new InMemoryKnowledgeStore();
         var options = Options.Create(new KnowledgeOptions());
-        var pipeline = new DocumentPipeline(store, new IndexingWorkers(options), new ConfiguredEmbedder(embedder), options, TimeProvider.System);
+        var workers = new IndexingWorkers(options);
+        var pipeline = new DocumentPipeline(store, workers, new ConfiguredEmbedder(embedder is null ? null : new LocalEmbedder(embedder, workers)), options, TimeProvider.System);
         var now = DateTimeOffset.UtcNow;
         var doc = new KnowledgeDocument(Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), "bench", format, bytes.Length, DocumentStatus.Processing,
             null, 0, 0, 0, null, true, 1, 0, null, now, now);
@@ -146,13 +147,13 @@ public static class KnowledgeBench
         }
         var load = watch.Elapsed.TotalSeconds;
         var options = Options.Create(new KnowledgeOptions());
-        var retriever = new HybridRetriever(store, new KnowledgeCache(store, TimeProvider.System, options), new ConfiguredEmbedder(embedder), options);
-        await retriever.Search(assistant, questions[0], null, RetrievalSettings.Default); // loads the silo's vector matrix where it needs one
+        var retriever = new HybridRetriever(store, new KnowledgeCache(store, TimeProvider.System, options), new ConfiguredEmbedder(new LocalEmbedder(embedder, new IndexingWorkers(options))), options);
+        await retriever.Search(null, assistant, questions[0], null, RetrievalSettings.Default); // loads the silo's vector matrix where it needs one
         var times = new List<double>(queries);
         for (var q = 0; q < queries; q++)
         {
             var start = Stopwatch.GetTimestamp();
-            var result = await retriever.Search(assistant, questions[q % questions.Length], null, RetrievalSettings.Default);
+            var result = await retriever.Search(null, assistant, questions[q % questions.Length], null, RetrievalSettings.Default);
             times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             if (result.Hits.Count == 0)
             {

@@ -57,6 +57,12 @@ public sealed class FakeOpenAi : IAsyncDisposable
         /// a connection reset would otherwise discard what it had not read yet), or after ten seconds at most.
         /// </summary>
         public Task? CutWhen { get; set; }
+
+        /// <summary>Embeddings are refused with a permanent 400 (an input over the model's context).</summary>
+        public bool RejectEmbeddings { get; set; }
+
+        /// <summary>An embeddings answer lacks the last input's vector (a malformed answer with status 200).</summary>
+        public bool DropLastEmbedding { get; set; }
     }
 
     /// <param name="IncludeUsage">The request asked for the streamed usage chunk (<c>stream_options.include_usage</c>).</param>
@@ -135,6 +141,27 @@ public sealed class FakeOpenAi : IAsyncDisposable
         }
     }
 
+    /// <summary>A key's bad day: 429 with Retry-After, or 500.</summary>
+    private async Task<bool> Refused(HttpContext http, string key, string model, KeyBehavior behavior, bool stream)
+    {
+        if (behavior.RateLimitedRetryAfterSeconds is { } retryAfter)
+        {
+            Requests.Enqueue(new Served(key, model, DateTimeOffset.UtcNow, 429, 0, 0, stream));
+            http.Response.StatusCode = 429;
+            http.Response.Headers.RetryAfter = retryAfter.ToString();
+            await http.Response.WriteAsJsonAsync(new { error = new { message = "Rate limit reached", type = "requests", code = "rate_limit_exceeded" } });
+            return true;
+        }
+        if (behavior.ServerError)
+        {
+            Requests.Enqueue(new Served(key, model, DateTimeOffset.UtcNow, 500, 0, 0, stream));
+            http.Response.StatusCode = 500;
+            await http.Response.WriteAsJsonAsync(new { error = new { message = "The server had an error", type = "server_error" } });
+            return true;
+        }
+        return false;
+    }
+
     private async Task ChatCore(HttpContext http, string key)
     {
         var body = (await JsonNode.ParseAsync(http.Request.Body))!.AsObject();
@@ -155,19 +182,8 @@ public sealed class FakeOpenAi : IAsyncDisposable
                 return;
             }
         }
-        if (behavior.RateLimitedRetryAfterSeconds is { } retryAfter)
+        if (await Refused(http, key, model, behavior, stream))
         {
-            Requests.Enqueue(new Served(key, model, DateTimeOffset.UtcNow, 429, 0, 0, stream));
-            http.Response.StatusCode = 429;
-            http.Response.Headers.RetryAfter = retryAfter.ToString();
-            await http.Response.WriteAsJsonAsync(new { error = new { message = "Rate limit reached", type = "requests", code = "rate_limit_exceeded" } });
-            return;
-        }
-        if (behavior.ServerError)
-        {
-            Requests.Enqueue(new Served(key, model, DateTimeOffset.UtcNow, 500, 0, 0, stream));
-            http.Response.StatusCode = 500;
-            await http.Response.WriteAsJsonAsync(new { error = new { message = "The server had an error", type = "server_error" } });
             return;
         }
 
@@ -296,24 +312,100 @@ public sealed class FakeOpenAi : IAsyncDisposable
         _ => "",
     };
 
+    /// <summary>
+    /// What the fake's "multilingual model" understands: words (by prefix) in Russian and English that mean the
+    /// same thing land on the same dimension, as a real multilingual model puts them close together.
+    /// </summary>
+    public static readonly string[][] Concepts =
+    [
+        ["refund", "money back", "reimburse", "возврат", "вернуть", "деньги"],
+        ["deliver", "shipping", "parcel", "courier", "доставк", "посылк", "курьер"],
+        ["password", "log in", "login", "парол", "логин", "войти"],
+        ["opening hours", "open", "schedule", "график", "часы работы", "работаете"],
+    ];
+
+    /// <summary>
+    /// The vector of one input (before normalising and shortening): one dimension per concept of
+    /// <see cref="Concepts"/> it mentions, then its other words hashed into 8 more (weakly).
+    /// </summary>
+    public Func<string, float[]> EmbeddingOf { get; set; } = text =>
+    {
+        var vector = new float[Concepts.Length + 8];
+        var lower = text.ToLowerInvariant();
+        for (var c = 0; c < Concepts.Length; c++)
+        {
+            vector[c] = Concepts[c].Sum(term => CountOf(lower, term)) * 3f;
+        }
+        foreach (var word in lower.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            vector[Concepts.Length + (int)((uint)StableHash(word) % 8)] += 0.2f;
+        }
+        return vector;
+    };
+
+    private static int CountOf(string text, string term)
+    {
+        var count = 0;
+        for (var at = text.IndexOf(term, StringComparison.Ordinal); at >= 0; at = text.IndexOf(term, at + term.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+        return count;
+    }
+
+    private static int StableHash(string word) => word.Aggregate(17, (h, ch) => unchecked(h * 31 + ch));
+
+    /// <summary>Inputs per embeddings request, in arrival order (key, model, how many texts), refused ones included.</summary>
+    public ConcurrentQueue<(string Key, string Model, int Inputs)> EmbeddingRequests { get; } = new();
+
     private async Task Embeddings(HttpContext http)
     {
+        var key = Key(http);
+        var behavior = For(key);
         var body = (await JsonNode.ParseAsync(http.Request.Body))!.AsObject();
+        var model = body["model"]!.GetValue<string>();
         var inputs = body["input"] is JsonArray array ? array.Select(i => i!.GetValue<string>()).ToArray() : [body["input"]!.GetValue<string>()];
-        var data = inputs.Select((text, index) =>
+        EmbeddingRequests.Enqueue((key, model, inputs.Length));
+        if (await Refused(http, key, model, behavior, stream: false))
         {
-            var vector = new float[8];
-            foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            return;
+        }
+        if (behavior.RejectEmbeddings)
+        {
+            // As OpenAI refuses an input over the model's context: permanent, whichever key asks.
+            Requests.Enqueue(new Served(key, model, DateTimeOffset.UtcNow, 400, 0, 0, false));
+            http.Response.StatusCode = 400;
+            await http.Response.WriteAsJsonAsync(new { error = new { message = "This model's maximum context length is 8192 tokens", type = "invalid_request_error" } });
+            return;
+        }
+        var dimensions = body["dimensions"]?.GetValue<int>();
+        var base64 = body["encoding_format"]?.GetValue<string>() == "base64";
+        var returned = behavior.DropLastEmbedding && inputs.Length > 0 ? inputs[..^1] : inputs;
+        var data = returned.Select((text, index) =>
+        {
+            var vector = EmbeddingOf(text);
+            if (dimensions is { } d && d < vector.Length)
             {
-                vector[(word.GetHashCode() & 0x7fffffff) % vector.Length] += 1;
+                vector = vector[..d];
             }
             var norm = MathF.Sqrt(vector.Sum(x => x * x));
-            var bytes = new byte[vector.Length * 4];
-            Buffer.BlockCopy(vector.Select(x => norm == 0 ? 0 : x / norm).ToArray(), 0, bytes, 0, bytes.Length);
+            var normalised = vector.Select(x => norm == 0 ? 0 : x / norm).ToArray();
+            if (!base64)
+            {
+                return (object)new { @object = "embedding", index, embedding = normalised };
+            }
+            var bytes = new byte[normalised.Length * 4];
+            Buffer.BlockCopy(normalised, 0, bytes, 0, bytes.Length);
             return new { @object = "embedding", index, embedding = Convert.ToBase64String(bytes) };
         }).ToArray();
         var tokens = inputs.Sum(Count);
-        await http.Response.WriteAsJsonAsync(new { @object = "list", data, model = body["model"]!.GetValue<string>(), usage = new { prompt_tokens = tokens, total_tokens = tokens } });
+        Requests.Enqueue(new Served(key, model, DateTimeOffset.UtcNow, 200, tokens, 0, false));
+        if (behavior.OmitUsage)
+        {
+            await http.Response.WriteAsJsonAsync(new { @object = "list", data, model });
+            return;
+        }
+        await http.Response.WriteAsJsonAsync(new { @object = "list", data, model, usage = new { prompt_tokens = tokens, total_tokens = tokens } });
     }
 
     private async Task OAuth(HttpContext http)

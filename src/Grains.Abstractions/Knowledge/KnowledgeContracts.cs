@@ -132,6 +132,13 @@ public interface IDocumentGrain : IGrainWithGuidKey
 
     [Alias("Delete")]
     Task<bool> Delete(Guid accountId);
+
+    /// <summary>
+    /// Starts re-embedding a ready document whose vectors are of another model than the silo's embedder (the
+    /// configuration changed), in the background; false when there is nothing to do or the document is busy.
+    /// </summary>
+    [Alias("Reindex")]
+    Task<bool> Reindex();
 }
 
 /// <summary>Reads and retrieval over assistants' documents (a stateless worker: every silo searches in parallel).</summary>

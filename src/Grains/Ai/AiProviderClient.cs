@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenAI;
 using OpenAI.Chat;
+using OpenAI.Embeddings;
 using Polly;
 using Polly.Timeout;
 using ReplyX.Security;
@@ -23,7 +24,11 @@ public sealed record AiChatMessage(string Role, string Text);
 /// The token counts are <see cref="AiTokenEstimator"/>'s estimate, not the provider's: it reported no usage
 /// (or the answer was cut before the usage came).
 /// </param>
-public sealed record ProviderResult(AiCallOutcome Outcome, string? Text, int PromptTokens, int CompletionTokens, TimeSpan? RetryAfter, string? Error, bool Estimated = false);
+/// <param name="Vectors">An embedding call's vectors, one per input in input order.</param>
+public sealed record ProviderResult(AiCallOutcome Outcome, string? Text, int PromptTokens, int CompletionTokens, TimeSpan? RetryAfter, string? Error, bool Estimated = false)
+{
+    public IReadOnlyList<float[]>? Vectors { get; init; }
+}
 
 /// <summary>
 /// Talks to any OpenAI-compatible endpoint through the official OpenAI SDK: OpenAI, YandexGPT (folder id as
@@ -45,7 +50,20 @@ public sealed partial class AiProviderClient(ISecretProtector secrets, IOptions<
         .AddTimeout(options.Value.AttemptTimeout)
         .Build();
 
-    private sealed record Entry(ChatClient Chat, ApiKeyCredential Credential, HttpClient Http, string EncryptedKey);
+    private sealed record Entry(ChatClient Chat, EmbeddingClient Embeddings, ApiKeyCredential Credential, HttpClient Http, string EncryptedKey);
+
+    private Entry Client(StoredAiToken token, string model)
+    {
+        var entry = _clients.GetOrAdd((token.Settings.Id, model), _ => new Lazy<Entry>(() => Create(token, model))).Value;
+        if (entry.EncryptedKey != token.EncryptedKey)
+        {
+            // The admin rotated the key: rebuild the client.
+            _clients.TryRemove((token.Settings.Id, model), out _);
+            entry.Http.Dispose();
+            entry = _clients.GetOrAdd((token.Settings.Id, model), _ => new Lazy<Entry>(() => Create(token, model))).Value;
+        }
+        return entry;
+    }
 
     private sealed class GigaChatToken
     {
@@ -63,24 +81,17 @@ public sealed partial class AiProviderClient(ISecretProtector secrets, IOptions<
         _ => throw new ArgumentException("A custom provider needs a base URL."),
     };
 
-    /// <summary>YandexGPT names models by URI inside the cloud folder.</summary>
-    public static string ProviderModel(AiTokenSettings settings, string model) =>
+    /// <summary>YandexGPT names models by URI inside the cloud folder (<c>gpt://</c> for chat, <c>emb://</c> for embeddings).</summary>
+    public static string ProviderModel(AiTokenSettings settings, string model, string scheme = "gpt") =>
         settings.Provider == AiProviderKind.YandexGpt && !model.Contains("://", StringComparison.Ordinal) && settings.FolderId is { Length: > 0 } folder
-            ? $"gpt://{folder}/{model}/latest"
+            ? $"{scheme}://{folder}/{model}/latest"
             : model;
 
     public async Task<ProviderResult> Complete(
         StoredAiToken token, string model, IReadOnlyList<AiChatMessage> messages, float? temperature, int maxOutputTokens,
         Func<string, ValueTask>? onPartial, CancellationToken cancellationToken)
     {
-        var entry = _clients.GetOrAdd((token.Settings.Id, model), _ => new Lazy<Entry>(() => Create(token, model))).Value;
-        if (entry.EncryptedKey != token.EncryptedKey)
-        {
-            // The admin rotated the key: rebuild the client.
-            _clients.TryRemove((token.Settings.Id, model), out _);
-            entry.Http.Dispose();
-            entry = _clients.GetOrAdd((token.Settings.Id, model), _ => new Lazy<Entry>(() => Create(token, model))).Value;
-        }
+        var entry = Client(token, model);
 
         // What a stream delivered before it failed: a cut answer still used the prompt and the part generated.
         var progress = new Progress();
@@ -102,18 +113,8 @@ public sealed partial class AiProviderClient(ISecretProtector secrets, IOptions<
         }
         catch (ClientResultException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            var retryAfter = RetryAfter(ex.GetRawResponse());
-            var outcome = ex.Status switch
-            {
-                429 => AiCallOutcome.RateLimited,
-                401 or 403 => AiCallOutcome.Unauthorized,
-                400 or 404 or 413 or 422 => AiCallOutcome.BadRequest,
-                _ => AiCallOutcome.ServerError, // 5xx, and 0 when the connection failed
-            };
-            var error = Describe(ex);
-            // A status is its own explanation; a failed connection is explained by its inner exception.
-            LogFailed(token.Settings.Id, ex.Status, error, ex.Status == 0 ? ex : null);
-            return Failed(outcome, messages, progress, $"{(ex.Status == 0 ? "no connection" : ex.Status)}: {error}") with { RetryAfter = retryAfter };
+            var (outcome, error, retryAfter) = Refused(token, ex);
+            return Failed(outcome, messages, progress, error) with { RetryAfter = retryAfter };
         }
         catch (TimeoutRejectedException)
         {
@@ -148,6 +149,99 @@ public sealed partial class AiProviderClient(ISecretProtector secrets, IOptions<
         {
             slots.Release();
         }
+    }
+
+    /// <summary>What a provider's refusal (or a failed connection) means for the key, logged once.</summary>
+    private (AiCallOutcome Outcome, string Error, TimeSpan? RetryAfter) Refused(StoredAiToken token, ClientResultException ex)
+    {
+        var outcome = ex.Status switch
+        {
+            429 => AiCallOutcome.RateLimited,
+            401 or 403 => AiCallOutcome.Unauthorized,
+            400 or 404 or 413 or 422 => AiCallOutcome.BadRequest,
+            _ => AiCallOutcome.ServerError, // 5xx, and 0 when the connection failed
+        };
+        var error = Describe(ex);
+        // A status is its own explanation; a failed connection is explained by its inner exception.
+        LogFailed(token.Settings.Id, ex.Status, error, ex.Status == 0 ? ex : null);
+        return (outcome, $"{(ex.Status == 0 ? "no connection" : ex.Status)}: {error}", RetryAfter(ex.GetRawResponse()));
+    }
+
+    /// <summary>
+    /// Embeds <paramref name="texts"/> in one request (the caller batches). The answer is checked, not trusted:
+    /// one vector per input, all of one non-zero dimension; a provider that reports no usage is metered by estimate.
+    /// </summary>
+    public async Task<ProviderResult> Embed(StoredAiToken token, string model, IReadOnlyList<string> texts, int? dimensions, CancellationToken cancellationToken)
+    {
+        var entry = Client(token, model);
+        var slots = _slots.GetOrAdd(token.Settings.Id, _ => new SemaphoreSlim(options.Value.MaxConnectionsPerKey));
+        await slots.WaitAsync(cancellationToken);
+        try
+        {
+            return await _attempt.ExecuteAsync(async ct =>
+            {
+                if (token.Settings.Provider == AiProviderKind.GigaChat)
+                {
+                    entry.Credential.Update(await GigaChatAccessToken(token, entry.Http, ct));
+                }
+                var result = await entry.Embeddings.GenerateEmbeddingsAsync(texts, new EmbeddingGenerationOptions { Dimensions = dimensions }, ct);
+                return Embedded(token, texts, result.Value);
+            }, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutRejectedException)
+        {
+            LogFailed(token.Settings.Id, 0, "timeout", null);
+            return new ProviderResult(AiCallOutcome.Timeout, null, 0, 0, null, $"no answer within {options.Value.AttemptTimeout}");
+        }
+        catch (ClientResultException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            var (outcome, error, retryAfter) = Refused(token, ex);
+            return new ProviderResult(outcome, null, 0, 0, retryAfter, error);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or JsonException or FormatException && !cancellationToken.IsCancellationRequested)
+        {
+            var error = "embeddings answer unreadable: " + Describe(ex);
+            LogFailed(token.Settings.Id, 0, error, ex);
+            return new ProviderResult(AiCallOutcome.ServerError, null, 0, 0, null, error);
+        }
+        catch (GigaChatAuthException ex)
+        {
+            return new ProviderResult(ex.Unauthorized ? AiCallOutcome.Unauthorized : AiCallOutcome.ServerError, null, 0, 0, null, ex.Message);
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    private ProviderResult Embedded(StoredAiToken token, IReadOnlyList<string> texts, OpenAIEmbeddingCollection collection)
+    {
+        var vectors = new float[texts.Count][];
+        foreach (var embedding in collection)
+        {
+            if (embedding.Index >= 0 && embedding.Index < vectors.Length)
+            {
+                vectors[embedding.Index] = embedding.ToFloats().ToArray();
+            }
+        }
+        var dimension = vectors.FirstOrDefault()?.Length ?? 0;
+        string? fault = collection.Count != texts.Count ? $"{collection.Count} vectors for {texts.Count} inputs"
+            : vectors.Any(v => v is null) ? "vectors missing for some inputs"
+            : dimension == 0 || vectors.Any(v => v.Length != dimension) ? "vectors of differing or zero dimension"
+            : null;
+        var reported = collection.Usage?.InputTokenCount ?? 0;
+        var (tokens, estimated) = reported > 0 ? (reported, false) : (texts.Sum(AiTokenEstimator.Text), true);
+        if (fault is not null)
+        {
+            LogFailed(token.Settings.Id, 200, fault, null);
+            // The provider took (and bills) the request all the same.
+            return new ProviderResult(AiCallOutcome.ServerError, null, tokens, 0, null, "malformed embeddings: " + fault, estimated);
+        }
+        return new ProviderResult(AiCallOutcome.Success, null, tokens, 0, null, null, estimated) { Vectors = vectors };
     }
 
     /// <summary>A failed attempt; when a stream had started, the tokens it used are estimated (the provider bills them).</summary>
@@ -302,7 +396,8 @@ public sealed partial class AiProviderClient(ISecretProtector secrets, IOptions<
             clientOptions.ProjectId = folder;
         }
         var chat = new ChatClient(ProviderModel(settings, model), credential, clientOptions);
-        return new Entry(chat, credential, http, token.EncryptedKey);
+        var embeddings = new EmbeddingClient(ProviderModel(settings, model, "emb"), credential, clientOptions);
+        return new Entry(chat, embeddings, credential, http, token.EncryptedKey);
     }
 
     /// <summary>

@@ -21,6 +21,12 @@ public sealed record AiRequest(
 public sealed record AiAnswer(string Text, int PromptTokens, int CompletionTokens, Guid TokenId, AiProviderKind Provider, string Model, TimeSpan Latency, int Attempts,
     bool TokensEstimated = false);
 
+/// <summary>A batch of texts to embed, metered to <see cref="AccountId"/> like a chat call.</summary>
+public sealed record AiEmbeddingRequest(Guid? AccountId, string Model, IReadOnlyList<string> Texts, int? Dimensions = null, IReadOnlyList<AiProviderKind>? Providers = null);
+
+/// <summary>One vector per input, in input order; <see cref="TokensEstimated"/> as for <see cref="AiAnswer"/>.</summary>
+public sealed record AiEmbeddings(IReadOnlyList<float[]> Vectors, int Tokens, Guid TokenId, string Model, int Attempts, bool TokensEstimated);
+
 /// <summary>No key could answer now; <see cref="RetryAt"/> is the earliest moment one may have room again.</summary>
 public sealed class AiUnavailableException(string message, DateTimeOffset? retryAt) : Exception(message)
 {
@@ -90,16 +96,36 @@ public sealed partial class AiRouter(
     /// </summary>
     public async Task<AiAnswer> Complete(AiRequest request, CancellationToken cancellationToken = default)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        var directory = await Directory(cancellationToken);
-        var candidates = Candidates(directory, request);
-        if (candidates.Count == 0)
-        {
-            throw new AiNotConfiguredException(request.Model);
-        }
-
         // Conservative (about two characters per token, plus the full output allowance) so a daily budget holds.
         var estimate = request.Messages.Sum(m => m.Text.Length) / 2 + request.MaxOutputTokens;
+        var (result, token, latency, attempts) = await Route(request.AccountId, request.Model, request.Providers, estimate, AiCallPurpose.Chat,
+            (t, ct) => client.Complete(t, request.Model, request.Messages, request.Temperature, request.MaxOutputTokens, request.OnPartial, ct),
+            cancellationToken);
+        return new AiAnswer(result.Text ?? "", result.PromptTokens, result.CompletionTokens, token.Settings.Id, token.Settings.Provider, request.Model, latency, attempts,
+            result.Estimated);
+    }
+
+    /// <summary>Embeds one batch through the first key that can, with the same limits, breaker, failover and metering as a chat call.</summary>
+    public async Task<AiEmbeddings> Embed(AiEmbeddingRequest request, CancellationToken cancellationToken = default)
+    {
+        var estimate = request.Texts.Sum(t => t.Length) / 2 + 1;
+        var (result, token, _, attempts) = await Route(request.AccountId, request.Model, request.Providers ?? [], estimate, AiCallPurpose.Embedding,
+            (t, ct) => client.Embed(t, request.Model, request.Texts, request.Dimensions, ct), cancellationToken);
+        return new AiEmbeddings(result.Vectors!, result.PromptTokens, token.Settings.Id, request.Model, attempts, result.Estimated);
+    }
+
+    private async Task<(ProviderResult Result, StoredAiToken Token, TimeSpan Latency, int Attempts)> Route(
+        Guid? accountId, string model, IReadOnlyList<AiProviderKind> providers, int estimate, AiCallPurpose purpose,
+        Func<StoredAiToken, CancellationToken, Task<ProviderResult>> call, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var directory = await Directory(cancellationToken);
+        var candidates = Candidates(directory, model, providers);
+        if (candidates.Count == 0)
+        {
+            throw new AiNotConfiguredException(model);
+        }
+
         DateTimeOffset? earliest = null;
         var attempts = 0;
         var reasons = new List<string>();
@@ -126,7 +152,7 @@ public sealed partial class AiRouter(
             ProviderResult result;
             try
             {
-                result = await client.Complete(token, request.Model, request.Messages, request.Temperature, request.MaxOutputTokens, request.OnPartial, cancellationToken);
+                result = await call(token, cancellationToken);
             }
             catch (Exception ex)
             {
@@ -147,8 +173,8 @@ public sealed partial class AiRouter(
             {
                 await AwaitUnlessCancelled(Task.WhenAll(
                     grain.Report(new AiCallReport(lease.LeaseId, result.Outcome, result.PromptTokens, result.CompletionTokens, result.RetryAfter, result.Error)),
-                    usage.Record(new AiUsageRecord(Guid.NewGuid(), time.GetUtcNow(), request.AccountId, token.Settings.Id, provider, request.Model,
-                        result.PromptTokens, result.CompletionTokens, (int)watch.ElapsedMilliseconds, result.Outcome, result.Estimated), CancellationToken.None)),
+                    usage.Record(new AiUsageRecord(Guid.NewGuid(), time.GetUtcNow(), accountId, token.Settings.Id, provider, model,
+                        result.PromptTokens, result.CompletionTokens, (int)watch.ElapsedMilliseconds, result.Outcome, result.Estimated, purpose), CancellationToken.None)),
                     token.Settings.Id, cancellationToken);
             }
             catch (Exception ex) when (ex is OrleansException or TimeoutException or System.Data.Common.DbException && !cancellationToken.IsCancellationRequested)
@@ -160,13 +186,12 @@ public sealed partial class AiRouter(
             var providerName = AiProviderNames.ToText(provider);
             Calls.WithLabels(providerName, result.Outcome.ToString()).Inc();
             Latency.WithLabels(providerName).Observe(watch.Elapsed.TotalSeconds);
-            TokensUsed.WithLabels(providerName, "prompt").Inc(result.PromptTokens);
+            TokensUsed.WithLabels(providerName, purpose == AiCallPurpose.Embedding ? "embedding" : "prompt").Inc(result.PromptTokens);
             TokensUsed.WithLabels(providerName, "completion").Inc(result.CompletionTokens);
 
             if (result.Outcome == AiCallOutcome.Success)
             {
-                return new AiAnswer(result.Text ?? "", result.PromptTokens, result.CompletionTokens, token.Settings.Id, provider, request.Model, watch.Elapsed, attempts,
-                    result.Estimated);
+                return (result, token, watch.Elapsed, attempts);
             }
             // A failed attempt's text (a stream cut mid-answer) is never the answer: the next key starts afresh.
             reasons.Add($"{token.Settings.Id}: {result.Outcome} {result.Error}");
@@ -233,11 +258,14 @@ public sealed partial class AiRouter(
     }
 
     /// <summary>The keys to try, in order.</summary>
-    public IReadOnlyList<StoredAiToken> Candidates(IReadOnlyList<StoredAiToken> directory, AiRequest request)
+    public IReadOnlyList<StoredAiToken> Candidates(IReadOnlyList<StoredAiToken> directory, AiRequest request) =>
+        Candidates(directory, request.Model, request.Providers);
+
+    private IReadOnlyList<StoredAiToken> Candidates(IReadOnlyList<StoredAiToken> directory, string model, IReadOnlyList<AiProviderKind> providers)
     {
-        var usable = directory.Where(t => t.Settings.Enabled && t.Settings.Serves(request.Model)).ToArray();
-        var chain = request.Providers.Count > 0
-            ? request.Providers.Distinct().ToArray()
+        var usable = directory.Where(t => t.Settings.Enabled && t.Settings.Serves(model)).ToArray();
+        var chain = providers.Count > 0
+            ? providers.Distinct().ToArray()
             : usable.OrderBy(t => t.Settings.Priority).Select(t => t.Settings.Provider).Distinct().ToArray();
         var ordered = new List<StoredAiToken>();
         foreach (var provider in chain)

@@ -26,10 +26,19 @@ public interface IAiTokenStore
 /// <param name="Estimated">The token counts are an estimate (<see cref="AiTokenEstimator"/>): the provider reported no usage.</param>
 public sealed record AiUsageRecord(
     Guid Id, DateTimeOffset At, Guid? AccountId, Guid? TokenId, AiProviderKind Provider, string Model,
-    int PromptTokens, int CompletionTokens, int LatencyMs, AiCallOutcome Outcome, bool Estimated = false);
+    int PromptTokens, int CompletionTokens, int LatencyMs, AiCallOutcome Outcome, bool Estimated = false, AiCallPurpose Purpose = AiCallPurpose.Chat);
+
+/// <summary>What a call was for: billing prices a chat answer and an embedding differently.</summary>
+public enum AiCallPurpose
+{
+    Chat,
+    Embedding,
+}
 
 /// <param name="EstimatedCalls">Calls whose token counts are an estimate (the provider reported no usage).</param>
-public sealed record AiUsageDaily(DateOnly Day, Guid? Key, long Calls, long Failures, long PromptTokens, long CompletionTokens, long EstimatedCalls = 0);
+/// <param name="EmbeddingTokens">The part of <see cref="PromptTokens"/> spent on embeddings (documents and questions).</param>
+public sealed record AiUsageDaily(DateOnly Day, Guid? Key, long Calls, long Failures, long PromptTokens, long CompletionTokens, long EstimatedCalls = 0,
+    long EmbeddingTokens = 0);
 
 /// <summary>Every AI call (<c>ai_usage</c>) and its daily totals per account or per key.</summary>
 public interface IAiUsageStore
@@ -118,7 +127,8 @@ public sealed class InMemoryAiUsageStore : IAiUsageStore
                 .GroupBy(r => (Day: DateOnly.FromDateTime(r.At.UtcDateTime), Key: key(r)))
                 .OrderBy(g => g.Key.Day).ThenBy(g => g.Key.Key)
                 .Select(g => new AiUsageDaily(g.Key.Day, g.Key.Key, g.Count(), g.Count(r => r.Outcome != AiCallOutcome.Success),
-                    g.Sum(r => (long)r.PromptTokens), g.Sum(r => (long)r.CompletionTokens), g.Count(r => r.Estimated)))
+                    g.Sum(r => (long)r.PromptTokens), g.Sum(r => (long)r.CompletionTokens), g.Count(r => r.Estimated),
+                    g.Where(r => r.Purpose == AiCallPurpose.Embedding).Sum(r => (long)r.PromptTokens)))
                 .ToArray();
             return Task.FromResult(rows);
         }
@@ -200,6 +210,8 @@ public sealed class PostgresAiTokenStore(NpgsqlDataSource dataSource) : IAiToken
 
 public sealed class PostgresAiUsageStore(NpgsqlDataSource dataSource) : IAiUsageStore
 {
+    private static string PurposeText(AiCallPurpose purpose) => purpose == AiCallPurpose.Embedding ? "embedding" : "chat";
+
     // One usage row per model call, from every dialog of the silo: group-committed like the dialogs' messages.
     private WriteBatcher<AiUsageRecord, bool>? _batches;
 
@@ -217,8 +229,8 @@ public sealed class PostgresAiUsageStore(NpgsqlDataSource dataSource) : IAiUsage
         var rows = records.OrderBy(r => r.Id).ToArray();
         await using var command = dataSource.CreateCommand(
             """
-            INSERT INTO ai_usage (id, at, account_id, token_id, provider, model, prompt_tokens, completion_tokens, latency_ms, outcome, tokens_estimated)
-            SELECT * FROM unnest(@id, @at, @account, @token, @provider, @model, @prompt, @completion, @latency, @outcome, @estimated)
+            INSERT INTO ai_usage (id, at, account_id, token_id, provider, model, prompt_tokens, completion_tokens, latency_ms, outcome, tokens_estimated, purpose)
+            SELECT * FROM unnest(@id, @at, @account, @token, @provider, @model, @prompt, @completion, @latency, @outcome, @estimated, @purpose)
             ON CONFLICT (id) DO NOTHING
             """);
         command.AddArray("id", NpgsqlTypes.NpgsqlDbType.Uuid, rows.Select(r => r.Id).ToArray());
@@ -232,6 +244,7 @@ public sealed class PostgresAiUsageStore(NpgsqlDataSource dataSource) : IAiUsage
         command.AddArray("latency", NpgsqlTypes.NpgsqlDbType.Integer, rows.Select(r => r.LatencyMs).ToArray());
         command.AddArray("outcome", NpgsqlTypes.NpgsqlDbType.Text, rows.Select(r => r.Outcome.ToString()).ToArray());
         command.AddArray("estimated", NpgsqlTypes.NpgsqlDbType.Boolean, rows.Select(r => r.Estimated).ToArray());
+        command.AddArray("purpose", NpgsqlTypes.NpgsqlDbType.Text, rows.Select(r => PurposeText(r.Purpose)).ToArray());
         await command.ExecuteNonQueryAsync(cancellationToken);
         return records.Select(_ => true).ToArray();
     }
@@ -240,8 +253,8 @@ public sealed class PostgresAiUsageStore(NpgsqlDataSource dataSource) : IAiUsage
     {
         await using var command = dataSource.CreateCommand(
             """
-            INSERT INTO ai_usage (id, at, account_id, token_id, provider, model, prompt_tokens, completion_tokens, latency_ms, outcome, tokens_estimated)
-            VALUES (@id, @at, @account, @token, @provider, @model, @prompt, @completion, @latency, @outcome, @estimated)
+            INSERT INTO ai_usage (id, at, account_id, token_id, provider, model, prompt_tokens, completion_tokens, latency_ms, outcome, tokens_estimated, purpose)
+            VALUES (@id, @at, @account, @token, @provider, @model, @prompt, @completion, @latency, @outcome, @estimated, @purpose)
             ON CONFLICT (id) DO NOTHING
             """);
         command.Parameters.AddWithValue("id", r.Id);
@@ -255,6 +268,7 @@ public sealed class PostgresAiUsageStore(NpgsqlDataSource dataSource) : IAiUsage
         command.Parameters.AddWithValue("latency", r.LatencyMs);
         command.Parameters.AddWithValue("outcome", r.Outcome.ToString());
         command.Parameters.AddWithValue("estimated", r.Estimated);
+        command.Parameters.AddWithValue("purpose", PurposeText(r.Purpose));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -269,7 +283,8 @@ public sealed class PostgresAiUsageStore(NpgsqlDataSource dataSource) : IAiUsage
         await using var command = dataSource.CreateCommand(
             $"""
             SELECT (at AT TIME ZONE 'UTC')::date AS day, {column}, count(*), count(*) FILTER (WHERE outcome <> 'Success'),
-                   coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0), count(*) FILTER (WHERE tokens_estimated)
+                   coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0), count(*) FILTER (WHERE tokens_estimated),
+                   coalesce(sum(prompt_tokens) FILTER (WHERE purpose = 'embedding'), 0)
             FROM ai_usage
             WHERE (@filter::uuid IS NULL OR {column} = @filter::uuid)
               AND at >= @from AND at < @to
@@ -284,7 +299,7 @@ public sealed class PostgresAiUsageStore(NpgsqlDataSource dataSource) : IAiUsage
         while (await reader.ReadAsync(cancellationToken))
         {
             rows.Add(new AiUsageDaily(DateOnly.FromDateTime(reader.GetDateTime(0)), reader.IsDBNull(1) ? null : reader.GetGuid(1),
-                reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6)));
+                reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7)));
         }
         return rows;
     }

@@ -91,7 +91,7 @@ public sealed class AskGrain(AiRouter router, HybridRetriever retriever, IOption
         var s = assistant.Settings;
         // Grounded like a dialog's answer: the same retrieval, prompt and "not in the documents" rule.
         var retrieval = s.Retrieval ?? RetrievalSettings.Default;
-        var grounding = Grounding.From(await retriever.Search(assistantId, text, null, retrieval), text, retrieval);
+        var grounding = Grounding.From(await retriever.Search(accountId, assistantId, text, null, retrieval), text, retrieval);
         if (grounding.Kind == GroundingKind.NothingFound)
         {
             return new AskResult(grounding.NothingFoundText(), false, [], 0, 0, null);

@@ -331,7 +331,7 @@ public sealed class DialogGrain(
         // The customer's previous message resolves a short follow-up ("and how much is it?").
         var context = _recent.Items.LastOrDefault(m => m.Author == MessageAuthor.User && m.Seq < question.Seq)?.Text;
         var settings = assistant.Settings.Retrieval ?? RetrievalSettings.Default;
-        return Grounding.From(await retriever.Search(assistant.Id, question.Text, context, settings), question.Text, settings);
+        return Grounding.From(await retriever.Search(assistant.AccountId, assistant.Id, question.Text, context, settings), question.Text, settings);
     }
 
     Task IAnsweringHost.Handoff(string reason) => Handoff(reason);

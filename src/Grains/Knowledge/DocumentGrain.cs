@@ -102,6 +102,38 @@ public sealed partial class DocumentGrain(IKnowledgeStore store, DocumentPipelin
         return true;
     }
 
+    public Task<bool> Reindex()
+    {
+        if (_document is not { Status: DocumentStatus.Ready } document || pipeline.Model is null || document.EmbeddingModel == pipeline.Model
+            || _running is { IsCompleted: false })
+        {
+            return Task.FromResult(false);
+        }
+        _runningVersion = document.Version;
+        _running = Reembed(document);
+        return Task.FromResult(true);
+    }
+
+    /// <summary>No reminder: a re-embedding cut short by a crash is found stale again by <see cref="KnowledgeReindexer"/>.</summary>
+    private async Task Reembed(KnowledgeDocument document)
+    {
+        var version = document.Version;
+        try
+        {
+            if (await pipeline.Reembed(document, ProgressOf(version), () => _document?.Version != version) is { } done && _document?.Version == version)
+            {
+                _document = done;
+                cache.Invalidate(done.AssistantId);
+                await Publish(done);
+                LogReembedded(Id, version, done.EmbeddingModel ?? "");
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogReembedFailed(Id, version, Errors.Describe(ex));
+        }
+    }
+
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (_document?.Status != DocumentStatus.Processing)
@@ -128,7 +160,7 @@ public sealed partial class DocumentGrain(IKnowledgeStore store, DocumentPipelin
         var version = document.Version;
         try
         {
-            var result = await pipeline.Run(document, Progress, () => _document?.Version != version);
+            var result = await pipeline.Run(document, ProgressOf(version), () => _document?.Version != version);
             if (result.Status != DocumentStatus.Processing)
             {
                 cache.Invalidate(result.AssistantId);
@@ -142,22 +174,23 @@ public sealed partial class DocumentGrain(IKnowledgeStore store, DocumentPipelin
             LogProcessingFailed(ex, Id, version);
             if (++_attempts >= MaxAttempts && _document?.Version == version)
             {
-                await Progress(document with { Status = DocumentStatus.Failed, Error = "Processing failed several times; upload the document again." });
+                await ProgressOf(version)(document with { Status = DocumentStatus.Failed, Error = "Processing failed several times; upload the document again." });
                 await StopReminder();
             }
         }
-
-        async Task Progress(KnowledgeDocument step)
-        {
-            if (_document?.Version != version)
-            {
-                return; // a newer upload replaced this run
-            }
-            _document = step;
-            await store.Save(step);
-            await Publish(step);
-        }
     }
+
+    /// <summary>Stores and announces a step of <paramref name="version"/>'s run, unless a newer upload replaced it.</summary>
+    private Func<KnowledgeDocument, Task> ProgressOf(int version) => async step =>
+    {
+        if (_document?.Version != version)
+        {
+            return;
+        }
+        _document = step;
+        await store.Save(step);
+        await Publish(step);
+    };
 
     private async Task StopReminder()
     {
@@ -188,6 +221,12 @@ public sealed partial class DocumentGrain(IKnowledgeStore store, DocumentPipelin
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Document {DocumentId} version {Version}: processing failed; the reminder retries")]
     private partial void LogProcessingFailed(Exception exception, Guid documentId, int version);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Document {DocumentId} version {Version} re-embedded with {Model}")]
+    private partial void LogReembedded(Guid documentId, int version, string model);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Document {DocumentId} version {Version}: re-embedding failed, retried at the next scan: {Error}")]
+    private partial void LogReembedFailed(Guid documentId, int version, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Document {DocumentId}: a progress event was not published: {Error}")]
     private partial void LogNotPublished(Guid documentId, string error);

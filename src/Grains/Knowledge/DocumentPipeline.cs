@@ -44,19 +44,14 @@ public sealed class DocumentPipeline(IKnowledgeStore store, IndexingWorkers work
         };
         if (embedder is not null)
         {
-            var done = await store.Embedded(document.Id, version, embedder.Model);
-            document = document with { ChunksDone = chunks.Count(c => done.Contains(c.Position)) };
-            await progress(document);
-            foreach (var batch in chunks.Where(c => !done.Contains(c.Position)).Chunk(o.EmbeddingBatch))
+            try
             {
-                if (superseded())
-                {
-                    return document;
-                }
-                var vectors = await workers.Run(() => embedder.Embed(batch.Select(c => c.SearchText).ToList()));
-                await store.SaveEmbeddings(document.Id, version, embedder.Model, batch.Select((c, i) => (c.Position, vectors[i])).ToList());
-                document = document with { ChunksDone = document.ChunksDone + batch.Length, UpdatedAt = Now() };
-                await progress(document);
+                document = await EmbedMissing(document, version, chunks, progress, superseded);
+            }
+            catch (ReplyX.Ai.AiNotConfiguredException)
+            {
+                // Retrying cannot help until an admin adds a key (an unavailable one is retried by the grain).
+                return await Fail(document, $"No AI key serves the embedding model {embedder.Model}; an administrator must add one.", progress);
             }
         }
         if (superseded())
@@ -66,6 +61,47 @@ public sealed class DocumentPipeline(IKnowledgeStore store, IndexingWorkers work
         document = document with { Status = DocumentStatus.Ready, ChunksDone = chunks.Count, ActiveVersion = version, Error = null, UpdatedAt = Now() };
         await store.Activate(document, version);
         await progress(document);
+        return document;
+    }
+
+    /// <summary>The model vectors are recorded with; null when retrieval is lexical only.</summary>
+    public string? Model => embedder?.Model;
+
+    /// <summary>
+    /// Re-embeds the active version of a ready document with the current model (the embedder changed): it stays
+    /// searchable by words meanwhile, and its old vectors are dropped once every chunk has a new one. Resumable
+    /// like <see cref="Run"/>. Null when the document changed under it (replaced, deleted) or nothing was to do.
+    /// </summary>
+    public async Task<KnowledgeDocument?> Reembed(KnowledgeDocument document, Func<KnowledgeDocument, Task> progress, Func<bool> superseded)
+    {
+        if (embedder is null || document.Status != DocumentStatus.Ready || document.ActiveVersion == 0 || document.EmbeddingModel == embedder.Model)
+        {
+            return null;
+        }
+        var version = document.ActiveVersion;
+        var chunks = await store.Chunks(document.Id, version);
+        document = await EmbedMissing(document, version, chunks, progress, superseded);
+        return superseded() ? null : await store.Reembedded(document.Id, version, embedder.Model, Now());
+    }
+
+    private async Task<KnowledgeDocument> EmbedMissing(
+        KnowledgeDocument document, int version, IReadOnlyList<DocumentChunk> chunks, Func<KnowledgeDocument, Task> progress, Func<bool> superseded)
+    {
+        var model = embedder!.Model;
+        var done = await store.Embedded(document.Id, version, model);
+        document = document with { ChunksDone = chunks.Count(c => done.Contains(c.Position)) };
+        await progress(document);
+        foreach (var batch in chunks.Where(c => !done.Contains(c.Position)).Chunk(options.Value.EmbeddingBatch))
+        {
+            if (superseded())
+            {
+                return document;
+            }
+            var vectors = await embedder.Embed(batch.Select(c => c.SearchText).ToList(), new EmbeddingUse(document.AccountId, Indexing: true));
+            await store.SaveEmbeddings(document.Id, version, model, batch.Select((c, i) => (c.Position, vectors[i])).ToList());
+            document = document with { ChunksDone = document.ChunksDone + batch.Length, UpdatedAt = Now() };
+            await progress(document);
+        }
         return document;
     }
 

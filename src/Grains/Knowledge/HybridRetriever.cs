@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace ReplyX.Knowledge;
@@ -95,11 +96,14 @@ public sealed class KnowledgeCache(IKnowledgeStore store, TimeProvider time, IOp
 /// hit carries every retriever's absolute evidence, and <see cref="SearchHit.Relevant"/> says whether any reaches
 /// the assistant's threshold, so "nothing found" can be told from "something found".
 /// </summary>
-public sealed class HybridRetriever(IKnowledgeStore store, KnowledgeCache cache, ConfiguredEmbedder configured, IOptions<KnowledgeOptions> options)
+public sealed partial class HybridRetriever(
+    IKnowledgeStore store, KnowledgeCache cache, ConfiguredEmbedder configured, IOptions<KnowledgeOptions> options, ILogger<HybridRetriever>? logger = null)
 {
     private readonly IEmbedder? embedder = configured.Embedder;
+    private readonly ILogger _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
-    public async Task<SearchResult> Search(Guid assistantId, string question, string? context, RetrievalSettings settings, int? k = null)
+    /// <param name="accountId">Pays for the question's embedding when the embedder is a provider's.</param>
+    public async Task<SearchResult> Search(Guid? accountId, Guid assistantId, string question, string? context, RetrievalSettings settings, int? k = null)
     {
         var stamp = await cache.Stamp(assistantId);
         if (stamp == 0 || string.IsNullOrWhiteSpace(question))
@@ -115,7 +119,10 @@ public sealed class HybridRetriever(IKnowledgeStore store, KnowledgeCache cache,
         VectorSnapshot? snapshot = null;
         if (embedder is not null && embedder.Supports(LanguageDetector.Detect(query)))
         {
-            queryVector = await IndexingWorkers.RunNow(() => embedder.Embed([query])[0]);
+            queryVector = await QueryVector(accountId, query);
+        }
+        if (embedder is not null && queryVector is not null)
+        {
             if (await store.Nearest(assistantId, embedder.Model, queryVector, limit) is { } nearest)
             {
                 vector = nearest; // pgvector: the database searches, no silo holds the matrix
@@ -148,6 +155,23 @@ public sealed class HybridRetriever(IKnowledgeStore store, KnowledgeCache cache,
         }
         return new SearchResult(hits, true, embedder?.Model);
     }
+
+    /// <summary>The question's vector; when a provider cannot embed it now, retrieval goes on with the lexical side alone.</summary>
+    private async Task<float[]?> QueryVector(Guid? accountId, string query)
+    {
+        try
+        {
+            return (await embedder!.Embed([query], new EmbeddingUse(accountId, Indexing: false)))[0];
+        }
+        catch (Exception ex) when (ex is ReplyX.Ai.AiUnavailableException or ReplyX.Ai.AiNotConfiguredException)
+        {
+            LogLexicalOnly(embedder!.Model, ex.Message);
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Embedding a question with {Model} failed, searching by words alone: {Reason}")]
+    private partial void LogLexicalOnly(string model, string reason);
 
     private static double? Cosine(VectorSnapshot snapshot, ChunkKey key, float[] query)
     {

@@ -74,6 +74,15 @@ public interface IKnowledgeStore
     /// <summary>Makes <paramref name="version"/> the searched one and drops every other version's chunks, in one step.</summary>
     Task Activate(KnowledgeDocument document, int version);
 
+    /// <summary>Ready documents whose vectors are not of <paramref name="model"/> (the embedder changed): oldest first.</summary>
+    Task<IReadOnlyList<KnowledgeDocument>> Stale(string model, int limit);
+
+    /// <summary>
+    /// Records that the active <paramref name="version"/> has every vector of <paramref name="model"/>: the document
+    /// says so, its vectors of other models go, and searches see the change. Null when that version is no longer the active one.
+    /// </summary>
+    Task<KnowledgeDocument?> Reembedded(Guid documentId, int version, string model, DateTimeOffset at);
+
     /// <summary>Changes whenever what an assistant's search sees changes; 0 when it has no searchable document.</summary>
     Task<long> Stamp(Guid assistantId);
 

@@ -153,6 +153,32 @@ public sealed class InMemoryKnowledgeStore : IKnowledgeStore, IDisposable
         return Task.CompletedTask;
     }
 
+    public Task<IReadOnlyList<KnowledgeDocument>> Stale(string model, int limit)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<KnowledgeDocument> stale = _documents.Values
+                .Where(d => d.Status == DocumentStatus.Ready && d.ActiveVersion > 0 && d.EmbeddingModel != model)
+                .OrderBy(d => d.UpdatedAt).ThenBy(d => d.Id).Take(limit).ToList();
+            return Task.FromResult(stale);
+        }
+    }
+
+    public Task<KnowledgeDocument?> Reembedded(Guid documentId, int version, string model, DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            if (!_documents.TryGetValue(documentId, out var document) || document.ActiveVersion != version)
+            {
+                return Task.FromResult<KnowledgeDocument?>(null);
+            }
+            RemoveWhere(_vectors, k => k.Item1 == documentId && k.Item3 != model);
+            document = _documents[documentId] = document with { EmbeddingModel = model, UpdatedAt = at };
+            Touch(document.AssistantId);
+            return Task.FromResult<KnowledgeDocument?>(document);
+        }
+    }
+
     public Task<long> Stamp(Guid assistantId)
     {
         lock (_gate)

@@ -16,6 +16,6 @@ public sealed class KnowledgeBaseGrain(HybridRetriever retriever, IKnowledgeStor
         {
             return null;
         }
-        return await retriever.Search(assistantId, query, context, assistant.Settings.Retrieval ?? RetrievalSettings.Default, k);
+        return await retriever.Search(accountId, assistantId, query, context, assistant.Settings.Retrieval ?? RetrievalSettings.Default, k);
     }
 }

@@ -15,13 +15,17 @@ public static class KnowledgeHosting
         services.TryAddSingleton<KnowledgeCache>();
         services.TryAddSingleton<DocumentPipeline>();
         services.TryAddSingleton<HybridRetriever>();
+        services.TryAddSingleton<KnowledgeReindexer>();
+        services.AddHostedService(sp => sp.GetRequiredService<KnowledgeReindexer>());
         services.TryAddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<KnowledgeOptions>>().Value;
+            var workers = sp.GetRequiredService<IndexingWorkers>();
             return new ConfiguredEmbedder(o.Embedder switch
             {
-                EmbedderKind.MiniLm => new MiniLmEmbedder(),
-                EmbedderKind.Onnx => new OnnxEmbedder(o.OnnxModelPath!, o.OnnxVocabPath!, o.OnnxModelName!, o.OnnxMaxTokens),
+                EmbedderKind.MiniLm => new LocalEmbedder(new MiniLmEmbedder(), workers),
+                EmbedderKind.Onnx => new LocalEmbedder(new OnnxEmbedder(o.OnnxModelPath!, o.OnnxVocabPath!, o.OnnxModelName!, o.OnnxMaxTokens), workers),
+                EmbedderKind.Provider => new ProviderEmbedder(sp.GetRequiredService<ReplyX.Ai.AiRouter>(), o.ProviderModel!, o.ProviderDimensions),
                 _ => null,
             });
         });

@@ -11,6 +11,8 @@ public enum EmbedderKind
     Onnx,
     /// <summary>No vectors: lexical retrieval only.</summary>
     None,
+    /// <summary>A provider's OpenAI-compatible embeddings (<see cref="KnowledgeOptions.ProviderModel"/>) through the AI router's keys.</summary>
+    Provider,
 }
 
 public sealed class KnowledgeOptions
@@ -31,6 +33,12 @@ public sealed class KnowledgeOptions
 
     public int OnnxMaxTokens { get; set; } = 256;
 
+    /// <summary>The provider's embedding model when <see cref="Embedder"/> is Provider; an AI key must serve it.</summary>
+    public string ProviderModel { get; set; } = "text-embedding-3-small";
+
+    /// <summary>Asks the provider for vectors of this size (models that support shortening); unset: the model's own.</summary>
+    public int? ProviderDimensions { get; set; }
+
     /// <summary>Documents processed at once on a silo (extraction and embedding are CPU-bound and run off the grain threads).</summary>
     public int Parallelism { get; set; } = 1;
 
@@ -46,6 +54,9 @@ public sealed class KnowledgeOptions
 
     /// <summary>How long a silo trusts what it knows of an assistant's documents before asking the store again.</summary>
     public TimeSpan StampCacheTime { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often a silo looks for documents embedded by another model than the configured one (and re-embeds them).</summary>
+    public TimeSpan ReindexInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 public sealed class KnowledgeOptionsValidator : IValidateOptions<KnowledgeOptions>
@@ -60,10 +71,19 @@ public sealed class KnowledgeOptionsValidator : IValidateOptions<KnowledgeOption
             .Between(nameof(o.OverlapTokens), o.OverlapTokens, 0, Math.Max(0, o.ChunkTokens / 2))
             .Between(nameof(o.Candidates), o.Candidates, 1, 200)
             .Between(nameof(o.OnnxMaxTokens), o.OnnxMaxTokens, 8, 8192)
-            .NotNegative(nameof(o.StampCacheTime), o.StampCacheTime);
+            .NotNegative(nameof(o.StampCacheTime), o.StampCacheTime)
+            .Positive(nameof(o.ReindexInterval), o.ReindexInterval);
         if (!Enum.IsDefined(o.Embedder))
         {
-            failures.Add($"{failures.Key(nameof(o.Embedder))} must be MiniLm, Onnx or None.");
+            failures.Add($"{failures.Key(nameof(o.Embedder))} must be MiniLm, Onnx, Provider or None.");
+        }
+        if (o.Embedder == EmbedderKind.Provider)
+        {
+            failures.NotEmpty(nameof(o.ProviderModel), o.ProviderModel);
+            if (o.ProviderDimensions is { } d)
+            {
+                failures.Between(nameof(o.ProviderDimensions), d, 1, 16384);
+            }
         }
         if (o.Embedder == EmbedderKind.Onnx)
         {

@@ -300,6 +300,36 @@ public sealed class PostgresKnowledgeStore(NpgsqlDataSource dataSource) : IKnowl
         await tx.CommitAsync();
     }
 
+    public Task<IReadOnlyList<KnowledgeDocument>> Stale(string model, int limit) =>
+        Documents($"""
+            SELECT {Columns} FROM knowledge_documents
+            WHERE status = 'ready' AND active_version > 0 AND embedding_model IS DISTINCT FROM @model
+            ORDER BY updated_at, id LIMIT @limit
+            """, c =>
+        {
+            c.Parameters.AddWithValue("model", model);
+            c.Parameters.AddWithValue("limit", limit);
+        });
+
+    public async Task<KnowledgeDocument?> Reembedded(Guid documentId, int version, string model, DateTimeOffset at)
+    {
+        // One statement, so one transaction: the document, its other models' vectors and the stamp move together.
+        await using var command = dataSource.CreateCommand("""
+            WITH d AS (UPDATE knowledge_documents SET embedding_model = @model, updated_at = @at
+                       WHERE id = @id AND active_version = @version RETURNING assistant_id),
+            gone AS (DELETE FROM knowledge_vectors WHERE document_id = @id AND model <> @model AND EXISTS (SELECT 1 FROM d)),
+            bumped AS (INSERT INTO knowledge_stamps (assistant_id, stamp) SELECT assistant_id, 1 FROM d
+                       ON CONFLICT (assistant_id) DO UPDATE SET stamp = knowledge_stamps.stamp + 1)
+            SELECT count(*)::int FROM d
+            """);
+        command.Parameters.AddWithValue("id", documentId);
+        command.Parameters.AddWithValue("version", version);
+        command.Parameters.AddWithValue("model", model);
+        command.Parameters.AddWithValue("at", at);
+        var updated = (int)(await command.ExecuteScalarAsync())! == 1;
+        return updated ? await Get(documentId) : null;
+    }
+
     public async Task<long> Stamp(Guid assistantId)
     {
         await using var command = dataSource.CreateCommand("""

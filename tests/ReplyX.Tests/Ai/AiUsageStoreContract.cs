@@ -29,6 +29,21 @@ public abstract class AiUsageStoreContract
     }
 
     [Fact]
+    public async Task Embedding_calls_are_counted_with_the_rest_and_their_tokens_told_apart()
+    {
+        var account = Guid.NewGuid();
+        var at = new DateTimeOffset(2026, 3, 6, 10, 0, 0, TimeSpan.Zero);
+        var day = DateOnly.FromDateTime(at.UtcDateTime);
+        await Store.Record(new(Guid.NewGuid(), at, account, null, AiProviderKind.OpenAi, "gpt-4o-mini", 40, 9, 100, AiCallOutcome.Success));
+        await Store.Record(new(Guid.NewGuid(), at, account, null, AiProviderKind.OpenAi, "text-embedding-3-small", 300, 0, 50, AiCallOutcome.Success,
+            Purpose: AiCallPurpose.Embedding));
+        await Store.Record(new(Guid.NewGuid(), at, account, null, AiProviderKind.OpenAi, "text-embedding-3-small", 25, 0, 50, AiCallOutcome.Success, true,
+            AiCallPurpose.Embedding));
+
+        Assert.Equal(new AiUsageDaily(day, account, 3, 0, 365, 9, 1, EmbeddingTokens: 325), Assert.Single(await Store.DailyByAccount(account, day, day)));
+    }
+
+    [Fact]
     public async Task Many_calls_recorded_at_once_are_each_counted_once()
     {
         // PostgreSQL group-commits concurrent records into one statement; a record sent twice (a retry) counts once.

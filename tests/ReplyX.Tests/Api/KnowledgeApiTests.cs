@@ -282,4 +282,47 @@ public abstract class KnowledgeApiContract(AppFixture app)
         Assert.Equal("ready", ready.GetProperty("status").GetString());
         Assert.True(ready.GetProperty("searchable").GetBoolean());
     }
+
+    [Fact]
+    public async Task A_document_embedded_by_another_model_is_re_embedded_in_the_background_and_answers_meanwhile()
+    {
+        var owner = await _client.RegisterOwner("kb-reindex");
+        var assistant = await Assistant(owner);
+        var account = (await (await Send(HttpMethod.Get, "/api/me", owner)).JsonBody()).GetProperty("account").GetProperty("id").GetGuid();
+        // A document indexed before the embedder was changed: ready, searchable, its vectors of the old model.
+        var store = app.Factory.Services.GetRequiredService<IKnowledgeStore>();
+        var content = TestDocuments.Utf8(Delivery);
+        var chunks = Chunker.Split(DocumentReader.Read(FileFormat.Markdown, content, ExtractionLimits.Default), new ChunkingOptions(180, 40));
+        var now = DateTimeOffset.UtcNow;
+        var doc = new KnowledgeDocument(Guid.NewGuid(), account, assistant, "faq.md", FileFormat.Markdown, content.Length, DocumentStatus.Processing,
+            null, 0, chunks.Count, 1, "ru", true, 1, 0, "old-model", now, now);
+        await store.Save(doc);
+        await store.SaveFile(doc.Id, 1, content);
+        await store.SaveChunks(doc.Id, 1, "ru", chunks);
+        await store.SaveEmbeddings(doc.Id, 1, "old-model", chunks.Select(c => (c.Position, Vectors.Normalize([1f, c.Position]))).ToList());
+        doc = doc with { Status = DocumentStatus.Ready, ChunksDone = chunks.Count, ActiveVersion = 1 };
+        await store.Activate(doc, 1);
+        var model = app.Factory.Services.GetRequiredService<DocumentPipeline>().Model!;
+        var reindexer = app.Factory.Services.GetRequiredService<KnowledgeReindexer>();
+
+        // Searchable by words while it waits (the old vectors are never compared with the new model's).
+        var before = await (await Send(HttpMethod.Post, $"/api/assistants/{assistant}/search", owner, new { query = "сколько стоит доставка" })).JsonBody();
+        Assert.NotEmpty(before.GetProperty("hits").EnumerateArray());
+
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        JsonElement current;
+        do
+        {
+            await reindexer.ScanOnce(); // what the silo does every Knowledge:ReindexInterval
+            await Task.Delay(100);
+            current = await (await Send(HttpMethod.Get, $"/api/documents/{doc.Id}", owner)).JsonBody();
+            Assert.True(DateTime.UtcNow < deadline, "not re-embedded: " + current);
+        }
+        while (current.GetProperty("embeddingModel").GetString() != model);
+
+        Assert.Equal("ready", current.GetProperty("status").GetString());
+        Assert.Equal(chunks.Count, (await store.Embedded(doc.Id, 1, model)).Count);
+        Assert.Empty(await store.Embedded(doc.Id, 1, "old-model"));
+        Assert.DoesNotContain(await store.Stale(model, 10_000), d => d.Id == doc.Id);
+    }
 }

@@ -6,13 +6,13 @@ namespace ReplyX.Tests.Knowledge;
 public sealed class DocumentPipelineTests
 {
     /// <summary>A deterministic embedder that counts what it was asked to embed (our own interface, not a client library).</summary>
-    private sealed class CountingEmbedder : IEmbedder
+    private sealed class CountingEmbedder : ISentenceModel
     {
         public List<string> Embedded { get; } = [];
 
         public Func<bool> FailNow { get; set; } = () => false;
 
-        public string Model => "counting";
+        public string Model { get; init; } = "counting";
 
         public bool Supports(string language) => true;
 
@@ -32,11 +32,12 @@ public sealed class DocumentPipelineTests
 
     private static readonly string Text = string.Join("\n\n", Enumerable.Range(1, 12).Select(i => $"# Раздел {i}\n\nАбзац номер {i} о доставке заказов."));
 
-    private static (DocumentPipeline Pipeline, InMemoryKnowledgeStore Store) Pipeline(CountingEmbedder embedder)
+    private static (DocumentPipeline Pipeline, InMemoryKnowledgeStore Store) Pipeline(CountingEmbedder embedder, InMemoryKnowledgeStore? existing = null)
     {
-        var store = new InMemoryKnowledgeStore();
+        var store = existing ?? new InMemoryKnowledgeStore();
         var options = Options.Create(new KnowledgeOptions { EmbeddingBatch = 4 });
-        return (new DocumentPipeline(store, new IndexingWorkers(options), new ConfiguredEmbedder(embedder), options, TimeProvider.System), store);
+        var workers = new IndexingWorkers(options);
+        return (new DocumentPipeline(store, workers, new ConfiguredEmbedder(new LocalEmbedder(embedder, workers)), options, TimeProvider.System), store);
     }
 
     private static async Task<KnowledgeDocument> Stored(InMemoryKnowledgeStore store)
@@ -47,6 +48,33 @@ public sealed class DocumentPipelineTests
         await store.Save(doc);
         await store.SaveFile(doc.Id, 1, TestDocuments.Utf8(Text));
         return doc;
+    }
+
+    [Fact]
+    public async Task A_new_model_re_embeds_a_ready_document_which_stays_searchable_meanwhile()
+    {
+        var (first, store) = Pipeline(new CountingEmbedder());
+        var ready = await first.Run(await Stored(store), store.Save, () => false);
+        var successor = new CountingEmbedder { Model = "counting-v2" };
+        var (second, _) = Pipeline(successor, store);
+        var calls = 0;
+        successor.FailNow = () => ++calls == 2; // the silo dies after the first batch
+        var steps = new List<KnowledgeDocument>();
+
+        await Assert.ThrowsAsync<IOException>(() => second.Reembed(ready, d => { steps.Add(d); return store.Save(d); }, () => false));
+        Assert.Equal(DocumentStatus.Ready, (await store.Get(ready.Id))!.Status); // still answering, by words and old vectors
+        Assert.Equal(12, (await store.Vectors(ready.AssistantId, "counting")).Keys.Length);
+        Assert.Equal(5, (await store.FullText(ready.AssistantId, "доставка", 5)).Count);
+        Assert.All(steps, s => Assert.Equal(DocumentStatus.Ready, s.Status));
+
+        successor.Embedded.Clear();
+        var done = await second.Reembed((await store.Get(ready.Id))!, store.Save, () => false);
+
+        Assert.Equal("counting-v2", done!.EmbeddingModel);
+        Assert.Equal(8, successor.Embedded.Count); // the first batch of four was kept
+        Assert.Equal(12, (await store.Vectors(ready.AssistantId, "counting-v2")).Keys.Length);
+        Assert.Empty((await store.Vectors(ready.AssistantId, "counting")).Keys);
+        Assert.Null(await second.Reembed(done, store.Save, () => false)); // nothing left to do
     }
 
     [Fact]

@@ -123,6 +123,31 @@ public abstract class KnowledgeStoreContract
     }
 
     [Fact]
+    public async Task Documents_of_another_model_are_stale_until_re_embedded_which_drops_the_old_vectors()
+    {
+        var doc = await Ready("policy.md", "en", 1, null,
+            (Chunk(0, "Refunds reach your card within five days."), Unit(1, 0, 0)),
+            (Chunk(1, "Shipping is free above fifty euros."), Unit(0, 1, 0)));
+        async Task<bool> Stale(string model) => (await Store.Stale(model, 10_000)).Any(d => d.Id == doc.Id);
+        Assert.True(await Stale("new-model"));
+        Assert.False(await Stale("test-model"));
+        var stamp = await Store.Stamp(_assistant);
+        await Store.SaveEmbeddings(doc.Id, 1, "new-model", [(0, Unit(0, 0, 1)), (1, Unit(0, 1, 1))]);
+
+        Assert.Null(await Store.Reembedded(doc.Id, 2, "new-model", T0.AddMinutes(1))); // not the active version: nothing changes
+        Assert.Equal(2, (await Store.Vectors(_assistant, "test-model")).Keys.Length);
+        var done = await Store.Reembedded(doc.Id, 1, "new-model", T0.AddMinutes(1));
+
+        Assert.Equal(("new-model", DocumentStatus.Ready, 1), (done!.EmbeddingModel, done.Status, done.ActiveVersion));
+        Assert.Equal("new-model", (await Store.Get(doc.Id))!.EmbeddingModel);
+        Assert.False(await Stale("new-model"));
+        Assert.NotEqual(stamp, await Store.Stamp(_assistant)); // silos reload the assistant's vectors
+        Assert.Empty((await Store.Vectors(_assistant, "test-model")).Keys);
+        Assert.Equal(2, (await Store.Vectors(_assistant, "new-model")).Keys.Length);
+        Assert.Equal(new ChunkKey(doc.Id, 0), (await Store.FullText(_assistant, "refunds", 5)).Single().Key);
+    }
+
+    [Fact]
     public async Task Documents_are_listed_per_account_and_assistant_and_unfinished_ones_are_found()
     {
         var doc = await Ready("a.md", "en", 1, null, (Chunk(0, "alpha"), Unit(1, 0)));

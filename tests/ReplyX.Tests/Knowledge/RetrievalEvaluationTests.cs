@@ -95,7 +95,9 @@ public sealed class EvaluationIndex : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var options = Options.Create(new KnowledgeOptions());
-        var pipeline = new DocumentPipeline(_store, new IndexingWorkers(options), new ConfiguredEmbedder(_embedder), options, TimeProvider.System);
+        var workers = new IndexingWorkers(options);
+        var embedder = new ConfiguredEmbedder(new LocalEmbedder(_embedder, workers));
+        var pipeline = new DocumentPipeline(_store, workers, embedder, options, TimeProvider.System);
         foreach (var file in Directory.GetFiles(Path.Combine(Folder, "docs"), "*.md").Order())
         {
             var id = Guid.NewGuid();
@@ -107,7 +109,7 @@ public sealed class EvaluationIndex : IAsyncLifetime
             var done = await pipeline.Run(document, _store.Save, () => false);
             Assert.Equal(DocumentStatus.Ready, done.Status);
         }
-        _retriever = new HybridRetriever(_store, new KnowledgeCache(_store, TimeProvider.System, options), new ConfiguredEmbedder(_embedder), options);
+        _retriever = new HybridRetriever(_store, new KnowledgeCache(_store, TimeProvider.System, options), embedder, options);
         Questions = JsonSerializer.Deserialize<EvalQuestion[]>(await File.ReadAllTextAsync(Path.Combine(Folder, "questions.json")), Json)!;
     }
 
@@ -130,7 +132,7 @@ public sealed class EvaluationIndex : IAsyncLifetime
         int answerable = 0, relevant = 0, none = 0, rejected = 0, direct = 0, directRelevant = 0;
         foreach (var q in Questions)
         {
-            var result = await _retriever!.Search(_assistant, q.Question, q.Context, RetrievalSettings.Default);
+            var result = await _retriever!.Search(null, _assistant, q.Question, q.Context, RetrievalSettings.Default);
             var any = result.Hits.Any(h => h.Evidence >= threshold);
             if (q.Kind == "direct")
             {
@@ -159,7 +161,7 @@ public sealed class EvaluationIndex : IAsyncLifetime
         if (variant == Variant.Hybrid)
         {
             // The production path, exactly as a dialog calls it.
-            var result = await _retriever!.Search(_assistant, q.Question, q.Context, RetrievalSettings.Default, k);
+            var result = await _retriever!.Search(null, _assistant, q.Question, q.Context, RetrievalSettings.Default, k);
             return result.Hits.Select(h => new ChunkKey(h.Source.DocumentId, h.Position)).ToList();
         }
         var query = RetrievalQuery.Compose(q.Question, q.Context);
@@ -176,7 +178,7 @@ public sealed class EvaluationIndex : IAsyncLifetime
         var sb = new StringBuilder();
         foreach (var q in Questions)
         {
-            var hits = (await _retriever!.Search(_assistant, q.Question, q.Context, RetrievalSettings.Default)).Hits;
+            var hits = (await _retriever!.Search(null, _assistant, q.Question, q.Context, RetrievalSettings.Default)).Hits;
             sb.Append(CultureInfo.InvariantCulture, $"{q.Id} {q.Kind} answers={q.Answers.Length} cov={hits.Max(h => h.FullText ?? 0):0.00} sim={hits.Max(h => h.Trigram ?? 0):0.00} cos={hits.Max(h => h.Vector ?? 0):0.00}\n");
         }
         return sb.ToString();
