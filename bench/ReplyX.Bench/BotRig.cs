@@ -28,6 +28,9 @@ public sealed class BotRig : IDisposable
     public string[] Tokens { get; }
     /// <summary>The account every bot belongs to.</summary>
     public Guid Account { get; private init; }
+
+    /// <summary>The assistant every bot answers with.</summary>
+    public Guid Assistant { get; private init; }
     /// <summary>The one AI key (the fake model) every dialog uses.</summary>
     public Guid AiKey { get; private init; }
     /// <summary>The bot grains' ids, in the order of <see cref="Tokens"/>.</summary>
@@ -132,7 +135,7 @@ public sealed class BotRig : IDisposable
         var perBotKb = (process.WorkingSet64 - memoryBefore) / 1024.0 / bots;
         var managedPerBotKb = (GC.GetTotalMemory(true) - managedBefore) / 1024.0 / bots;
         Console.Error.WriteLine($"{bots} bots polling after {startClock.Elapsed.TotalSeconds:0.0} s; {perBotKb:0.0} KB working set, {managedPerBotKb:0.0} KB managed per bot");
-        return new BotRig(fakes, control, host, grains, tokens, botIds, memoryBefore, managedBefore, startClock.Elapsed, perBotKb, managedPerBotKb, log) { AiKey = aiKey, Account = account };
+        return new BotRig(fakes, control, host, grains, tokens, botIds, memoryBefore, managedBefore, startClock.Elapsed, perBotKb, managedPerBotKb, log) { AiKey = aiKey, Account = account, Assistant = assistantId };
     }
 
     /// <summary>

@@ -19,9 +19,7 @@ public static class KnowledgeBench
 {
     public static async Task Run(int[] sizes, int queries, string? postgres, string? pgvector, string evalFolder)
     {
-        var paragraphs = Directory.GetFiles(Path.Combine(evalFolder, "docs"), "*.md").Order()
-            .SelectMany(f => File.ReadAllText(f).Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
-            .Where(p => !p.StartsWith('#') && !p.StartsWith('|') && p.Length > 80).Select(p => p.Replace('\n', ' ').Trim()).ToArray();
+        var paragraphs = Paragraphs(evalFolder);
         using var miniLm = new MiniLmEmbedder();
         Console.WriteLine($"ReplyX knowledge benchmark, {Environment.ProcessorCount} cores, Knowledge:Parallelism 1");
         Console.WriteLine();
@@ -64,7 +62,15 @@ public static class KnowledgeBench
     private static Task Migrate(NpgsqlDataSource db) =>
         new DatabaseMigrator(db, Microsoft.Extensions.Logging.Abstractions.NullLogger<DatabaseMigrator>.Instance).MigrateAsync();
 
-    private static (byte[] Bytes, int Pages) Document(FileFormat format, string[] paragraphs, int pages)
+    /// <summary>The evaluation set's paragraphs (Russian and English support text), the material of every benchmark document.</summary>
+    public static string[] Paragraphs(string evalFolder) =>
+        Directory.GetFiles(Path.Combine(evalFolder, "docs"), "*.md").Order()
+            .SelectMany(f => File.ReadAllText(f).Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
+            .Where(p => !p.StartsWith('#') && !p.StartsWith('|') && p.Length > 80).Select(p => p.Replace('\n', ' ').Trim()).ToArray();
+
+    public static string EvalFolder => Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "tests", "ReplyX.Tests", "Knowledge", "Eval");
+
+    public static (byte[] Bytes, int Pages) Document(FileFormat format, string[] paragraphs, int pages)
     {
         // About 400 words a page, as a dense support manual.
         var pageTexts = Enumerable.Range(0, pages).Select(p => Enumerable.Range(0, 3).Select(i => paragraphs[(p * 3 + i) % paragraphs.Length]).ToArray()).ToArray();

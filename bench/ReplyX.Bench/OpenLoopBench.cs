@@ -93,6 +93,7 @@ public static class OpenLoopBench
             }
         }
         var rest = await run.Settle();
+        var notes = new List<string>();
         foreach (var name in options.Phases)
         {
             rows.Add(name switch
@@ -100,7 +101,9 @@ public static class OpenLoopBench
                 "cold" => (await run.Measure("cold", options.Rate, options.DurationSeconds, ChatChoice.New, options.Drain)).Row,
                 "warm" => (await run.Measure("warm", options.Rate, options.DurationSeconds, ChatChoice.Existing, options.Drain)).Row,
                 "over" => (await run.Measure("over", options.OverRate, options.DurationSeconds, ChatChoice.Existing, options.Drain)).Row,
-                _ => throw new ArgumentException($"Unknown phase '{name}' (cold, warm, over)."),
+                "indexing" => await WithDocument(rig, run, options, name, Guid.NewGuid(), notes),
+                "grounded" => await WithDocument(rig, run, options, name, rig.Assistant, notes),
+                _ => throw new ArgumentException($"Unknown phase '{name}' (cold, warm, over, indexing, grounded)."),
             });
         }
 
@@ -116,12 +119,67 @@ public static class OpenLoopBench
             "chat actions / messages sent | 429s | injector lag p99 / max ms | other processes, cores |" + (postgres is null ? "" : " PostgreSQL CPU ms/reply |"));
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" + (postgres is null ? "" : "---|"));
         rows.ForEach(Console.WriteLine);
+        notes.ForEach(Console.WriteLine);
         run.PrintLate();
         foreach (var line in await run.Unanswered())
         {
             Console.WriteLine(line);
         }
         await rig.StopQuietly();
+    }
+
+    /// <summary>
+    /// A 100-page manual (the evaluation set's text, Markdown) uploaded to <paramref name="assistant"/>: for another
+    /// assistant the warm load is measured while it indexes (what indexing costs the message path); for the bots'
+    /// own, once it is ready (what retrieval on every message costs).
+    /// </summary>
+    private static async Task<string> WithDocument(BotRig rig, Runner run, OpenLoopOptions options, string name, Guid assistant, List<string> notes)
+    {
+        if (assistant != rig.Assistant)
+        {
+            await rig.Grains.GetGrain<Assistants.IAssistantGrain>(assistant).Create(rig.Account, new Assistants.AssistantSettings(
+                "Manuals", "Be brief.", "bench-model", null, "en", [], Assistants.HandoffRules.Default with { Keywords = [] }, Assistants.WidgetSettings.Default, null));
+        }
+        var (bytes, pages) = KnowledgeBench.Document(Knowledge.FileFormat.Markdown, KnowledgeBench.Paragraphs(KnowledgeBench.EvalFolder), 100);
+        var document = rig.Grains.GetGrain<Knowledge.IDocumentGrain>(Guid.NewGuid());
+        var clock = Stopwatch.StartNew();
+        var upload = await document.Upload(rig.Account, assistant, "manual.md", bytes);
+        if (upload.Outcome != Knowledge.UploadOutcome.Accepted)
+        {
+            throw new InvalidOperationException($"The benchmark's manual was refused: {upload.Outcome} {upload.Reason}");
+        }
+        async Task<Knowledge.KnowledgeDocument> Processed()
+        {
+            while (true)
+            {
+                var d = (await document.Get(rig.Account))!;
+                if (d.Status != Knowledge.DocumentStatus.Processing || clock.Elapsed > TimeSpan.FromMinutes(15))
+                {
+                    return d;
+                }
+                await Task.Delay(200);
+            }
+        }
+        string row;
+        Knowledge.KnowledgeDocument done;
+        if (name == "indexing")
+        {
+            row = (await run.Measure(name, options.Rate, options.DurationSeconds, ChatChoice.Existing, options.Drain)).Row;
+            var measuredFor = clock.Elapsed;
+            done = await Processed();
+            notes.Add($"indexing: a {pages}-page Markdown manual ({bytes.Length / 1024} KB) for another assistant of the account was uploaded as the phase began; " +
+                $"the load and its drain took {measuredFor.TotalSeconds:0.0} s, the document was {done.Status} after {clock.Elapsed.TotalSeconds:0.0} s " +
+                $"({done.ChunksTotal} chunks, embedder {done.EmbeddingModel ?? "none"})");
+        }
+        else
+        {
+            done = await Processed();
+            notes.Add($"grounded: the bots' assistant has a {pages}-page manual ({done.ChunksTotal} chunks, {done.Status} after {clock.Elapsed.TotalSeconds:0.0} s, " +
+                $"embedder {done.EmbeddingModel ?? "none"}); every message of the phase is retrieved for before it is answered");
+            await run.Settle();
+            row = (await run.Measure(name, options.Rate, options.DurationSeconds, ChatChoice.Existing, options.Drain)).Row;
+        }
+        return row;
     }
 
     private sealed class Runner(BotRig rig, OpenLoopOptions options, bool postgres) : IDisposable

@@ -19,6 +19,8 @@ using ReplyX.Hosting;
 // Telegram bots, closed loop (bursts, then wait for every reply): --bots N --messages C [--rounds R] [--http2]
 // Telegram bots, open loop (arrivals by the clock): --open-loop [--bots 1000] [--rate 2] [--chats 20] [--duration 10]
 //   [--phases cold,warm,over] [--over-rate 2.5×rate] [--warmup 10] [--drain 60] [--tick-ms 5] [--mute-log] [--http2]
+//   more phases: indexing (warm while a 100-page document indexes for another assistant of the account),
+//   grounded (warm once the bots' own assistant has that document: every message is retrieved for)
 var dialogs = Arg("--dialogs", 500);
 var messagesPerDialog = Arg("--messages", 5);
 var postgresAdmin = ArgText("--postgres-admin");
@@ -40,8 +42,7 @@ if (args.Contains("--sse"))
 if (args.Contains("--knowledge"))
 {
     await ReplyX.Bench.KnowledgeBench.Run((ArgText("--sizes") ?? "10000,100000").Split(',').Select(int.Parse).ToArray(), Arg("--queries", 200),
-        postgresAdmin is null ? null : await NewDatabase(postgresAdmin), ArgText("--pgvector"),
-        Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "tests", "ReplyX.Tests", "Knowledge", "Eval"));
+        postgresAdmin is null ? null : await NewDatabase(postgresAdmin), ArgText("--pgvector"), ReplyX.Bench.KnowledgeBench.EvalFolder);
     return;
 }
 if (args.Contains("--open-loop"))

