@@ -88,6 +88,8 @@ public static class DialogEventKinds
     public const string BotStatus = "bot.status";
     /// <summary>Account feed: a document's processing moved (<see cref="DialogEvent.DialogId"/> is the document's id, <see cref="DialogEvent.Document"/> the progress).</summary>
     public const string DocumentStatus = "document.status";
+    /// <summary>Account feed: the balance fell below the account's low-balance threshold (<see cref="DialogEvent.Partial"/> is the balance in roubles).</summary>
+    public const string BalanceLow = "balance.low";
 }
 
 /// <summary>

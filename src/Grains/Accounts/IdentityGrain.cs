@@ -1,16 +1,28 @@
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 
 namespace ReplyX.Accounts;
 
 [GrainType("identity"), StatelessWorker]
-public sealed class IdentityGrain(IAccountStore accounts, IRefreshTokenStore refreshTokens, TimeProvider time) : Grain, IIdentityGrain
+public sealed class IdentityGrain(
+    IAccountStore accounts, IRefreshTokenStore refreshTokens, IOptions<ReplyX.Billing.BillingOptions> billing, TimeProvider time) : Grain, IIdentityGrain
 {
     public async Task<bool> Register(NewAccount request)
     {
         var now = time.GetUtcNow();
         var account = new Account(request.AccountId, request.AccountName, now);
         var owner = new User(request.UserId, request.AccountId, request.Email, request.Name, request.PasswordHash, UserRole.Owner, false, now);
-        return await accounts.CreateAccountWithOwner(account, owner) == CreateUserResult.Created;
+        if (await accounts.CreateAccountWithOwner(account, owner) != CreateUserResult.Created)
+        {
+            return false;
+        }
+        if (billing.Value.Enabled && billing.Value.WelcomeCreditUnits > 0)
+        {
+            // Once per account by its key, whoever retries.
+            await GrainFactory.GetGrain<ReplyX.Billing.IBalanceGrain>(request.AccountId).Apply(
+                new ReplyX.Billing.Movement("welcome", billing.Value.WelcomeCreditUnits, ReplyX.Billing.LedgerKind.Welcome, Reason: "Billing:WelcomeCredit"));
+        }
+        return true;
     }
 
     public async Task<UserView?> FindByEmail(string email) => await View(await accounts.FindUserByEmail(email));

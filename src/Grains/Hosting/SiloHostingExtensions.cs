@@ -78,6 +78,7 @@ public static class SiloHostingExtensions
         silo.Services.AddReplyXBots();
         silo.Services.AddReplyXAi();
         silo.Services.AddReplyXAccounts();
+        ReplyX.Billing.BillingHosting.AddReplyXBilling(silo.Services);
 
         // Orleans refuses reminders shorter than a minute by default; a shorter bot keep-alive or recovery sweep
         // (tests, or a deployment that wants bots and dialogs back sooner after a crash) lowers that floor.

@@ -88,6 +88,7 @@ public static class StorageHosting
                 services.TryAddSingleton<IDialogDirectory, PostgresDialogDirectory>();
                 services.TryAddSingleton<IBotStore, PostgresBotStore>();
                 services.TryAddSingleton<ReplyX.Knowledge.IKnowledgeStore, ReplyX.Knowledge.PostgresKnowledgeStore>();
+                services.TryAddSingleton<ReplyX.Billing.IBillingStore, ReplyX.Billing.PostgresBillingStore>();
                 break;
             default:
                 services.TryAddSingleton<IAccountStore, InMemoryAccountStore>();
@@ -101,6 +102,7 @@ public static class StorageHosting
                 services.TryAddSingleton<IDialogDirectory>(sp => new InMemoryDialogDirectory((InMemoryDialogStore)sp.GetRequiredService<IDialogStore>()));
                 services.TryAddSingleton<IBotStore, InMemoryBotStore>();
                 services.TryAddSingleton<ReplyX.Knowledge.IKnowledgeStore, ReplyX.Knowledge.InMemoryKnowledgeStore>();
+                services.TryAddSingleton<ReplyX.Billing.IBillingStore, ReplyX.Billing.InMemoryBillingStore>();
                 break;
         }
         return services;

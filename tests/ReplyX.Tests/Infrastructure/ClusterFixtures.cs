@@ -20,8 +20,45 @@ public sealed class ReplyXSiloConfigurator : ISiloConfigurator
             siloBuilder.Services.AddSingleton<FlakyChannel>();
             siloBuilder.Services.AddSingleton<ReplyX.Dialogs.IDialogChannel>(sp => sp.GetRequiredService<FlakyChannel>());
         }
+        if (siloBuilder.Configuration["Test:CountingBilling"] == "true")
+        {
+            siloBuilder.Services.AddSingleton<CountingBillingStore>();
+            siloBuilder.Services.AddSingleton<ReplyX.Billing.IBillingStore>(sp => sp.GetRequiredService<CountingBillingStore>());
+        }
         siloBuilder.AddReplyXGrains(siloBuilder.Configuration);
     }
+}
+
+/// <summary>The in-memory ledger, counting the transactions written (to see group commit) and failing on demand.</summary>
+public sealed class CountingBillingStore(TimeProvider time) : ReplyX.Billing.IBillingStore
+{
+    private readonly ReplyX.Billing.InMemoryBillingStore _inner = new(time);
+    private long _transactions;
+
+    public long Transactions => Interlocked.Read(ref _transactions);
+
+    /// <summary>While set, every write throws (the database is down).</summary>
+    public volatile bool Failing;
+
+    public Task<ReplyX.Billing.BalanceRow> Load(Guid accountId, DateOnly today) => _inner.Load(accountId, today);
+
+    public async Task<IReadOnlyList<ReplyX.Billing.MovementResult>> Apply(Guid accountId, IReadOnlyList<ReplyX.Billing.Movement> movements, DateTimeOffset at)
+    {
+        // A database's round trip: what arrives meanwhile waits for the next transaction.
+        await Task.Delay(2);
+        if (Failing)
+        {
+            throw new TimeoutException("the ledger database did not answer");
+        }
+        Interlocked.Increment(ref _transactions);
+        return await _inner.Apply(accountId, movements, at);
+    }
+
+    public Task SaveLimits(Guid accountId, long lowThreshold, long? dailyCap) => _inner.SaveLimits(accountId, lowThreshold, dailyCap);
+
+    public Task<IReadOnlyList<ReplyX.Billing.LedgerEntry>> Ledger(Guid accountId, ReplyX.Billing.LedgerQuery query) => _inner.Ledger(accountId, query);
+
+    public Task<IReadOnlyList<ReplyX.Billing.DailySpend>> Spend(Guid accountId, DateOnly from, DateOnly to) => _inner.Spend(accountId, from, to);
 }
 
 /// <summary>Test clients see the same <c>events</c> stream provider as the silos.</summary>

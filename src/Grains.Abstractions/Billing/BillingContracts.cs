@@ -1,0 +1,148 @@
+using System.Globalization;
+
+namespace ReplyX.Billing;
+
+/// <summary>
+/// Money is kept as an integer number of micro-roubles (1 ₽ = 1,000,000 units): the prices of the service are
+/// far below a kopeck (an AI message ~0.001 ₽, an embedding ~0.0001 ₽ per 1k tokens), so kopecks would round
+/// them away. The API shows a decimal string in roubles with six places ("12.340000") and "RUB".
+/// </summary>
+public static class Money
+{
+    public const long UnitsPerRouble = 1_000_000;
+    public const int Decimals = 6;
+    public const string Currency = "RUB";
+
+    /// <summary>The largest amount one movement may carry (a billion roubles): far from overflowing the balance.</summary>
+    public const long MaxAmount = 1_000_000_000L * UnitsPerRouble;
+
+    public static string Format(long units) =>
+        (units / (decimal)UnitsPerRouble).ToString("0.000000", CultureInfo.InvariantCulture);
+
+    /// <summary>Parses "12.34" or "12.340000" (roubles, a dot, at most six decimals); false for anything else.</summary>
+    public static bool TryParse(string? text, out long units)
+    {
+        units = 0;
+        if (string.IsNullOrWhiteSpace(text) || text.Length > 32
+            || !decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var roubles))
+        {
+            return false;
+        }
+        var scaled = roubles * UnitsPerRouble;
+        if (scaled != decimal.Truncate(scaled) || Math.Abs(scaled) > MaxAmount)
+        {
+            return false; // finer than a micro-rouble, or absurdly large
+        }
+        units = (long)scaled;
+        return true;
+    }
+}
+
+/// <summary>What a ledger row records.</summary>
+public enum LedgerKind
+{
+    /// <summary>A service used (an AI reply, a document, a bot message, embeddings): negative.</summary>
+    Charge,
+    TopUp,
+    /// <summary>A payment returned through the gateway: negative.</summary>
+    Refund,
+    Promo,
+    Referral,
+    /// <summary>The credit a new account starts with (Billing:WelcomeCredit).</summary>
+    Welcome,
+    /// <summary>An admin's manual credit or debit, with a reason (audited).</summary>
+    Adjustment,
+}
+
+/// <summary>The services with a price (service_prices).</summary>
+public static class BillingServices
+{
+    public const string AiMessage = "ai_message";
+    public const string AiTokensIn = "ai_tokens_in";
+    public const string AiTokensOut = "ai_tokens_out";
+    public const string DocumentUpload = "document_upload";
+    public const string BotMessage = "bot_message";
+    public const string Embedding = "embedding";
+
+    public static readonly IReadOnlyList<string> All = [AiMessage, AiTokensIn, AiTokensOut, DocumentUpload, BotMessage, Embedding];
+
+    /// <summary>Priced per 1,000 tokens rather than per unit.</summary>
+    public static bool PerThousandTokens(string service) => service is AiTokensIn or AiTokensOut or Embedding;
+}
+
+/// <summary>
+/// One change of a balance. <see cref="Key"/> is unique per account: a movement whose key the ledger has seen
+/// changes nothing and returns the first result. <see cref="Amount"/> is signed (charges are negative).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("ReplyX.Billing.Movement")]
+public sealed record Movement(
+    [property: Id(0)] string Key,
+    [property: Id(1)] long Amount,
+    [property: Id(2)] LedgerKind Kind,
+    [property: Id(3)] string? Service = null,
+    [property: Id(4)] string? Reference = null,
+    [property: Id(5)] string? Reason = null,
+    [property: Id(6)] bool MayOverdraw = false);
+
+/// <summary>A ledger row as stored: the movement and the balance it left.</summary>
+[GenerateSerializer, Immutable, Alias("ReplyX.Billing.LedgerEntry")]
+public sealed record LedgerEntry(
+    [property: Id(0)] long Id,
+    [property: Id(1)] Guid AccountId,
+    [property: Id(2)] long Amount,
+    [property: Id(3)] LedgerKind Kind,
+    [property: Id(4)] string? Service,
+    [property: Id(5)] string? Reference,
+    [property: Id(6)] string Key,
+    [property: Id(7)] long BalanceAfter,
+    [property: Id(8)] DateTimeOffset At,
+    [property: Id(9)] string? Reason);
+
+public enum MovementOutcome
+{
+    Applied,
+    /// <summary>The key was seen before: nothing changed, <see cref="MovementResult.Entry"/> is the first result.</summary>
+    Duplicate,
+    /// <summary>A debit beyond the balance (402): nothing changed.</summary>
+    Insufficient,
+    /// <summary>A charge beyond the account's daily spending cap: nothing changed.</summary>
+    CapReached,
+}
+
+[GenerateSerializer, Immutable, Alias("ReplyX.Billing.MovementResult")]
+public sealed record MovementResult(
+    [property: Id(0)] MovementOutcome Outcome,
+    [property: Id(1)] long Balance,
+    [property: Id(2)] LedgerEntry? Entry);
+
+/// <summary>An account's balance and limits as its grain holds them.</summary>
+[GenerateSerializer, Immutable, Alias("ReplyX.Billing.BalanceSnapshot")]
+public sealed record BalanceSnapshot(
+    [property: Id(0)] long Balance,
+    [property: Id(1)] long LowThreshold,
+    [property: Id(2)] long? DailyCap,
+    [property: Id(3)] long SpentToday,
+    [property: Id(4)] bool Enabled);
+
+/// <summary>
+/// The single writer of one account's balance (key: account id). It keeps the balance in memory, answers "may
+/// this be spent?" without a database round trip, and writes movements that arrive together in one
+/// transaction (ledger rows and balance), so a hot account is not limited by one commit per charge.
+/// </summary>
+[Alias("ReplyX.Billing.IBalanceGrain")]
+public interface IBalanceGrain : IGrainWithGuidKey
+{
+    [Alias("Get"), Orleans.Concurrency.ReadOnly, Orleans.Concurrency.AlwaysInterleave]
+    Task<BalanceSnapshot> Get();
+
+    /// <summary>Applies <paramref name="movement"/> once per key; durable when the result is returned.</summary>
+    [Alias("Apply")]
+    Task<MovementResult> Apply(Movement movement);
+
+    /// <summary>Whether <paramref name="amount"/> may be spent now (balance and today's cap), from memory.</summary>
+    [Alias("CanSpend"), Orleans.Concurrency.ReadOnly, Orleans.Concurrency.AlwaysInterleave]
+    Task<bool> CanSpend(long amount);
+
+    [Alias("SetLimits")]
+    Task<BalanceSnapshot> SetLimits(long lowThreshold, long? dailyCap);
+}

@@ -1,0 +1,156 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using Orleans.Streams;
+using ReplyX.Dialogs;
+using ReplyX.Hosting;
+
+namespace ReplyX.Billing;
+
+/// <summary>
+/// The single writer of one account's balance. It holds the balance row in memory (so "may this be spent?"
+/// costs no round trip) and writes movements through <see cref="IBillingStore"/>: the ones that arrive while
+/// a write is in flight go together in the next transaction (group commit), so a hot account pays one commit
+/// per batch, not per charge. A movement's caller gets its result only once it is durable.
+/// </summary>
+[GrainType("balance"), Reentrant]
+public sealed partial class BalanceGrain(IBillingStore store, IOptions<BillingOptions> options, TimeProvider time, ILogger<BalanceGrain> logger)
+    : Grain, IBalanceGrain
+{
+    private BalanceRow _row = null!;
+    private readonly List<(Movement Movement, TaskCompletionSource<MovementResult> Done)> _queue = [];
+    private Task? _writing;
+
+    private Guid Id => this.GetPrimaryKey();
+
+    private DateOnly Today => BillingTime.Day(time.GetUtcNow());
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken) => _row = await store.Load(Id, Today);
+
+    public Task<BalanceSnapshot> Get() => Task.FromResult(Snapshot());
+
+    private BalanceSnapshot Snapshot() => new(_row.Balance, _row.LowThreshold, _row.DailyCap, _row.SpentToday(Today), options.Value.Enabled);
+
+    public Task<bool> CanSpend(long amount)
+    {
+        if (!options.Value.Enabled || amount <= 0)
+        {
+            return Task.FromResult(true);
+        }
+        // What is queued but not written yet counts as spent already.
+        var queued = _queue.Where(q => q.Movement.Amount < 0).Sum(q => -q.Movement.Amount);
+        var withinCap = _row.DailyCap is not { } cap || _row.SpentToday(Today) + queued + amount <= cap;
+        return Task.FromResult(_row.Balance - queued >= amount && withinCap);
+    }
+
+    public Task<MovementResult> Apply(Movement movement)
+    {
+        if (LedgerRules.Invalid(movement) is { } reason)
+        {
+            throw new ArgumentException(reason, nameof(movement));
+        }
+        var done = new TaskCompletionSource<MovementResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _queue.Add((movement, done));
+        if (_writing is null or { IsCompleted: true })
+        {
+            _writing = Write();
+        }
+        return done.Task;
+    }
+
+    public async Task<BalanceSnapshot> SetLimits(long lowThreshold, long? dailyCap)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(lowThreshold);
+        if (dailyCap is { } cap)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(cap);
+        }
+        await store.SaveLimits(Id, lowThreshold, dailyCap);
+        _row = _row with { LowThreshold = lowThreshold, DailyCap = dailyCap };
+        return Snapshot();
+    }
+
+    /// <summary>Writes the queue in batches until it is empty; each batch is one transaction.</summary>
+    private async Task Write()
+    {
+        while (_queue.Count > 0)
+        {
+            var batch = _queue.Take(options.Value.MaxBatch).ToList();
+            _queue.RemoveRange(0, batch.Count);
+            var before = _row.Balance;
+            try
+            {
+                var results = await store.Apply(Id, batch.ConvertAll(b => b.Movement), time.GetUtcNow());
+                Advance(results);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Done.TrySetResult(results[i]);
+                }
+            }
+            catch (Exception ex)
+            {
+                // Nothing of the batch was written (one transaction): every caller learns it, and the row is read
+                // again in case the failure came after the commit (a lost connection on the reply).
+                LogWriteFailed(Id, batch.Count, Errors.Describe(ex));
+                foreach (var (_, done) in batch)
+                {
+                    done.TrySetException(ex);
+                }
+                await Reload();
+                continue;
+            }
+            if (before >= _row.LowThreshold && _row.Balance < _row.LowThreshold && _row.LowThreshold > 0)
+            {
+                await PublishLow();
+            }
+        }
+    }
+
+    private void Advance(IReadOnlyList<MovementResult> results)
+    {
+        var today = Today;
+        var spent = _row.SpentToday(today);
+        var balance = _row.Balance;
+        foreach (var r in results)
+        {
+            if (r.Outcome == MovementOutcome.Applied && r.Entry is { } e)
+            {
+                balance = e.BalanceAfter;
+                spent += e.Kind == LedgerKind.Charge ? -e.Amount : 0;
+            }
+        }
+        _row = _row with { Balance = balance, Day = today, SpentOnDay = spent };
+    }
+
+    private async Task Reload()
+    {
+        try
+        {
+            _row = await store.Load(Id, Today);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogWriteFailed(Id, 0, "reloading the balance failed too: " + Errors.Describe(ex));
+            DeactivateOnIdle(); // the next call reads it afresh
+        }
+    }
+
+    private async Task PublishLow()
+    {
+        try
+        {
+            var evt = new DialogEvent(0, Id, Id, DialogEventKinds.BalanceLow, null, null, Money.Format(_row.Balance), null, Money.Format(_row.LowThreshold));
+            await this.GetStreamProvider(StreamNames.Provider).GetStream<DialogEvent>(StreamId.Create(StreamNames.Account, Id)).OnNextAsync(evt);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or OrleansException or TimeoutException)
+        {
+            LogNotPublished(Id, Errors.Describe(ex)); // a notification only: the balance page reads the grain
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Balance of account {AccountId}: writing {Count} movements failed, none applied: {Error}")]
+    private partial void LogWriteFailed(Guid accountId, int count, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Balance of account {AccountId}: the low-balance event was not published: {Error}")]
+    private partial void LogNotPublished(Guid accountId, string error);
+}

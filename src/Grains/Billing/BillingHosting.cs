@@ -1,0 +1,14 @@
+using Microsoft.Extensions.DependencyInjection;
+using ReplyX.Hosting;
+
+namespace ReplyX.Billing;
+
+public static class BillingHosting
+{
+    /// <summary>Billing's options (the store is chosen with the other stores).</summary>
+    public static IServiceCollection AddReplyXBilling(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<BillingOptions, BillingOptionsValidator>(BillingOptions.Section);
+        return services;
+    }
+}
