@@ -114,6 +114,7 @@ public static class ApiHostingExtensions
         app.MapBotsApi();
         app.MapDialogsApi();
         ReplyX.Api.Knowledge.KnowledgeApi.MapKnowledgeApi(app);
+        ReplyX.Api.Billing.BillingApi.MapBillingApi(app);
         ReplyX.Api.Desk.CannedResponsesApi.MapCannedResponsesApi(app);
         ReplyX.Api.Widget.WidgetApi.MapWidgetApi(app);
         app.MapTelegramWebhook();

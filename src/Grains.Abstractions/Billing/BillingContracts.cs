@@ -146,3 +146,35 @@ public interface IBalanceGrain : IGrainWithGuidKey
     [Alias("SetLimits")]
     Task<BalanceSnapshot> SetLimits(long lowThreshold, long? dailyCap);
 }
+
+/// <summary>Filters and position of a page of the ledger, newest first (<see cref="Before"/>: an entry id, the keyset cursor).</summary>
+[GenerateSerializer, Immutable, Alias("ReplyX.Billing.LedgerQuery")]
+public sealed record LedgerQuery(
+    [property: Id(0)] int Limit,
+    [property: Id(1)] long? Before = null,
+    [property: Id(2)] LedgerKind? Kind = null,
+    [property: Id(3)] string? Service = null,
+    [property: Id(4)] DateTimeOffset? From = null,
+    [property: Id(5)] DateTimeOffset? To = null);
+
+/// <summary>What an account spent on one service on one day (charges only, as a positive amount).</summary>
+[GenerateSerializer, Immutable, Alias("ReplyX.Billing.DailySpend")]
+public sealed record DailySpend(
+    [property: Id(0)] DateOnly Day,
+    [property: Id(1)] string Service,
+    [property: Id(2)] long Amount,
+    [property: Id(3)] long Count);
+
+/// <summary>Reads of the ledger (a stateless worker: the hot balance grain only writes).</summary>
+[Alias("ReplyX.Billing.IBillingQueryGrain")]
+public interface IBillingQueryGrain : IGrainWithIntegerKey
+{
+    [Alias("Ledger")]
+    Task<IReadOnlyList<LedgerEntry>> Ledger(Guid accountId, LedgerQuery query);
+
+    [Alias("Spend")]
+    Task<IReadOnlyList<DailySpend>> Spend(Guid accountId, DateOnly from, DateOnly to);
+
+    [Alias("AccountExists")]
+    Task<bool> AccountExists(Guid accountId);
+}

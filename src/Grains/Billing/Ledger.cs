@@ -68,12 +68,6 @@ public static class LedgerRules
         : null;
 }
 
-/// <summary>Filters and position of a page of the ledger, newest first.</summary>
-public sealed record LedgerQuery(int Limit, long? Before = null, LedgerKind? Kind = null, string? Service = null, DateTimeOffset? From = null, DateTimeOffset? To = null);
-
-/// <summary>What an account spent on one service on one day (charges only, as a positive amount).</summary>
-public sealed record DailySpend(DateOnly Day, string Service, long Amount, long Count);
-
 /// <summary>Balances and their ledger (sql/020_billing.sql). <see cref="Apply"/> is atomic: every movement of a call, or none.</summary>
 public interface IBillingStore
 {

@@ -24,6 +24,8 @@ public abstract class AppFixture(bool postgres) : IAsyncLifetime
             ["RateLimits:UserPerMinute"] = "100000",
             ["Admin:Email"] = "root@replyx.test",
             ["Admin:Password"] = "admin password for tests",
+            // As the embedded default's appsettings.json: a newcomer can try the assistant at once.
+            ["Billing:WelcomeCredit"] = "10",
         };
         if (postgres)
         {

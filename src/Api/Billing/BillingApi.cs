@@ -1,0 +1,210 @@
+using System.Security.Claims;
+using System.Text;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ReplyX.Api.Accounts;
+using ReplyX.Api.Admin;
+using ReplyX.Api.Validation;
+using ReplyX.Billing;
+
+namespace ReplyX.Api.Billing;
+
+public sealed record BalanceResponse(string Balance, string Currency, string LowBalanceThreshold, string? DailyCap, string SpentToday, bool BillingEnabled);
+
+public sealed record LimitsRequest(string? LowBalanceThreshold, string? DailyCap);
+
+public sealed record LedgerEntryResponse(long Id, DateTimeOffset At, string Kind, string Amount, string BalanceAfter, string? Service, string? Reference, string? Reason);
+
+public sealed record SpendResponse(DateOnly Day, string Service, string Amount, long Count);
+
+public sealed record AdjustRequest(string? Amount, string? Reason);
+
+public sealed class LimitsRequestValidator : AbstractValidator<LimitsRequest>
+{
+    public LimitsRequestValidator()
+    {
+        RuleFor(r => r.LowBalanceThreshold).NotEmpty().Must(BillingApi.NonNegativeMoney).WithMessage(BillingApi.MoneyRule);
+        RuleFor(r => r.DailyCap).Must(BillingApi.NonNegativeMoney).When(r => r.DailyCap is not null).WithMessage(BillingApi.MoneyRule);
+    }
+}
+
+public sealed class AdjustRequestValidator : AbstractValidator<AdjustRequest>
+{
+    public AdjustRequestValidator()
+    {
+        RuleFor(r => r.Amount).NotEmpty()
+            .Must(a => Money.TryParse(a, out var units) && units != 0).WithMessage("A non-zero amount in roubles with at most 6 decimals, negative to debit.");
+        RuleFor(r => r.Reason).NotEmpty().MaximumLength(500);
+    }
+}
+
+/// <summary>The account's balance, its ledger and limits (API.md, Balance and billing), and the admin's manual credit or debit.</summary>
+public static class BillingApi
+{
+    public const string MoneyRule = "An amount in roubles (at least 0, at most 6 decimals), e.g. \"12.5\".";
+
+    public static bool NonNegativeMoney(string? text) => Money.TryParse(text, out var units) && units >= 0;
+
+    public static IEndpointRouteBuilder MapBillingApi(this IEndpointRouteBuilder app)
+    {
+        var balance = app.MapGroup("/api/balance").WithTags("Billing").RequireAuthorization(OperatorsApi.OwnerPolicy);
+        balance.MapGet("", Get);
+        balance.MapPut("/limits", SetLimits).Validate<LimitsRequest>();
+        balance.MapGet("/transactions", Transactions);
+        balance.MapGet("/spend", Spend);
+        app.MapGroup("/api/admin").WithTags("Admin").RequireAuthorization(AdminApi.AdminPolicy)
+            .MapPost("/accounts/{id:guid}/balance", Adjust).Validate<AdjustRequest>();
+        return app;
+    }
+
+    private static BalanceResponse ToResponse(BalanceSnapshot s) => new(Money.Format(s.Balance), Money.Currency, Money.Format(s.LowThreshold),
+        s.DailyCap is { } cap ? Money.Format(cap) : null, Money.Format(s.SpentToday), s.Enabled);
+
+    private static LedgerEntryResponse ToResponse(LedgerEntry e) => new(e.Id, e.At, KindName(e.Kind), Money.Format(e.Amount), Money.Format(e.BalanceAfter),
+        e.Service, e.Reference, e.Reason);
+
+    public static string KindName(LedgerKind kind) => kind == LedgerKind.TopUp ? "topup" : kind.ToString().ToLowerInvariant();
+
+    private static async Task<Ok<BalanceResponse>> Get(ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(ToResponse(await grains.GetGrain<IBalanceGrain>(user.AccountId()).Get()));
+
+    private static async Task<Ok<BalanceResponse>> SetLimits(LimitsRequest request, ClaimsPrincipal user, IGrainFactory grains, HttpContext http)
+    {
+        Money.TryParse(request.LowBalanceThreshold, out var low);
+        long? cap = Money.TryParse(request.DailyCap, out var c) ? c : null;
+        var snapshot = await grains.GetGrain<IBalanceGrain>(user.AccountId()).SetLimits(low, cap);
+        await http.Audit("balance.limits", UserId(user), user.AccountId(), details: $"low {Money.Format(low)}, daily cap {(cap is { } v ? Money.Format(v) : "none")}");
+        return TypedResults.Ok(ToResponse(snapshot));
+    }
+
+    /// <summary>Newest first, keyset pages (<c>cursor</c> is the last id seen), filtered; <c>format=csv</c> exports the whole filtered ledger.</summary>
+    private static async Task<IResult> Transactions(ClaimsPrincipal user, IGrainFactory grains, HttpContext http,
+        int? limit, string? cursor, string? kind, string? service, DateTimeOffset? from, DateTimeOffset? to, string? format)
+    {
+        var errors = new Dictionary<string, string[]>();
+        long? before = null;
+        if (cursor is not null)
+        {
+            if (long.TryParse(cursor, out var id) && id > 0)
+            {
+                before = id;
+            }
+            else
+            {
+                errors["cursor"] = ["Not a cursor returned by this endpoint."];
+            }
+        }
+        LedgerKind? kindFilter = null;
+        if (kind is not null)
+        {
+            if (Enum.GetValues<LedgerKind>().FirstOrDefault(k => KindName(k) == kind) is var k && KindName(k) == kind)
+            {
+                kindFilter = k;
+            }
+            else
+            {
+                errors["kind"] = [$"One of {string.Join(", ", Enum.GetValues<LedgerKind>().Select(KindName))}."];
+            }
+        }
+        if (service is not null && !BillingServices.All.Contains(service))
+        {
+            errors["service"] = [$"One of {string.Join(", ", BillingServices.All)}."];
+        }
+        if (limit is < 1 or > 200)
+        {
+            errors["limit"] = ["From 1 to 200."];
+        }
+        if (format is not null and not "csv" and not "json")
+        {
+            errors["format"] = ["json or csv."];
+        }
+        if (from is { } f && to is { } t && t <= f)
+        {
+            errors["to"] = ["Must be after from."];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var reader = grains.GetGrain<IBillingQueryGrain>(0);
+        var query = new LedgerQuery(limit ?? 50, before, kindFilter, service, from, to);
+        if (format == "csv")
+        {
+            return TypedResults.Stream(stream => Csv(stream, reader, user.AccountId(), query with { Limit = 1000 }, http.RequestAborted),
+                "text/csv; charset=utf-8", "transactions.csv");
+        }
+        var page = await reader.Ledger(user.AccountId(), query);
+        return TypedResults.Ok(new Page<LedgerEntryResponse>(page.Select(ToResponse).ToArray(), page.Count == query.Limit ? page[^1].Id.ToString() : null));
+    }
+
+    private static async Task Csv(Stream stream, IBillingQueryGrain reader, Guid accountId, LedgerQuery query, CancellationToken cancellationToken)
+    {
+        await using var writer = new StreamWriter(stream, new UTF8Encoding(false));
+        await writer.WriteLineAsync("id,at,kind,amount,balance_after,service,reference,reason");
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var page = await reader.Ledger(accountId, query);
+            foreach (var e in page)
+            {
+                await writer.WriteLineAsync(string.Join(',', e.Id, e.At.ToString("O"), KindName(e.Kind), Money.Format(e.Amount), Money.Format(e.BalanceAfter),
+                    CsvField(e.Service), CsvField(e.Reference), CsvField(e.Reason)));
+            }
+            if (page.Count < query.Limit)
+            {
+                break;
+            }
+            query = query with { Before = page[^1].Id };
+        }
+    }
+
+    /// <summary>Quoted when needed, and never read as a formula by a spreadsheet.</summary>
+    private static string CsvField(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return "";
+        }
+        if (value[0] is '=' or '+' or '-' or '@')
+        {
+            value = "'" + value;
+        }
+        return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
+    }
+
+    private static async Task<Results<Ok<SpendResponse[]>, ValidationProblem>> Spend(ClaimsPrincipal user, IGrainFactory grains, TimeProvider time, DateOnly? from, DateOnly? to)
+    {
+        var last = to ?? DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var first = from ?? last.AddDays(-29);
+        if (last < first || last.DayNumber - first.DayNumber > 366)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["from must not be after to, and at most a year before it."] });
+        }
+        var rows = await grains.GetGrain<IBillingQueryGrain>(0).Spend(user.AccountId(), first, last);
+        return TypedResults.Ok(rows.Select(r => new SpendResponse(r.Day, r.Service, Money.Format(r.Amount), r.Count)).ToArray());
+    }
+
+    /// <summary>An admin's credit or debit: a reason is required and audited; a debit may take the balance below zero (a chargeback).</summary>
+    private static async Task<Results<Ok<LedgerEntryResponse>, NotFound, ValidationProblem>> Adjust(
+        Guid id, AdjustRequest request, ClaimsPrincipal user, IGrainFactory grains, HttpContext http)
+    {
+        if (ReplyX.Api.Dialogs.DialogsApi.IdempotencyKey(http, out var key) is { } bad)
+        {
+            return bad;
+        }
+        if (!await grains.GetGrain<IBillingQueryGrain>(0).AccountExists(id))
+        {
+            return TypedResults.NotFound();
+        }
+        Money.TryParse(request.Amount, out var amount);
+        var movement = new Movement("admin:" + (key ?? Guid.NewGuid().ToString("N")), amount, LedgerKind.Adjustment, Reason: request.Reason!.Trim(),
+            Reference: "admin:" + UserId(user), MayOverdraw: true);
+        var result = await grains.GetGrain<IBalanceGrain>(id).Apply(movement);
+        if (result.Outcome == MovementOutcome.Applied)
+        {
+            await http.Audit("balance.adjust", UserId(user), id, target: movement.Key, details: $"{Money.Format(amount)}: {movement.Reason}");
+        }
+        return TypedResults.Ok(ToResponse(result.Entry!));
+    }
+
+    private static Guid UserId(ClaimsPrincipal user) => Guid.Parse(user.FindFirstValue(ReplyX.Api.Accounts.ReplyXClaims.UserId)!);
+}

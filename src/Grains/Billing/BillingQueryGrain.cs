@@ -1,0 +1,14 @@
+using ReplyX.Accounts;
+
+namespace ReplyX.Billing;
+
+/// <summary>Ledger pages and spend per day, read on every silo in parallel.</summary>
+[GrainType("billing-query"), Orleans.Concurrency.StatelessWorker]
+public sealed class BillingQueryGrain(IBillingStore store, IAccountStore accounts) : Grain, IBillingQueryGrain
+{
+    public Task<IReadOnlyList<LedgerEntry>> Ledger(Guid accountId, LedgerQuery query) => store.Ledger(accountId, query);
+
+    public Task<IReadOnlyList<DailySpend>> Spend(Guid accountId, DateOnly from, DateOnly to) => store.Spend(accountId, from, to);
+
+    public async Task<bool> AccountExists(Guid accountId) => await accounts.GetAccount(accountId) is not null;
+}

@@ -1,0 +1,161 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ReplyX.Tests.Infrastructure;
+
+namespace ReplyX.Tests.Api;
+
+public sealed class InMemoryBillingApiTests(MemoryApp app) : BillingApiContract(app), IClassFixture<MemoryApp>;
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresBillingApiTests(PostgresApp app) : BillingApiContract(app), IClassFixture<PostgresApp>;
+
+/// <summary>The balance, its ledger and limits, and the admin's manual credit and debit, through HTTP on each store.</summary>
+public abstract class BillingApiContract(AppFixture app)
+{
+    private readonly HttpClient _client = app.Factory.CreateClient(new() { HandleCookies = false });
+
+    private Task<HttpResponseMessage> Send(HttpMethod method, string path, string? token, object? body = null) => _client.SendAs(method, path, token, body);
+
+    private async Task<string> AdminToken()
+    {
+        var response = await Send(HttpMethod.Post, "/api/auth/login", null, new { email = "root@replyx.test", password = "admin password for tests" });
+        return (await response.JsonBody()).GetProperty("accessToken").GetString()!;
+    }
+
+    private async Task<(string Token, Guid Account)> Owner()
+    {
+        var token = await _client.RegisterOwner("billing");
+        var me = await (await Send(HttpMethod.Get, "/api/me", token)).JsonBody();
+        return (token, me.GetProperty("account").GetProperty("id").GetGuid());
+    }
+
+    private async Task<HttpResponseMessage> Adjust(string admin, Guid account, object body, string? key = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/admin/accounts/{account}/balance") { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = new("Bearer", admin);
+        if (key is not null)
+        {
+            request.Headers.Add("Idempotency-Key", key);
+        }
+        return await _client.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task A_new_account_starts_with_the_welcome_credit_in_its_ledger()
+    {
+        var (owner, _) = await Owner();
+
+        var balance = await (await Send(HttpMethod.Get, "/api/balance", owner)).JsonBody();
+        var ledger = await (await Send(HttpMethod.Get, "/api/balance/transactions", owner)).JsonBody();
+
+        Assert.Equal(("10.000000", "RUB", true), (balance.GetProperty("balance").GetString(), balance.GetProperty("currency").GetString(),
+            balance.GetProperty("billingEnabled").GetBoolean()));
+        var entry = Assert.Single(ledger.GetProperty("items").EnumerateArray());
+        Assert.Equal(("welcome", "10.000000", "10.000000"), (entry.GetProperty("kind").GetString(), entry.GetProperty("amount").GetString(),
+            entry.GetProperty("balanceAfter").GetString()));
+    }
+
+    [Fact]
+    public async Task An_admin_credit_or_debit_needs_a_reason_is_audited_and_is_applied_once_per_idempotency_key()
+    {
+        var (owner, account) = await Owner();
+        var admin = await AdminToken();
+
+        var credit = await Adjust(admin, account, new { amount = "12.5", reason = "goodwill for the outage" }, key: "ticket-42");
+        var replay = await Adjust(admin, account, new { amount = "12.5", reason = "goodwill for the outage" }, key: "ticket-42");
+        var debit = await Adjust(admin, account, new { amount = "-30", reason = "chargeback" });
+
+        Assert.Equal(HttpStatusCode.OK, credit.StatusCode);
+        var first = await credit.JsonBody();
+        Assert.Equal(first.GetProperty("id").GetInt64(), (await replay.JsonBody()).GetProperty("id").GetInt64());
+        Assert.Equal("22.500000", first.GetProperty("balanceAfter").GetString());
+        // A debit may leave the balance below zero: the admin is settling a real loss.
+        Assert.Equal("-7.500000", (await debit.JsonBody()).GetProperty("balanceAfter").GetString());
+        var balance = await (await Send(HttpMethod.Get, "/api/balance", owner)).JsonBody();
+        Assert.Equal("-7.500000", balance.GetProperty("balance").GetString());
+        var audit = await (await Send(HttpMethod.Get, $"/api/admin/audit?action=balance.adjust&accountId={account}", admin)).JsonBody();
+        Assert.Equal(2, audit.GetProperty("items").GetArrayLength());
+        Assert.Contains(audit.GetProperty("items").EnumerateArray(), a => a.GetProperty("details").GetString() == "12.500000: goodwill for the outage");
+    }
+
+    [Theory]
+    [InlineData("{\"amount\":\"1.0000001\",\"reason\":\"x\"}", "amount")]
+    [InlineData("{\"amount\":\"0\",\"reason\":\"x\"}", "amount")]
+    [InlineData("{\"amount\":\"ten\",\"reason\":\"x\"}", "amount")]
+    [InlineData("{\"amount\":\"5\"}", "reason")]
+    [InlineData("{\"amount\":\"5\",\"reason\":\"   \"}", "reason")]
+    public async Task A_bad_adjustment_gets_a_field_error_and_moves_nothing(string json, string field)
+    {
+        var (owner, account) = await Owner();
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/admin/accounts/{account}/balance") { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new("Bearer", await AdminToken());
+
+        var response = await _client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await response.JsonBody()).GetProperty("errors").TryGetProperty(field, out _));
+        Assert.Equal("10.000000", (await (await Send(HttpMethod.Get, "/api/balance", owner)).JsonBody()).GetProperty("balance").GetString());
+    }
+
+    [Fact]
+    public async Task Only_admins_adjust_and_an_unknown_account_is_not_found()
+    {
+        var (owner, account) = await Owner();
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await Adjust(owner, account, new { amount = "1000", reason = "self-service" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Adjust(await AdminToken(), Guid.NewGuid(), new { amount = "1", reason = "typo" })).StatusCode);
+        Assert.Equal("10.000000", (await (await Send(HttpMethod.Get, "/api/balance", owner)).JsonBody()).GetProperty("balance").GetString());
+    }
+
+    [Fact]
+    public async Task Limits_are_kept_and_bad_values_get_field_errors()
+    {
+        var (owner, _) = await Owner();
+
+        var saved = await Send(HttpMethod.Put, "/api/balance/limits", owner, new { lowBalanceThreshold = "2.5", dailyCap = "100" });
+        var bad = await Send(HttpMethod.Put, "/api/balance/limits", owner, new { lowBalanceThreshold = "-1", dailyCap = "abc" });
+
+        Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+        var balance = await (await Send(HttpMethod.Get, "/api/balance", owner)).JsonBody();
+        Assert.Equal(("2.500000", "100.000000"), (balance.GetProperty("lowBalanceThreshold").GetString(), balance.GetProperty("dailyCap").GetString()));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = (await bad.JsonBody()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("lowBalanceThreshold", out _));
+        Assert.True(errors.TryGetProperty("dailyCap", out _));
+        var cleared = await (await Send(HttpMethod.Put, "/api/balance/limits", owner, new { lowBalanceThreshold = "0", dailyCap = (string?)null })).JsonBody();
+        Assert.Equal(JsonValueKind.Null, cleared.GetProperty("dailyCap").ValueKind);
+    }
+
+    [Fact]
+    public async Task The_ledger_pages_by_cursor_filters_by_kind_exports_csv_and_refuses_bad_parameters()
+    {
+        var (owner, account) = await Owner();
+        var admin = await AdminToken();
+        for (var i = 0; i < 5; i++)
+        {
+            await Adjust(admin, account, new { amount = $"{i + 1}", reason = i == 0 ? "=HYPERLINK(\"evil\")" : $"credit {i}" });
+        }
+
+        var first = await (await Send(HttpMethod.Get, "/api/balance/transactions?limit=4", owner)).JsonBody();
+        var cursor = first.GetProperty("nextCursor").GetString();
+        var second = await (await Send(HttpMethod.Get, $"/api/balance/transactions?limit=4&cursor={cursor}", owner)).JsonBody();
+        var welcome = await (await Send(HttpMethod.Get, "/api/balance/transactions?kind=welcome", owner)).JsonBody();
+        var csv = await Send(HttpMethod.Get, "/api/balance/transactions?format=csv", owner);
+
+        Assert.Equal(["5.000000", "4.000000", "3.000000", "2.000000"], first.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("amount").GetString()));
+        Assert.Equal(["1.000000", "10.000000"], second.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("amount").GetString()));
+        Assert.Equal(JsonValueKind.Null, second.GetProperty("nextCursor").ValueKind);
+        Assert.Equal("welcome", Assert.Single(welcome.GetProperty("items").EnumerateArray()).GetProperty("kind").GetString());
+        Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
+        var lines = (await csv.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(7, lines.Length);
+        Assert.StartsWith("id,at,kind,amount", lines[0]);
+        Assert.Contains(lines, l => l.EndsWith(",\"'=HYPERLINK(\"\"evil\"\")\"", StringComparison.Ordinal)); // never a formula
+        foreach (var query in new[] { "cursor=abc", "kind=gift", "service=coffee", "limit=0", "format=xml", "from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z" })
+        {
+            var response = await Send(HttpMethod.Get, "/api/balance/transactions?" + query, owner);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        }
+    }
+}
