@@ -52,6 +52,9 @@ public sealed class BotRig : IDisposable
     }
 
     /// <param name="muteLog">Count the silo's errors without writing them to the console (the open loop's --mute-log).</param>
+    /// <summary>Whether rigs charge replies to the bench account (<c>--no-billing</c> turns it off, to compare).</summary>
+    public static bool Billing { get; set; } = true;
+
     public static async Task<BotRig> Start(int bots, int siloPort, int gatewayPort, bool http2, string? postgres, bool muteLog = false)
     {
         var fakes = StartFakes(http2, out var telegramUrl, out var aiUrl, out var controlUrl);
@@ -75,6 +78,7 @@ public sealed class BotRig : IDisposable
             ["Telegram:HttpVersion"] = http2 ? "Http2" : "Http11",
             ["Dialogs:StreamPartials"] = "false",
             ["Logging:LogLevel:Default"] = "Error",
+            ["Billing:Enabled"] = Billing ? "true" : "false",
         });
         builder.AddReplyXSilo();
         var host = builder.Build();
@@ -92,6 +96,9 @@ public sealed class BotRig : IDisposable
             insert.Parameters.AddWithValue("id", account);
             await insert.ExecuteNonQueryAsync();
         }
+        // Enough for every reply of any run: charging is measured, never the reason a reply is refused.
+        await grains.GetGrain<ReplyX.Billing.IBalanceGrain>(account).Apply(
+            new ReplyX.Billing.Movement("bench-topup", 100_000 * ReplyX.Billing.Money.UnitsPerRouble, ReplyX.Billing.LedgerKind.TopUp));
         var assistantId = Guid.NewGuid();
         await grains.GetGrain<IAssistantGrain>(assistantId).Create(account, new AssistantSettings(
             "Bench", "Be brief.", "bench-model", null, "en", [], HandoffRules.Default with { Keywords = [] }, WidgetSettings.Default, null));

@@ -19,6 +19,7 @@ using ReplyX.Hosting;
 // Telegram bots, closed loop (bursts, then wait for every reply): --bots N --messages C [--rounds R] [--http2]
 // Telegram bots, open loop (arrivals by the clock): --open-loop [--bots 1000] [--rate 2] [--chats 20] [--duration 10]
 //   [--phases cold,warm,over] [--over-rate 2.5×rate] [--warmup 10] [--drain 60] [--tick-ms 5] [--mute-log] [--http2]
+//   --no-billing: replies are not charged (to compare with charging, which is on by default)
 //   more phases: indexing (warm while a 100-page document indexes for another assistant of the account),
 //   grounded (warm once the bots' own assistant has that document: every message is retrieved for)
 var dialogs = Arg("--dialogs", 500);
@@ -45,6 +46,7 @@ if (args.Contains("--knowledge"))
         postgresAdmin is null ? null : await NewDatabase(postgresAdmin), ArgText("--pgvector"), ReplyX.Bench.KnowledgeBench.EvalFolder);
     return;
 }
+ReplyX.Bench.BotRig.Billing = !args.Contains("--no-billing");
 if (args.Contains("--open-loop"))
 {
     // Defaults: the reference scenario, 1,000 bots × 2 messages/s over 20 chats each, 10 s per phase.
@@ -92,6 +94,8 @@ async Task Run(string storage, string? postgres)
         ["ConnectionStrings:Postgres"] = postgres,
         ["Logging:LogLevel:Default"] = "Warning",
         ["Dialogs:StreamPartials"] = streamPartials,
+        // Its dialogs belong to made-up accounts with no balance; the bot benchmarks measure charging.
+        ["Billing:Enabled"] = "false",
     };
     builder.Configuration.AddInMemoryCollection(settings);
     builder.AddReplyXSilo();

@@ -144,6 +144,11 @@ public static class AssistantsApi
         {
             return TypedResults.NotFound();
         }
+        if (result.Unpaid)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status402PaymentRequired, title: "The balance cannot pay for an AI reply.",
+                detail: "Top up the balance (or raise today's spending cap) and ask again.");
+        }
         if (result.UnavailableUntil is { } until)
         {
             var seconds = Math.Max(1, (int)Math.Ceiling((until - DateTimeOffset.UtcNow).TotalSeconds));

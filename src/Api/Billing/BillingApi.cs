@@ -19,6 +19,21 @@ public sealed record SpendResponse(DateOnly Day, string Service, string Amount, 
 
 public sealed record AdjustRequest(string? Amount, string? Reason);
 
+/// <param name="Unit">"reply", "document", "message" or "1k tokens".</param>
+public sealed record PriceResponse(string Service, string? Model, string Price, string Unit, DateTimeOffset EffectiveFrom);
+
+public sealed record PriceRequest(string? Service, string? Model, string? Price, DateTimeOffset? EffectiveFrom);
+
+public sealed class PriceRequestValidator : AbstractValidator<PriceRequest>
+{
+    public PriceRequestValidator()
+    {
+        RuleFor(r => r.Service).NotEmpty().Must(s => BillingServices.All.Contains(s!)).WithMessage($"One of {string.Join(", ", BillingServices.All)}.");
+        RuleFor(r => r.Model).MaximumLength(200);
+        RuleFor(r => r.Price).NotEmpty().Must(BillingApi.NonNegativeMoney).WithMessage(BillingApi.MoneyRule);
+    }
+}
+
 public sealed class LimitsRequestValidator : AbstractValidator<LimitsRequest>
 {
     public LimitsRequestValidator()
@@ -52,9 +67,47 @@ public static class BillingApi
         balance.MapPut("/limits", SetLimits).Validate<LimitsRequest>();
         balance.MapGet("/transactions", Transactions);
         balance.MapGet("/spend", Spend);
-        app.MapGroup("/api/admin").WithTags("Admin").RequireAuthorization(AdminApi.AdminPolicy)
-            .MapPost("/accounts/{id:guid}/balance", Adjust).Validate<AdjustRequest>();
+        app.MapGet("/api/balance/prices", Prices).WithTags("Billing").RequireAuthorization();
+        var admin = app.MapGroup("/api/admin").WithTags("Admin").RequireAuthorization(AdminApi.AdminPolicy);
+        admin.MapPost("/accounts/{id:guid}/balance", Adjust).Validate<AdjustRequest>();
+        admin.MapGet("/prices", AllPrices);
+        admin.MapPut("/prices", SetPrice).Validate<PriceRequest>();
         return app;
+    }
+
+    private static PriceResponse ToResponse(ServicePrice p) => new(p.Service, p.Model.Length == 0 ? null : p.Model, Money.Format(p.Price),
+        BillingServices.PerThousandTokens(p.Service) ? "1k tokens" : p.Service switch
+        {
+            BillingServices.DocumentUpload => "document",
+            BillingServices.BotMessage => "message",
+            _ => "reply",
+        }, p.EffectiveFrom);
+
+    /// <summary>What is charged now, per service (and per model where one has its own price).</summary>
+    private static async Task<Ok<PriceResponse[]>> Prices(IGrainFactory grains) =>
+        TypedResults.Ok((await grains.GetGrain<IBillingQueryGrain>(0).Prices(current: true)).Select(ToResponse).ToArray());
+
+    /// <summary>Every price row, past and scheduled ones too, newest first per service.</summary>
+    private static async Task<Ok<PriceResponse[]>> AllPrices(IGrainFactory grains) =>
+        TypedResults.Ok((await grains.GetGrain<IBillingQueryGrain>(0).Prices(current: false))
+            .OrderBy(p => p.Service, StringComparer.Ordinal).ThenBy(p => p.Model, StringComparer.Ordinal).ThenByDescending(p => p.EffectiveFrom)
+            .Select(ToResponse).ToArray());
+
+    /// <summary>A new price from <c>effectiveFrom</c> (now when absent, never in the past: past usage keeps its price); audited.</summary>
+    private static async Task<Results<Ok<PriceResponse>, ValidationProblem>> SetPrice(PriceRequest request, ClaimsPrincipal user, IGrainFactory grains, TimeProvider time,
+        HttpContext http)
+    {
+        var now = time.GetUtcNow();
+        if (request.EffectiveFrom is { } from && from < now.AddMinutes(-1))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["effectiveFrom"] = ["A price cannot change the past: give a future time or none."] });
+        }
+        Money.TryParse(request.Price, out var price);
+        var row = new ServicePrice(request.Service!, request.Model?.Trim() ?? "", price, request.EffectiveFrom is { } f && f > now ? f : now, UserId(user));
+        await grains.GetGrain<IBillingQueryGrain>(0).SetPrice(row);
+        await http.Audit("price.set", UserId(user), null, target: row.Model.Length == 0 ? row.Service : $"{row.Service}/{row.Model}",
+            details: $"{Money.Format(price)} from {row.EffectiveFrom:O}");
+        return TypedResults.Ok(ToResponse(row));
     }
 
     private static BalanceResponse ToResponse(BalanceSnapshot s) => new(Money.Format(s.Balance), Money.Currency, Money.Format(s.LowThreshold),

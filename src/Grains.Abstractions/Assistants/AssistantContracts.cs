@@ -98,7 +98,8 @@ public sealed record AskResult(
     [property: Id(4)] int CompletionTokens,
     [property: Id(5)] string? Model,
     [property: Id(6)] DateTimeOffset? UnavailableUntil = null,
-    [property: Id(7)] bool TokensEstimated = false);
+    [property: Id(7)] bool TokensEstimated = false,
+    [property: Id(8)] bool Unpaid = false);
 
 /// <summary>One-off questions to an assistant (no dialog), served by stateless workers on every silo.</summary>
 [Alias("ReplyX.Assistants.IAskGrain")]

@@ -145,6 +145,17 @@ public interface IBalanceGrain : IGrainWithGuidKey
 
     [Alias("SetLimits")]
     Task<BalanceSnapshot> SetLimits(long lowThreshold, long? dailyCap);
+
+    /// <summary>
+    /// Holds <paramref name="amount"/> for work about to be done (an AI call) when the balance, less what is held
+    /// already, covers it; the movement with the same <paramref name="key"/> (or <see cref="Release"/>) lets it go.
+    /// Holds live in memory only and expire after a few minutes: they guard the balance, they are not money.
+    /// </summary>
+    [Alias("Reserve")]
+    Task<bool> Reserve(string key, long amount);
+
+    [Alias("Release")]
+    Task Release(string key);
 }
 
 /// <summary>Filters and position of a page of the ledger, newest first (<see cref="Before"/>: an entry id, the keyset cursor).</summary>
@@ -165,7 +176,20 @@ public sealed record DailySpend(
     [property: Id(2)] long Amount,
     [property: Id(3)] long Count);
 
-/// <summary>Reads of the ledger (a stateless worker: the hot balance grain only writes).</summary>
+/// <summary>
+/// One price of a service from <see cref="EffectiveFrom"/> on: micro-roubles per unit (per reply, document,
+/// message) or per 1,000 tokens (<see cref="BillingServices.PerThousandTokens"/>). <see cref="Model"/> "" is the
+/// price for every model without one of its own. A change is a new row: past usage keeps the amounts charged then.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("ReplyX.Billing.ServicePrice")]
+public sealed record ServicePrice(
+    [property: Id(0)] string Service,
+    [property: Id(1)] string Model,
+    [property: Id(2)] long Price,
+    [property: Id(3)] DateTimeOffset EffectiveFrom,
+    [property: Id(4)] Guid? SetBy = null);
+
+/// <summary>Reads of the ledger and the price list (a stateless worker: the hot balance grain only writes).</summary>
 [Alias("ReplyX.Billing.IBillingQueryGrain")]
 public interface IBillingQueryGrain : IGrainWithIntegerKey
 {
@@ -177,4 +201,12 @@ public interface IBillingQueryGrain : IGrainWithIntegerKey
 
     [Alias("AccountExists")]
     Task<bool> AccountExists(Guid accountId);
+
+    /// <summary>Every price row, past and future ones included; with <paramref name="current"/>, only those in force now.</summary>
+    [Alias("Prices")]
+    Task<IReadOnlyList<ServicePrice>> Prices(bool current);
+
+    /// <summary>Adds a price row (a change from its time on); silos see it within half a minute.</summary>
+    [Alias("SetPrice")]
+    Task SetPrice(ServicePrice price);
 }

@@ -76,7 +76,7 @@ public sealed class AssistantCatalogGrain(IAssistantStore store) : Grain, IAssis
 /// queueing behind one grain.
 /// </summary>
 [GrainType("ask"), StatelessWorker]
-public sealed class AskGrain(AiRouter router, HybridRetriever retriever, IOptions<AiProviderOptions> options) : Grain, IAskGrain
+public sealed class AskGrain(AiRouter router, HybridRetriever retriever, ReplyX.Billing.ReplyCharges charges, IOptions<AiProviderOptions> options) : Grain, IAskGrain
 {
     public async Task<AskResult?> Ask(Guid accountId, Guid assistantId, string text)
     {
@@ -96,10 +96,20 @@ public sealed class AskGrain(AiRouter router, HybridRetriever retriever, IOption
         {
             return new AskResult(grounding.NothingFoundText(), false, [], 0, 0, null);
         }
+        // Paid like a dialog's reply: held first, charged once its answer is in.
+        var request = new AiRequest(accountId, s.Model, s.Providers,
+            [new AiChatMessage("system", ReplyX.Dialogs.PromptBuilder.SystemPrompt(s, grounding.Instructions())), new AiChatMessage("user", text)], s.Temperature);
+        var key = "ask:" + Guid.NewGuid().ToString("N");
+        if (!await charges.Reserve(accountId, key, s.Model, request.Messages, request.MaxOutputTokens))
+        {
+            return new AskResult("", false, [], 0, 0, s.Model, Unpaid: true);
+        }
+        var charged = false;
         try
         {
-            var answer = await router.Complete(new AiRequest(accountId, s.Model, s.Providers,
-                [new AiChatMessage("system", ReplyX.Dialogs.PromptBuilder.SystemPrompt(s, grounding.Instructions())), new AiChatMessage("user", text)], s.Temperature), budget.Token);
+            var answer = await router.Complete(request, budget.Token);
+            await charges.Charge(accountId, key, "ask:" + assistantId, answer);
+            charged = true;
             var decision = ReplyX.Dialogs.HandoffPolicy.Decide(answer.Text, s, 1, offeredHuman: true);
             var (cited, sources) = grounding.Cited(decision.Text.Length > 0 ? decision.Text : ReplyTexts.ConnectingOperator(s));
             return new AskResult(cited, false, sources, answer.PromptTokens, answer.CompletionTokens, answer.Model, TokensEstimated: answer.TokensEstimated);
@@ -121,6 +131,13 @@ public sealed class AskGrain(AiRouter router, HybridRetriever retriever, IOption
         {
             // The budget is spent (slow keys): the same "retry later" as when no key could answer.
             return RetryLater(s, null);
+        }
+        finally
+        {
+            if (!charged)
+            {
+                await charges.Release(accountId, key);
+            }
         }
     }
 

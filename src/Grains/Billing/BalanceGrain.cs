@@ -20,6 +20,11 @@ public sealed partial class BalanceGrain(IBillingStore store, IOptions<BillingOp
     private BalanceRow _row = null!;
     private readonly List<(Movement Movement, TaskCompletionSource<MovementResult> Done)> _queue = [];
     private Task? _writing;
+    private readonly Dictionary<string, (long Amount, DateTimeOffset Until)> _holds = new(StringComparer.Ordinal);
+    private DateTimeOffset _lowSentAt = DateTimeOffset.MinValue;
+
+    /// <summary>How long a hold lives without its movement (a dialog that died mid-call).</summary>
+    public static readonly TimeSpan HoldLifetime = TimeSpan.FromMinutes(5);
 
     private Guid Id => this.GetPrimaryKey();
 
@@ -31,16 +36,51 @@ public sealed partial class BalanceGrain(IBillingStore store, IOptions<BillingOp
 
     private BalanceSnapshot Snapshot() => new(_row.Balance, _row.LowThreshold, _row.DailyCap, _row.SpentToday(Today), options.Value.Enabled);
 
-    public Task<bool> CanSpend(long amount)
+    public Task<bool> CanSpend(long amount) => Task.FromResult(Covers(amount));
+
+    /// <summary>Whether the balance (less what is queued and held) and today's cap leave room for <paramref name="amount"/>.</summary>
+    private bool Covers(long amount)
     {
         if (!options.Value.Enabled || amount <= 0)
         {
-            return Task.FromResult(true);
+            return true;
         }
-        // What is queued but not written yet counts as spent already.
-        var queued = _queue.Where(q => q.Movement.Amount < 0).Sum(q => -q.Movement.Amount);
-        var withinCap = _row.DailyCap is not { } cap || _row.SpentToday(Today) + queued + amount <= cap;
-        return Task.FromResult(_row.Balance - queued >= amount && withinCap);
+        var now = time.GetUtcNow();
+        foreach (var expired in _holds.Where(h => h.Value.Until <= now).Select(h => h.Key).ToList())
+        {
+            _holds.Remove(expired);
+        }
+        // What is queued but not written yet, and what is held, count as spent already.
+        var committed = _queue.Where(q => q.Movement.Amount < 0 && !_holds.ContainsKey(q.Movement.Key)).Sum(q => -q.Movement.Amount)
+            + _holds.Values.Sum(h => h.Amount);
+        var withinCap = _row.DailyCap is not { } cap || _row.SpentToday(Today) + committed + amount <= cap;
+        return _row.Balance - committed >= amount && withinCap;
+    }
+
+    public async Task<bool> Reserve(string key, long amount)
+    {
+        if (!options.Value.Enabled || amount <= 0 || _holds.ContainsKey(key))
+        {
+            return true;
+        }
+        if (!Covers(amount))
+        {
+            // The owner hears of it (at most once a minute): customers are being refused.
+            if (time.GetUtcNow() - _lowSentAt >= TimeSpan.FromMinutes(1))
+            {
+                _lowSentAt = time.GetUtcNow();
+                await PublishLow();
+            }
+            return false;
+        }
+        _holds[key] = (amount, time.GetUtcNow() + HoldLifetime);
+        return true;
+    }
+
+    public Task Release(string key)
+    {
+        _holds.Remove(key);
+        return Task.CompletedTask;
     }
 
     public Task<MovementResult> Apply(Movement movement)
@@ -82,6 +122,7 @@ public sealed partial class BalanceGrain(IBillingStore store, IOptions<BillingOp
             {
                 var results = await store.Apply(Id, batch.ConvertAll(b => b.Movement), time.GetUtcNow());
                 Advance(results);
+                batch.ForEach(b => _holds.Remove(b.Movement.Key)); // written (or refused): its hold has done its job
                 for (var i = 0; i < batch.Count; i++)
                 {
                     batch[i].Done.TrySetResult(results[i]);
@@ -101,6 +142,7 @@ public sealed partial class BalanceGrain(IBillingStore store, IOptions<BillingOp
             }
             if (before >= _row.LowThreshold && _row.Balance < _row.LowThreshold && _row.LowThreshold > 0)
             {
+                _lowSentAt = time.GetUtcNow();
                 await PublishLow();
             }
         }

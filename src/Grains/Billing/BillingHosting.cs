@@ -9,6 +9,8 @@ public static class BillingHosting
     public static IServiceCollection AddReplyXBilling(this IServiceCollection services)
     {
         services.AddValidatedOptions<BillingOptions, BillingOptionsValidator>(BillingOptions.Section);
+        services.AddSingleton<PriceCatalog>();
+        services.AddSingleton<ReplyCharges>();
         return services;
     }
 }

@@ -40,9 +40,10 @@ public interface IAnsweringHost
 /// (operators are never blocked by it), with "typing…" for slow answers, retries when no key has room, and
 /// cancellation when the dialog changes hands. Runs on its grain's scheduler.
 /// </summary>
-public sealed partial class DialogAnswering(IAnsweringHost host, IDialogStore store, AiRouter router, AnsweringLoad load, DialogOptions options, TimeProvider time, ILogger logger)
+public sealed partial class DialogAnswering(
+    IAnsweringHost host, IDialogStore store, AiRouter router, ReplyX.Billing.ReplyCharges charges, AnsweringLoad load, DialogOptions options, TimeProvider time, ILogger logger)
 {
-    private readonly AiAnswerer _answerer = new(router, options, time);
+    private readonly AiAnswerer _answerer = new(router, charges, options, time);
     private IDisposable? _retry;
     private CancellationTokenSource? _call;
 
@@ -112,7 +113,7 @@ public sealed partial class DialogAnswering(IAnsweringHost host, IDialogStore st
             using (SlowAnswerHints())
             {
                 var lastPartial = DateTimeOffset.MinValue;
-                outcome = await _answerer.Ask(S.Start!.AccountId, assistant, grounding, host.Recent.Items, question.Seq,
+                outcome = await _answerer.Ask(S.Start!.AccountId, host.Id, assistant, grounding, host.Recent.Items, question.Seq,
                     !options.StreamPartials ? null : async partial =>
                     {
                         if (time.GetUtcNow() - lastPartial >= options.TypingInterval && S.Mode == DialogMode.Ai)
@@ -154,11 +155,12 @@ public sealed partial class DialogAnswering(IAnsweringHost host, IDialogStore st
             S.AiTurns++;
             return;
         }
-        if (outcome.Kind == AnswerKind.Offline)
+        if (outcome.Kind is AnswerKind.Offline or AnswerKind.Unpaid)
         {
+            // No model, or no money for one: the assistant's "temporarily unavailable" text, and people take over.
             await host.StoreAnswer(ReplyTexts.Offline(assistant?.Settings), questionSeq, offline: true);
             S.LastProcessedSeq = questionSeq;
-            await host.Handoff("no AI answer");
+            await host.Handoff(outcome.Kind == AnswerKind.Unpaid ? "balance" : "no AI answer");
             return;
         }
         var decision = HandoffPolicy.Decide(outcome.Answer!.Text, assistant!.Settings, S.AiTurns + 1, S.OfferedHuman);

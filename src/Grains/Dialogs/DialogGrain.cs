@@ -18,6 +18,7 @@ public sealed class DialogGrain(
     [PersistentState("dialog")] IPersistentState<DialogState> state,
     IDialogStore store,
     AiRouter router,
+    ReplyX.Billing.ReplyCharges charges,
     HybridRetriever retriever,
     DialogChannels channels,
     AnsweringLoad load,
@@ -41,7 +42,7 @@ public sealed class DialogGrain(
     private DeferredStateWrite Writes => _writes ??= new DeferredStateWrite(() => state.WriteStateAsync(), _options.StateFlushDelay, Once, durability);
     private DialogEvents Events => _events ??= new DialogEvents(this.GetStreamProvider(StreamNames.Provider), Id, S.Start!.AccountId, time, logger) { Seq = S.EventSeq };
     private IDialogChannel? Channel => S.Start is { } start && !S.Unreachable ? channels.For(start) : null;
-    private DialogAnswering Answering => _answering ??= new DialogAnswering(this, store, router, load, _options, time, logger);
+    private DialogAnswering Answering => _answering ??= new DialogAnswering(this, store, router, charges, load, _options, time, logger);
     private DialogJournal Journal => _journal ??= new DialogJournal(Id, store, _recent, () => S, Published, time);
     private ChannelHandOver HandOver => _handOver ??= new ChannelHandOver(Id, _options, Once, logger);
 

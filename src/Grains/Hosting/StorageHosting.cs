@@ -89,6 +89,7 @@ public static class StorageHosting
                 services.TryAddSingleton<IBotStore, PostgresBotStore>();
                 services.TryAddSingleton<ReplyX.Knowledge.IKnowledgeStore, ReplyX.Knowledge.PostgresKnowledgeStore>();
                 services.TryAddSingleton<ReplyX.Billing.IBillingStore, ReplyX.Billing.PostgresBillingStore>();
+                services.TryAddSingleton<ReplyX.Billing.IPriceStore, ReplyX.Billing.PostgresPriceStore>();
                 break;
             default:
                 services.TryAddSingleton<IAccountStore, InMemoryAccountStore>();
@@ -103,6 +104,7 @@ public static class StorageHosting
                 services.TryAddSingleton<IBotStore, InMemoryBotStore>();
                 services.TryAddSingleton<ReplyX.Knowledge.IKnowledgeStore, ReplyX.Knowledge.InMemoryKnowledgeStore>();
                 services.TryAddSingleton<ReplyX.Billing.IBillingStore, ReplyX.Billing.InMemoryBillingStore>();
+                services.TryAddSingleton<ReplyX.Billing.IPriceStore, ReplyX.Billing.InMemoryPriceStore>();
                 break;
         }
         return services;

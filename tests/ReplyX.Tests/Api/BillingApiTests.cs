@@ -158,4 +158,58 @@ public abstract class BillingApiContract(AppFixture app)
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         }
     }
+
+    [Fact]
+    public async Task Prices_are_listed_to_users_and_an_admins_change_applies_from_now_on_never_to_the_past()
+    {
+        var (owner, _) = await Owner();
+        var admin = await AdminToken();
+        var model = "priced-" + Guid.NewGuid().ToString("N")[..6];
+
+        var before = await (await Send(HttpMethod.Get, "/api/balance/prices", owner)).JsonBody();
+        var set = await Send(HttpMethod.Put, "/api/admin/prices", admin, new { service = "ai_message", model, price = "0.002" });
+        var past = await Send(HttpMethod.Put, "/api/admin/prices", admin, new { service = "ai_message", price = "0.5", effectiveFrom = DateTimeOffset.UtcNow.AddDays(-1) });
+        var unknown = await Send(HttpMethod.Put, "/api/admin/prices", admin, new { service = "coffee", price = "1" });
+        var byOwner = await Send(HttpMethod.Put, "/api/admin/prices", owner, new { service = "ai_message", price = "0" });
+        var after = await (await Send(HttpMethod.Get, "/api/balance/prices", owner)).JsonBody();
+
+        var embedding = before.EnumerateArray().Single(p => p.GetProperty("service").GetString() == "embedding");
+        Assert.Equal(("0.000100", "1k tokens"), (embedding.GetProperty("price").GetString(), embedding.GetProperty("unit").GetString()));
+        Assert.Equal("0.100000", before.EnumerateArray().Single(p => p.GetProperty("service").GetString() == "document_upload").GetProperty("price").GetString());
+        Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        Assert.Equal("0.002000", after.EnumerateArray().Single(p => p.GetProperty("model").GetString() == model).GetProperty("price").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, past.StatusCode);
+        Assert.True((await past.JsonBody()).GetProperty("errors").TryGetProperty("effectiveFrom", out _));
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, byOwner.StatusCode);
+        var audit = await (await Send(HttpMethod.Get, "/api/admin/audit?action=price.set", admin)).JsonBody();
+        Assert.Contains(audit.GetProperty("items").EnumerateArray(), a => a.GetProperty("target").GetString() == "ai_message/" + model);
+    }
+
+    [Fact]
+    public async Task The_test_chat_is_charged_like_a_reply_and_refused_with_402_when_the_balance_cannot_pay()
+    {
+        var admin = await AdminToken();
+        var model = "ask-billed-" + Guid.NewGuid().ToString("N")[..6];
+        var key = "sk-ask-billed-" + Guid.NewGuid().ToString("N");
+        Assert.Equal(HttpStatusCode.Created, (await Send(HttpMethod.Post, "/api/admin/ai-tokens", admin,
+            new { provider = "custom", apiKey = key, baseUrl = app.Fake.BaseUrl, models = new[] { model }, priority = 1 })).StatusCode);
+        var (owner, account) = await Owner();
+        var assistant = (await (await Send(HttpMethod.Post, "/api/assistants", owner, new { name = "Billed", systemPrompt = "Help.", model, language = "en" })).JsonBody())
+            .GetProperty("id").GetGuid();
+
+        var paid = await Send(HttpMethod.Post, $"/api/assistants/{assistant}/ask", owner, new { text = "hello there" });
+        Assert.Equal(HttpStatusCode.OK, paid.StatusCode);
+        var ledger = await (await Send(HttpMethod.Get, "/api/balance/transactions?kind=charge", owner)).JsonBody();
+        var charge = Assert.Single(ledger.GetProperty("items").EnumerateArray());
+        Assert.Equal(("-0.001000", "ai_message"), (charge.GetProperty("amount").GetString(), charge.GetProperty("service").GetString()));
+
+        await Adjust(admin, account, new { amount = "-9.999", reason = "empty the balance for the test" });
+        var refused = await Send(HttpMethod.Post, $"/api/assistants/{assistant}/ask", owner, new { text = "hello again" });
+
+        Assert.Equal(HttpStatusCode.PaymentRequired, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Single(app.Fake.ServedTo(key)); // the refused question never reached the model
+        Assert.Equal("0.000000", (await (await Send(HttpMethod.Get, "/api/balance", owner)).JsonBody()).GetProperty("balance").GetString());
+    }
 }

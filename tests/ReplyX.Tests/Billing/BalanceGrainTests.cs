@@ -14,6 +14,7 @@ public sealed class BalanceClusterFixture : ReplyXClusterFixture
     {
         ["Storage:Provider"] = "Memory",
         ["Test:CountingBilling"] = "true",
+        ["Billing:Enabled"] = "true",
         ["Billing:MaxBatch"] = "200",
     });
 

@@ -86,6 +86,10 @@ public abstract class ReplyXClusterFixture : IAsyncLifetime
 
     public static async Task<TestCluster> Start(Dictionary<string, string?> settings, short silos = 1)
     {
+        // Grain-level tests make accounts up, with no balance: charging is off unless a test turns it on
+        // (tests/ReplyX.Tests/Billing); the API tests register accounts and run with it on.
+        settings = new Dictionary<string, string?>(settings);
+        settings.TryAdd("Billing:Enabled", "false");
         var builder = new TestClusterBuilder(silos);
         if (settings.TryGetValue("Test:ServiceId", out var serviceId) && serviceId is not null)
         {
