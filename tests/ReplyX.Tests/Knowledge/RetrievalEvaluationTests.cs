@@ -16,6 +16,9 @@ namespace ReplyX.Tests.Knowledge;
 /// </summary>
 public abstract class RetrievalEvaluation<TIndex>(TIndex index, ITestOutputHelper output) where TIndex : EvaluationIndex
 {
+    /// <summary>Measured 0.77-0.80 on the embedded default's store.</summary>
+    protected virtual double EnglishRecall5Floor => 0.75;
+
     [Fact]
     public async Task The_offline_hybrid_retrieval_keeps_its_measured_quality()
     {
@@ -41,7 +44,7 @@ public abstract class RetrievalEvaluation<TIndex>(TIndex index, ITestOutputHelpe
         var (_, _, enRecall5, enMrr) = hybrid.For("en");
         // Floors a little below the measured values (docs/benchmarks.md, "Knowledge base").
         Assert.True(ruRecall5 >= 0.73, $"Russian recall@5 {ruRecall5:0.00}\n{report}");
-        Assert.True(enRecall5 >= 0.75, $"English recall@5 {enRecall5:0.00}\n{report}");
+        Assert.True(enRecall5 >= EnglishRecall5Floor, $"English recall@5 {enRecall5:0.00}\n{report}");
         Assert.True(ruMrr >= 0.55, $"Russian MRR {ruMrr:0.00}\n{report}");
         Assert.True(enMrr >= 0.60, $"English MRR {enMrr:0.00}\n{report}");
         Assert.True(prompt.AnswerableRelevant >= prompt.Answerable * 0.9, $"answerable questions kept from the model\n{report}");
@@ -57,7 +60,14 @@ public sealed class RetrievalEvaluationTests(EvaluationIndex index, ITestOutputH
 /// <summary>The same set and floors on the PostgreSQL store (tsvector, the trigram vocabulary, real[]).</summary>
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresRetrievalEvaluationTests(PostgresEvaluationIndex index, ITestOutputHelper output)
-    : RetrievalEvaluation<PostgresEvaluationIndex>(index, output), IClassFixture<PostgresEvaluationIndex>;
+    : RetrievalEvaluation<PostgresEvaluationIndex>(index, output), IClassFixture<PostgresEvaluationIndex>
+{
+    /// <summary>
+    /// Measured 0.70-0.73 with the vocabulary trigram retriever (0.77 with the word_similarity scan it replaced,
+    /// which was too slow past a few thousand chunks; Russian MRR went up from 0.56-0.58 to 0.62-0.64).
+    /// </summary>
+    protected override double EnglishRecall5Floor => 0.68;
+}
 
 public enum Variant
 {
