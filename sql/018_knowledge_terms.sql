@@ -34,12 +34,17 @@ FROM knowledge_chunks c, unnest(c.words) AS w
 GROUP BY c.assistant_id, w;
 
 -- With btree_gin (PostgreSQL's contrib, as pg_trgm), one GIN index holds the assistant and the trigrams (or the
--- words), so a search reads only its own assistant's entries. Without it (a server with no btree_gin), plain GIN
--- indexes filtered by assistant afterwards: the same answers.
+-- words), so a search reads only its own assistant's entries. Without it (a server that lists it but cannot
+-- create it, as PGlite unless its JavaScript loads it, or that has none), plain GIN indexes filtered by
+-- assistant afterwards: the same answers.
 DO $$
 BEGIN
-    IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'btree_gin') THEN
+    BEGIN
         CREATE EXTENSION IF NOT EXISTS btree_gin;
+    EXCEPTION WHEN OTHERS THEN
+        RAISE NOTICE 'btree_gin is not available (%): plain GIN indexes', SQLERRM;
+    END;
+    IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'btree_gin') THEN
         CREATE INDEX knowledge_terms_trgm ON knowledge_terms USING gin (assistant_id, term gin_trgm_ops);
         CREATE INDEX knowledge_chunks_words ON knowledge_chunks USING gin (assistant_id, words);
     ELSE
