@@ -13,11 +13,13 @@ namespace ReplyX.Bench;
 /// The knowledge base's costs: indexing throughput per format and embedder (the real pipeline over a 100-page
 /// document made from the evaluation set's text), and search latency at 10k and 100k chunks per assistant for
 /// each store path (synthetic chunks of the same vocabulary, random unit vectors: latency does not depend on
-/// what the vectors mean; the query is embedded by MiniLM as in production).
+/// what the vectors mean; the query is embedded by MiniLM as in production). The database stores keep every
+/// size's assistant in one database, so each bigger assistant is a neighbour of the smaller ones: after the
+/// last size the smaller assistants are searched again, beside it.
 /// </summary>
 public static class KnowledgeBench
 {
-    public static async Task Run(int[] sizes, int queries, string? postgres, string? pgvector, string evalFolder)
+    public static async Task Run(int[] sizes, int queries, string? postgres, string? pgvector, IReadOnlySet<string> stores, string evalFolder)
     {
         var paragraphs = Paragraphs(evalFolder);
         using var miniLm = new MiniLmEmbedder();
@@ -25,7 +27,7 @@ public static class KnowledgeBench
         Console.WriteLine();
         Console.WriteLine("| format | embedder | pages | chunks | seconds | pages/s | chunks/s |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
-        foreach (var embedder in new ISentenceModel?[] { null, miniLm })
+        foreach (var embedder in stores.Contains("indexing") ? new ISentenceModel?[] { null, miniLm } : [])
         {
             foreach (var format in new[] { FileFormat.Text, FileFormat.Markdown, FileFormat.Docx, FileFormat.Pdf })
             {
@@ -34,28 +36,50 @@ public static class KnowledgeBench
             }
         }
         Console.WriteLine();
-        Console.WriteLine("| store | chunks | load s | search p50 ms | p99 ms | max ms | (query embedding included) |");
-        Console.WriteLine("|---|---|---|---|---|---|---|");
+        Console.WriteLine("| store | chunks | load s | search p50 ms | p99 ms | max ms | (query embedding included) | full text p50 / p99 ms | trigram p50 / p99 ms |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         var words = string.Join(' ', paragraphs).Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var questions = paragraphs.Select(p => string.Join(' ', p.Split(' ').Skip(3).Take(8))).ToArray();
+        await using var pg = postgres is not null && stores.Contains("postgres") ? StorageHosting.CreateDataSource(postgres) : null;
+        await using var lite = pgvector is not null && stores.Contains("pgvector") ? StorageHosting.CreateDataSource(pgvector) : null;
+        var loaded = new List<(string Name, IKnowledgeStore Store, int Size, Guid Assistant)>();
+        foreach (var db in new[] { pg, lite })
+        {
+            if (db is not null)
+            {
+                await Migrate(db);
+            }
+        }
         foreach (var size in sizes)
         {
-            using (var memory = new InMemoryKnowledgeStore())
+            if (stores.Contains("memory"))
             {
-                await Search("memory (Lucene + SIMD scan)", memory, size, words, questions, queries, miniLm);
+                using var memory = new InMemoryKnowledgeStore();
+                await Search("memory (Lucene + SIMD scan)", memory, size, await Load(memory, size, words, miniLm), questions, queries, miniLm);
             }
-            if (postgres is not null)
+            if (pg is not null)
             {
-                await using var db = StorageHosting.CreateDataSource(postgres);
-                await Migrate(db);
-                await Search("PostgreSQL (tsvector, pg_trgm, real[] + SIMD scan)", new PostgresKnowledgeStore(db), size, words, questions, queries, miniLm);
+                var store = new PostgresKnowledgeStore(pg);
+                const string Name = "PostgreSQL (tsvector, trigram vocabulary, real[] + SIMD scan)";
+                var assistant = await Load(store, size, words, miniLm);
+                await Search(Name, store, size, assistant, questions, queries, miniLm);
+                loaded.Add((Name, store, size, assistant));
             }
-            if (pgvector is not null)
+            if (lite is not null)
             {
-                await using var db = StorageHosting.CreateDataSource(pgvector);
-                await Migrate(db);
-                await Search("PGlite + pgvector (HNSW)", new PostgresKnowledgeStore(db), size, words, questions, queries, miniLm);
+                var store = new PostgresKnowledgeStore(lite);
+                const string Name = "PGlite + pgvector (HNSW)";
+                var assistant = await Load(store, size, words, miniLm);
+                await Search(Name, store, size, assistant, questions, queries, miniLm);
+                loaded.Add((Name, store, size, assistant));
             }
+        }
+        // Each smaller assistant again, now that the bigger ones share its tables and indexes.
+        var biggest = sizes.Max();
+        foreach (var (name, store, size, assistant) in loaded.Where(l => l.Size < biggest))
+        {
+            await Search($"{name}, beside {string.Join(" + ", loaded.Where(l => l.Name == name && l.Assistant != assistant).Select(l => l.Size))}",
+                store, size, assistant, questions, queries, miniLm, load: null);
         }
     }
 
@@ -129,7 +153,8 @@ public static class KnowledgeBench
             $"| {format.ToString().ToLowerInvariant()} | {embedder?.Model ?? "none"} | {pages} | {done.ChunksTotal} | {seconds:0.0} | {pages / seconds:0.0} | {done.ChunksTotal / seconds:0.0} |"));
     }
 
-    private static async Task Search(string name, IKnowledgeStore store, int size, string[] words, string[] questions, int queries, MiniLmEmbedder embedder)
+    /// <summary>A new assistant with <paramref name="size"/> synthetic chunks (documents of 1,000), embedded with random unit vectors.</summary>
+    private static async Task<Guid> Load(IKnowledgeStore store, int size, string[] words, MiniLmEmbedder embedder)
     {
         var random = new Random(42);
         var assistant = Guid.NewGuid();
@@ -151,24 +176,47 @@ public static class KnowledgeBench
             }
             await store.Activate(doc with { Status = DocumentStatus.Ready, ActiveVersion = 1 }, 1);
         }
-        var load = watch.Elapsed.TotalSeconds;
+        LastLoad = watch.Elapsed.TotalSeconds;
+        return assistant;
+    }
+
+    private static double LastLoad;
+
+    private static Task Search(string name, IKnowledgeStore store, int size, Guid assistant, string[] questions, int queries, MiniLmEmbedder embedder) =>
+        Search(name, store, size, assistant, questions, queries, embedder, LastLoad);
+
+    private static async Task Search(string name, IKnowledgeStore store, int size, Guid assistant, string[] questions, int queries, MiniLmEmbedder embedder,
+        double? load)
+    {
         var options = Options.Create(new KnowledgeOptions());
         var retriever = new HybridRetriever(store, new KnowledgeCache(store, TimeProvider.System, options), new ConfiguredEmbedder(new LocalEmbedder(embedder, new IndexingWorkers(options))), options);
         await retriever.Search(null, assistant, questions[0], null, RetrievalSettings.Default); // loads the silo's vector matrix where it needs one
         var times = new List<double>(queries);
+        var fullText = new List<double>(queries);
+        var trigram = new List<double>(queries);
         for (var q = 0; q < queries; q++)
         {
+            var question = questions[q % questions.Length];
             var start = Stopwatch.GetTimestamp();
-            var result = await retriever.Search(null, assistant, questions[q % questions.Length], null, RetrievalSettings.Default);
+            var result = await retriever.Search(null, assistant, question, null, RetrievalSettings.Default);
             times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             if (result.Hits.Count == 0)
             {
-                throw new InvalidOperationException($"{name}: no hits for '{questions[q % questions.Length]}'");
+                throw new InvalidOperationException($"{name}: no hits for '{question}'");
             }
+            // Each lexical retriever alone, as the fusion calls it.
+            start = Stopwatch.GetTimestamp();
+            await store.FullText(assistant, question, options.Value.Candidates);
+            fullText.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            start = Stopwatch.GetTimestamp();
+            await store.Trigram(assistant, question, options.Value.Candidates);
+            trigram.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }
         times.Sort();
+        fullText.Sort();
+        trigram.Sort();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {name} | {size} | {load:0.0} | {times[times.Count / 2]:0.0} | {times[(int)(times.Count * 0.99)]:0.0} | {times[^1]:0.0} | |"));
+            $"| {name} | {size} | {(load is { } s ? s.ToString("0.0", CultureInfo.InvariantCulture) : "")} | {times[times.Count / 2]:0.0} | {times[(int)(times.Count * 0.99)]:0.0} | {times[^1]:0.0} | | {fullText[fullText.Count / 2]:0.0} / {fullText[(int)(fullText.Count * 0.99)]:0.0} | {trigram[trigram.Count / 2]:0.0} / {trigram[(int)(trigram.Count * 0.99)]:0.0} |"));
     }
 
     private static float[] RandomUnit(Random random, int dimensions)

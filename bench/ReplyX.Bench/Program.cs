@@ -40,10 +40,13 @@ if (args.Contains("--sse"))
 }
 // Knowledge base: indexing throughput per format and embedder, search latency per store at 10k and 100k chunks:
 //   --knowledge [--sizes 10000,100000] [--queries 200] [--postgres-admin "…"] [--pgvector "<PGlite connection string>"]
+//   [--stores indexing,memory,postgres,pgvector] (what to measure; default all of them that are configured)
 if (args.Contains("--knowledge"))
 {
     await ReplyX.Bench.KnowledgeBench.Run((ArgText("--sizes") ?? "10000,100000").Split(',').Select(int.Parse).ToArray(), Arg("--queries", 200),
-        postgresAdmin is null ? null : await NewDatabase(postgresAdmin), ArgText("--pgvector"), ReplyX.Bench.KnowledgeBench.EvalFolder);
+        postgresAdmin is null ? null : await NewDatabase(postgresAdmin), ArgText("--pgvector"),
+        (ArgText("--stores") ?? "indexing,memory,postgres,pgvector").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(),
+        ReplyX.Bench.KnowledgeBench.EvalFolder);
     return;
 }
 ReplyX.Bench.BotRig.Billing = !args.Contains("--no-billing");

@@ -6,8 +6,8 @@ using ReplyX.Hosting;
 namespace ReplyX.Knowledge;
 
 /// <summary>
-/// The knowledge base in PostgreSQL (sql/016, 017): full text in per-language <c>tsvector</c>s (GIN), trigram word
-/// similarity (<c>pg_trgm</c>), and vectors as <c>real[]</c>. With the <c>vector</c> extension the database
+/// The knowledge base in PostgreSQL (sql/016-018): full text in per-language <c>tsvector</c>s (GIN), trigram
+/// similarity (<c>pg_trgm</c>) through each assistant's vocabulary (<see cref="Trigram"/>), and vectors as <c>real[]</c>. With the <c>vector</c> extension the database
 /// searches them through an HNSW index per dimension (<see cref="Nearest"/>); without it each silo loads them
 /// into one matrix and searches exactly with SIMD (<see cref="Vectors.TopK"/>).
 /// </summary>
@@ -27,6 +27,30 @@ public sealed class PostgresKnowledgeStore(NpgsqlDataSource dataSource) : IKnowl
     private const string Bump = """
         INSERT INTO knowledge_stamps (assistant_id, stamp) VALUES (@assistant, 1)
         ON CONFLICT (assistant_id) DO UPDATE SET stamp = knowledge_stamps.stamp + 1
+        """;
+
+    /// <summary>
+    /// Serialises the changes to one assistant's vocabulary (<c>knowledge_terms</c>) for the transaction: a save,
+    /// an activation and a delete each add and take away counts in an order of their own, and two of them at once
+    /// could deadlock. The two-key form: its key space is apart from the migrator's single key.
+    /// </summary>
+    private const string LockVocabulary = "SELECT pg_advisory_xact_lock(1263, hashtext(assistant_id::text)) FROM knowledge_documents WHERE id = @id";
+
+    /// <summary>Words that no stored version holds any more.</summary>
+    private const string DropUnused = "DELETE FROM knowledge_terms WHERE assistant_id = (SELECT assistant_id FROM knowledge_documents WHERE id = @id) AND refs <= 0";
+
+    /// <summary>
+    /// Adds (<paramref name="sign"/> 1) or takes away (-1) the words of the document's versions that match
+    /// <paramref name="versions"/>: each word counts the versions holding it. In the words' order, under <see cref="LockVocabulary"/>.
+    /// </summary>
+    private static string CountWords(int sign, string versions) => $"""
+        INSERT INTO knowledge_terms AS t (assistant_id, term, refs)
+        SELECT c.assistant_id, w, {sign} * count(DISTINCT c.version)::int
+        FROM knowledge_chunks c, unnest(c.words) AS w
+        WHERE c.document_id = @id AND {versions}
+        GROUP BY c.assistant_id, w
+        ORDER BY c.assistant_id, w
+        ON CONFLICT (assistant_id, term) DO UPDATE SET refs = t.refs + excluded.refs
         """;
 
     public async Task Save(KnowledgeDocument d)
@@ -67,15 +91,29 @@ public sealed class PostgresKnowledgeStore(NpgsqlDataSource dataSource) : IKnowl
 
     public async Task<bool> Delete(Guid accountId, Guid documentId)
     {
-        await using var command = dataSource.CreateCommand($"""
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        await using (var forget = new NpgsqlCommand($"""
+            {LockVocabulary} AND account_id = @account;
+            {CountWords(-1, "EXISTS (SELECT 1 FROM knowledge_documents d WHERE d.id = @id AND d.account_id = @account)")};
+            {DropUnused};
+            """, connection, tx))
+        {
+            forget.Parameters.AddWithValue("id", documentId);
+            forget.Parameters.AddWithValue("account", accountId);
+            await forget.ExecuteNonQueryAsync();
+        }
+        await using var command = new NpgsqlCommand("""
             WITH gone AS (DELETE FROM knowledge_documents WHERE id = @id AND account_id = @account RETURNING assistant_id),
             bumped AS (INSERT INTO knowledge_stamps (assistant_id, stamp) SELECT assistant_id, 1 FROM gone
                        ON CONFLICT (assistant_id) DO UPDATE SET stamp = knowledge_stamps.stamp + 1)
             SELECT count(*)::int FROM gone
-            """);
+            """, connection, tx);
         command.Parameters.AddWithValue("id", documentId);
         command.Parameters.AddWithValue("account", accountId);
-        return (int)(await command.ExecuteScalarAsync())! == 1;
+        var deleted = (int)(await command.ExecuteScalarAsync())! == 1;
+        await tx.CommitAsync();
+        return deleted;
     }
 
     public async Task SaveFile(Guid documentId, int version, byte[] content)
@@ -102,7 +140,9 @@ public sealed class PostgresKnowledgeStore(NpgsqlDataSource dataSource) : IKnowl
     {
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var tx = await connection.BeginTransactionAsync();
-        await using (var clear = new NpgsqlCommand("""
+        await using (var clear = new NpgsqlCommand($"""
+            {LockVocabulary};
+            {CountWords(-1, "c.version = @version")};
             DELETE FROM knowledge_vectors WHERE document_id = @id AND version = @version;
             DELETE FROM knowledge_chunks WHERE document_id = @id AND version = @version;
             """, connection, tx))
@@ -134,6 +174,16 @@ public sealed class PostgresKnowledgeStore(NpgsqlDataSource dataSource) : IKnowl
             {
                 throw new InvalidOperationException($"Document {documentId} has no row: its chunks cannot be stored.");
             }
+        }
+        // The words column is generated from search_text (sql/018).
+        await using (var count = new NpgsqlCommand($"""
+            {CountWords(1, "c.version = @version")};
+            {DropUnused};
+            """, connection, tx))
+        {
+            count.Parameters.AddWithValue("id", documentId);
+            count.Parameters.AddWithValue("version", version);
+            await count.ExecuteNonQueryAsync();
         }
         await tx.CommitAsync();
     }
@@ -287,12 +337,15 @@ public sealed class PostgresKnowledgeStore(NpgsqlDataSource dataSource) : IKnowl
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var tx = await connection.BeginTransactionAsync();
         await using var command = new NpgsqlCommand($"""
+            {LockVocabulary};
+            {CountWords(-1, "c.version <> @active")};
             UPDATE knowledge_documents SET active_version = @active, status = @status, error = @error, chunks_done = @done, chunks_total = @total,
                 pages = @pages, language = @language, embedding_model = @model, updated_at = @updated
             WHERE id = @id;
             DELETE FROM knowledge_vectors WHERE document_id = @id AND version <> @active;
             DELETE FROM knowledge_chunks WHERE document_id = @id AND version <> @active;
             DELETE FROM knowledge_files WHERE document_id = @id AND version <> @active;
+            {DropUnused};
             {Bump};
             """, connection, tx);
         Bind(command, document with { ActiveVersion = version });
@@ -354,16 +407,95 @@ public sealed class PostgresKnowledgeStore(NpgsqlDataSource dataSource) : IKnowl
         """, assistantId, query, limit);
 
     /// <summary>
-    /// Word similarity over the assistant's own chunks. It costs O(the assistant's chunks), about 0.7–1.2 s at
-    /// 10,000 (docs/benchmarks.md): filtering through the trigram index instead was faster alone but scans the
-    /// index of every tenant (6.6 s for a 10,000-chunk assistant beside a 100,000-chunk one), so it is not used.
+    /// Least trigram similarity of a vocabulary word to a query word, at or above pg_trgm's default floor for
+    /// <c>%</c> (0.3), which the index applies first. "доставкой" ~ "доставка" is 0.58, "refundable" ~ "refund" 0.5;
+    /// 0.35 measured best on the evaluation set (0.3-0.5 tried).
     /// </summary>
-    public Task<IReadOnlyList<RankedChunk>> Trigram(Guid assistantId, string query, int limit) => Ranked($"""
-        SELECT c.document_id, c.position, word_similarity(@query, c.search_text)::float8 AS rank
-        FROM knowledge_chunks c {Searchable}
-        WHERE c.assistant_id = @assistant
-        ORDER BY rank DESC, c.document_id, c.position LIMIT @limit
-        """, assistantId, query, limit);
+    public const double TermSimilarity = 0.35;
+
+    /// <summary>The most similar vocabulary words kept per query word.</summary>
+    public const int TermsPerWord = 6;
+
+    /// <summary>
+    /// Chunks read at most per matched word: a word found in thousands of chunks would otherwise cost a heap read
+    /// of each (1.1 s for a 100,000-chunk assistant, 0.12 s with the cap). Such a word weighs little in the
+    /// ranking anyway; past the cap, the chunks it contributes are the first the index finds, not the best.
+    /// </summary>
+    public const int PostingsPerTerm = 200;
+
+    /// <summary>Query words looked up at most (a follow-up composed with its context can be long).</summary>
+    public const int MaxWords = 24;
+
+    /// <summary>
+    /// Words similar to the query's, through the assistant's vocabulary (sql/018): each content word of the query
+    /// (3 letters or more) is matched against the assistant's distinct words by trigram similarity (the index
+    /// holds the assistant, so other tenants' words are not read), its <see cref="TermsPerWord"/> best at
+    /// <see cref="TermSimilarity"/> or more are kept, and the searchable chunks holding any of them are ranked by
+    /// the best similarity found in the chunk for each query word, averaged with each word weighted by its rarity
+    /// among the matched chunks (ln(1 + matched chunks / chunks matching the word), so that a rare word counts more
+    /// than one found everywhere; a word with no similar term weighs as the rarest). The score is in [0, 1]: 1 when
+    /// every word is there as it is, less for near forms or missing words, and a chunk with nothing similar is not
+    /// returned. The cost follows the matched words' chunks (at most <see cref="PostingsPerTerm"/> each), not all
+    /// of the assistant's, and the indexes hold the assistant first: other tenants' words and chunks are not read.
+    /// </summary>
+    public async Task<IReadOnlyList<RankedChunk>> Trigram(Guid assistantId, string query, int limit)
+    {
+        var words = QueryWords(query);
+        if (words.Length == 0)
+        {
+            return [];
+        }
+        await using var command = dataSource.CreateCommand($"""
+            WITH q AS (SELECT w, i FROM unnest(@words) WITH ORDINALITY AS u(w, i)),
+            matched AS (
+                SELECT q.i, m.term, m.sim
+                FROM q CROSS JOIN LATERAL (
+                    SELECT t.term, similarity(t.term, q.w) AS sim
+                    FROM knowledge_terms t
+                    WHERE t.assistant_id = @assistant AND t.term % q.w AND similarity(t.term, q.w) >= @floor
+                    ORDER BY sim DESC, t.term
+                    LIMIT @per) m),
+            found AS (
+                SELECT c.document_id, c.position, m.i, max(m.sim) AS sim
+                FROM matched m CROSS JOIN LATERAL (
+                    SELECT c.document_id, c.position
+                    FROM knowledge_chunks c {Searchable}
+                    WHERE c.assistant_id = @assistant AND c.words @> ARRAY[m.term]
+                    LIMIT @postings) c
+                GROUP BY c.document_id, c.position, m.i),
+            n AS (SELECT count(DISTINCT (document_id, position))::float8 AS chunks FROM found),
+            weighted AS (
+                SELECT f.document_id, f.position, f.i, f.sim, ln(1 + n.chunks / count(*) OVER (PARTITION BY f.i)) AS w
+                FROM found f, n),
+            total AS (
+                SELECT coalesce(sum(w), 0) + (@count - count(*)) * (SELECT ln(1 + chunks) FROM n) AS w
+                FROM (SELECT DISTINCT i, w FROM weighted) x)
+            SELECT document_id, position, (sum(sim * w) / (SELECT w FROM total))::float8 AS rank
+            FROM weighted
+            GROUP BY document_id, position
+            ORDER BY rank DESC, document_id, position
+            LIMIT @limit
+            """);
+        command.Parameters.AddWithValue("words", words);
+        command.Parameters.AddWithValue("assistant", assistantId);
+        command.Parameters.AddWithValue("floor", TermSimilarity);
+        command.Parameters.AddWithValue("per", TermsPerWord);
+        command.Parameters.AddWithValue("postings", PostingsPerTerm);
+        command.Parameters.AddWithValue("count", (double)words.Length);
+        command.Parameters.AddWithValue("limit", limit);
+        await using var reader = await command.ExecuteReaderAsync();
+        var list = new List<RankedChunk>();
+        while (await reader.ReadAsync())
+        {
+            list.Add(new RankedChunk(new ChunkKey(reader.GetGuid(0), reader.GetInt32(1)), reader.GetDouble(2)));
+        }
+        return list;
+    }
+
+    /// <summary>The query's content words as the vocabulary holds words: lower-cased, 3 to 64 letters or digits, each once.</summary>
+    internal static string[] QueryWords(string query) =>
+        RelevanceScorer.ContentWords(query).Where(w => w.Length is >= 3 and <= 64 && w.All(char.IsLetterOrDigit))
+            .Distinct().Take(MaxWords).ToArray();
 
     public async Task<VectorSnapshot> Vectors(Guid assistantId, string model)
     {

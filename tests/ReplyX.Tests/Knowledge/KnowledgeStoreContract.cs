@@ -13,16 +13,19 @@ public abstract class KnowledgeStoreContract
 
     private static readonly DateTimeOffset T0 = new(2026, 12, 2, 10, 0, 0, TimeSpan.Zero);
     private readonly Guid _account = Guid.NewGuid();
-    private readonly Guid _assistant = Guid.NewGuid();
+    protected readonly Guid _assistant = Guid.NewGuid();
 
-    private static DocumentChunk Chunk(int position, string text, string? heading = null, int? page = null) => new(position, heading, page, text, Chunker.Tokens(text));
+    protected static DocumentChunk Chunk(int position, string text, string? heading = null, int? page = null) => new(position, heading, page, text, Chunker.Tokens(text));
 
-    private static float[] Unit(params float[] v) => Vectors.Normalize(v);
+    protected static float[] Unit(params float[] v) => Vectors.Normalize(v);
 
     /// <summary>A document whose version <paramref name="version"/> has <paramref name="chunks"/> (and their vectors), activated.</summary>
-    private async Task<KnowledgeDocument> Ready(string name, string language, int version, Guid? id = null, params (DocumentChunk Chunk, float[] Vector)[] chunks)
+    private Task<KnowledgeDocument> Ready(string name, string language, int version, Guid? id = null, params (DocumentChunk Chunk, float[] Vector)[] chunks) =>
+        Ready(_assistant, name, language, version, id, chunks);
+
+    protected async Task<KnowledgeDocument> Ready(Guid assistant, string name, string language, int version, Guid? id = null, params (DocumentChunk Chunk, float[] Vector)[] chunks)
     {
-        var doc = new KnowledgeDocument(id ?? Guid.NewGuid(), _account, _assistant, name, FileFormat.Markdown, 10, DocumentStatus.Processing, null, 0, 0, 0, language,
+        var doc = new KnowledgeDocument(id ?? Guid.NewGuid(), _account, assistant, name, FileFormat.Markdown, 10, DocumentStatus.Processing, null, 0, 0, 0, language,
             true, version, version == 1 ? 0 : version - 1, "test-model", T0, T0);
         if (id is not null)
         {
@@ -148,6 +151,58 @@ public abstract class KnowledgeStoreContract
     }
 
     [Fact]
+    public async Task Trigrams_find_inflected_and_misspelt_words_and_nothing_unlike_them()
+    {
+        var ru = await Ready("доставка.md", "ru", 1, null,
+            (Chunk(0, "Доставка бесплатная по всей Москве."), Unit(1, 0, 0)),
+            (Chunk(1, "Доставкой занимается курьерская служба."), Unit(0, 1, 0)),
+            (Chunk(2, "Гарантия на технику составляет один год."), Unit(0, 0, 1)));
+        var en = await Ready("refunds.md", "en", 1, null,
+            (Chunk(0, "Refunds are issued to the original card.", "Payments"), Unit(1, 1, 0)));
+
+        Assert.Equal(new ChunkKey(ru.Id, 0), (await Store.Trigram(_assistant, "доставка", 5))[0].Key); // the word as it is, first
+        Assert.Equal(new ChunkKey(ru.Id, 1), (await Store.Trigram(_assistant, "доставкой", 5))[0].Key);
+        Assert.Contains(new ChunkKey(ru.Id, 0), (await Store.Trigram(_assistant, "доствка", 5)).Select(h => h.Key)); // a letter missing
+        Assert.Equal(new ChunkKey(ru.Id, 2), (await Store.Trigram(_assistant, "гарантией на технику", 5))[0].Key);
+        Assert.Equal(new ChunkKey(en.Id, 0), (await Store.Trigram(_assistant, "is it refundable", 5))[0].Key);
+        Assert.Equal(new ChunkKey(en.Id, 0), (await Store.Trigram(_assistant, "refund", 5))[0].Key);
+        Assert.Empty(await Store.Trigram(_assistant, "xyzzy quux", 5));
+        Assert.Empty(await Store.Trigram(_assistant, "", 5));
+    }
+
+    [Fact]
+    public async Task Trigrams_see_only_the_searchable_chunks_of_their_own_assistant()
+    {
+        var doc = await Ready("tariffs.md", "ru", 1, null, (Chunk(0, "Тариф Базовый стоит пятьсот рублей."), Unit(1, 0)));
+        var other = Guid.NewGuid();
+        var elsewhere = await Ready(other, "warranty.md", "ru", 1, null, (Chunk(0, "Гарантия на технику составляет один год."), Unit(1, 0)));
+
+        // Another assistant's words are not this one's, and back.
+        Assert.Equal(new ChunkKey(elsewhere.Id, 0), (await Store.Trigram(other, "гарантией", 5)).Single().Key);
+        Assert.Empty(await Store.Trigram(_assistant, "гарантией", 5));
+        Assert.Empty(await Store.Trigram(other, "базовым тарифом", 5));
+
+        // A version not yet active is not searched; once activated, the replaced version's words are not either.
+        await Store.Save(doc with { Version = 2, Status = DocumentStatus.Processing });
+        await Store.SaveChunks(doc.Id, 2, "ru", [Chunk(0, "Тариф Максимум стоит тысячу рублей.")]);
+        Assert.Equal(new ChunkKey(doc.Id, 0), (await Store.Trigram(_assistant, "базовым", 5)).Single().Key);
+        Assert.Empty(await Store.Trigram(_assistant, "максимума", 5));
+        await Store.Activate(doc with { Version = 2, Status = DocumentStatus.Ready }, 2);
+        Assert.Empty(await Store.Trigram(_assistant, "базовым", 5));
+        Assert.Equal(new ChunkKey(doc.Id, 0), (await Store.Trigram(_assistant, "максимума", 5)).Single().Key);
+
+        // Disabled, then enabled again.
+        await Store.Save((await Store.Get(doc.Id))! with { Enabled = false });
+        Assert.Empty(await Store.Trigram(_assistant, "максимума", 5));
+        await Store.Save((await Store.Get(doc.Id))! with { Enabled = true });
+        Assert.Single(await Store.Trigram(_assistant, "максимума", 5));
+
+        Assert.True(await Store.Delete(_account, doc.Id));
+        Assert.Empty(await Store.Trigram(_assistant, "максимума", 5));
+        Assert.Single(await Store.Trigram(other, "гарантией", 5));
+    }
+
+    [Fact]
     public async Task Documents_are_listed_per_account_and_assistant_and_unfinished_ones_are_found()
     {
         var doc = await Ready("a.md", "en", 1, null, (Chunk(0, "alpha"), Unit(1, 0)));
@@ -172,6 +227,58 @@ public sealed class InMemoryKnowledgeStoreTests : KnowledgeStoreContract
 public sealed class PostgresKnowledgeStoreTests(MigratedDatabase database) : KnowledgeStoreContract, IClassFixture<MigratedDatabase>
 {
     protected override IKnowledgeStore Store { get; } = new PostgresKnowledgeStore(database.DataSource);
+
+    [Fact]
+    public async Task The_vocabulary_holds_the_words_of_the_stored_versions_and_no_others()
+    {
+        var account = Guid.NewGuid();
+        var now = DateTimeOffset.UtcNow;
+        var doc = new KnowledgeDocument(Guid.NewGuid(), account, _assistant, "a.md", FileFormat.Markdown, 1, DocumentStatus.Processing, null, 0, 0, 0, "ru",
+            true, 1, 0, null, now, now);
+        var kept = doc with { Id = Guid.NewGuid(), FileName = "b.md" };
+        await Store.Save(doc);
+        await Store.Save(kept);
+        await Store.SaveChunks(kept.Id, 1, "ru", [Chunk(0, "Общий тариф и гарантия.")]);
+        await Store.Activate(kept with { Status = DocumentStatus.Ready }, 1);
+        await Store.SaveChunks(doc.Id, 1, "ru", [Chunk(0, "Общий тариф Базовый стоит пятьсот рублей."), Chunk(1, "Базовый для всех.")]);
+        await Store.SaveChunks(doc.Id, 1, "ru", [Chunk(0, "Общий тариф Старт стоит пятьсот рублей.")]); // a run of the same version again
+        Assert.Equal(await Derived(), await Vocabulary());
+        Assert.DoesNotContain("базовый", (await Vocabulary()).Keys);
+        Assert.Equal(2, (await Vocabulary())["общий"]);
+
+        await Store.Activate(doc with { Status = DocumentStatus.Ready }, 1);
+        await Store.Save(doc with { Version = 2, ActiveVersion = 1 });
+        await Store.SaveChunks(doc.Id, 2, "ru", [Chunk(0, "Общий тариф Максимум стоит тысячу рублей.")]);
+        Assert.Equal(3, (await Vocabulary())["общий"]); // both versions and the other document
+        Assert.Equal(await Derived(), await Vocabulary());
+        await Store.Activate(doc with { Version = 2, Status = DocumentStatus.Ready }, 2);
+        Assert.Equal(await Derived(), await Vocabulary());
+        Assert.DoesNotContain("старт", (await Vocabulary()).Keys);
+        Assert.Contains("максимум", (await Vocabulary()).Keys);
+
+        Assert.True(await Store.Delete(account, doc.Id));
+        Assert.Equal(await Derived(), await Vocabulary());
+        Assert.Equal(["гарантия", "общий", "тариф"], (await Vocabulary()).Keys.Order());
+
+        Task<Dictionary<string, int>> Derived() => Query("""
+            SELECT w, count(DISTINCT (c.document_id, c.version))::int FROM knowledge_chunks c, unnest(c.words) w WHERE c.assistant_id = @assistant GROUP BY w
+            """);
+    }
+
+    private Task<Dictionary<string, int>> Vocabulary() => Query("SELECT term, refs FROM knowledge_terms WHERE assistant_id = @assistant");
+
+    private async Task<Dictionary<string, int>> Query(string sql)
+    {
+        await using var command = database.DataSource.CreateCommand(sql);
+        command.Parameters.AddWithValue("assistant", _assistant);
+        await using var reader = await command.ExecuteReaderAsync();
+        var map = new Dictionary<string, int>();
+        while (await reader.ReadAsync())
+        {
+            map[reader.GetString(0)] = reader.GetInt32(1);
+        }
+        return map;
+    }
 }
 
 /// <summary>

@@ -11,16 +11,19 @@ namespace ReplyX.Tests.Knowledge;
 /// <summary>
 /// The labelled evaluation set (tests/ReplyX.Tests/Knowledge/Eval: six Russian and English support documents,
 /// 72 questions including paraphrases, follow-ups and questions with no answer) indexed by the real pipeline into
-/// the embedded default's store with the offline MiniLM embedder. The floors are set just below what was
-/// measured (docs/benchmarks.md), so a change that makes retrieval worse fails here.
+/// a store with the offline MiniLM embedder. The floors are set just below what was measured
+/// (docs/benchmarks.md), so a change that makes retrieval worse fails here.
 /// </summary>
-public sealed class RetrievalEvaluationTests(EvaluationIndex index, ITestOutputHelper output) : IClassFixture<EvaluationIndex>
+public abstract class RetrievalEvaluation<TIndex>(TIndex index, ITestOutputHelper output) where TIndex : EvaluationIndex
 {
+    /// <summary>Measured 0.77-0.80 on the embedded default's store.</summary>
+    protected virtual double EnglishRecall5Floor => 0.75;
+
     [Fact]
     public async Task The_offline_hybrid_retrieval_keeps_its_measured_quality()
     {
         var hybrid = await index.Measure(Variant.Hybrid);
-        var report = new StringBuilder("| retrieval | language | questions | recall@1 | recall@5 | MRR |\n|---|---|---|---|---|---|\n");
+        var report = new StringBuilder($"{index.Name}\n\n| retrieval | language | questions | recall@1 | recall@5 | MRR |\n|---|---|---|---|---|---|\n");
         foreach (var variant in Enum.GetValues<Variant>())
         {
             var m = variant == Variant.Hybrid ? hybrid : await index.Measure(variant);
@@ -41,13 +44,29 @@ public sealed class RetrievalEvaluationTests(EvaluationIndex index, ITestOutputH
         var (_, _, enRecall5, enMrr) = hybrid.For("en");
         // Floors a little below the measured values (docs/benchmarks.md, "Knowledge base").
         Assert.True(ruRecall5 >= 0.73, $"Russian recall@5 {ruRecall5:0.00}\n{report}");
-        Assert.True(enRecall5 >= 0.75, $"English recall@5 {enRecall5:0.00}\n{report}");
+        Assert.True(enRecall5 >= EnglishRecall5Floor, $"English recall@5 {enRecall5:0.00}\n{report}");
         Assert.True(ruMrr >= 0.55, $"Russian MRR {ruMrr:0.00}\n{report}");
         Assert.True(enMrr >= 0.60, $"English MRR {enMrr:0.00}\n{report}");
         Assert.True(prompt.AnswerableRelevant >= prompt.Answerable * 0.9, $"answerable questions kept from the model\n{report}");
         Assert.True(quote.NoAnswerRejected >= quote.NoAnswer / 2, $"unanswerable questions quoted offline\n{report}");
         Assert.True(quote.DirectRelevant >= quote.Direct * 0.8, $"direct questions not quoted offline\n{report}");
     }
+}
+
+/// <summary>The embedded default's store (Lucene).</summary>
+public sealed class RetrievalEvaluationTests(EvaluationIndex index, ITestOutputHelper output)
+    : RetrievalEvaluation<EvaluationIndex>(index, output), IClassFixture<EvaluationIndex>;
+
+/// <summary>The same set and floors on the PostgreSQL store (tsvector, the trigram vocabulary, real[]).</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresRetrievalEvaluationTests(PostgresEvaluationIndex index, ITestOutputHelper output)
+    : RetrievalEvaluation<PostgresEvaluationIndex>(index, output), IClassFixture<PostgresEvaluationIndex>
+{
+    /// <summary>
+    /// Measured 0.70-0.73 with the vocabulary trigram retriever (0.77 with the word_similarity scan it replaced,
+    /// which was too slow past a few thousand chunks; Russian MRR went up from 0.56-0.58 to 0.62-0.64).
+    /// </summary>
+    protected override double EnglishRecall5Floor => 0.68;
 }
 
 public enum Variant
@@ -78,11 +97,11 @@ public sealed record Measured(IReadOnlyList<(EvalQuestion Question, int Rank)> R
     }
 }
 
-/// <summary>The evaluation documents indexed once for the class.</summary>
-public sealed class EvaluationIndex : IAsyncLifetime
+/// <summary>The evaluation documents indexed once for the class, into the embedded default's store.</summary>
+public class EvaluationIndex : IAsyncLifetime
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private readonly InMemoryKnowledgeStore _store = new();
+    private IKnowledgeStore _store = null!;
     private readonly MiniLmEmbedder _embedder = new();
     private readonly Guid _assistant = Guid.NewGuid();
     private readonly Dictionary<string, Guid> _documents = [];
@@ -92,8 +111,13 @@ public sealed class EvaluationIndex : IAsyncLifetime
 
     public static string Folder => Path.Combine(TestServers.FindRoot(), "tests", "ReplyX.Tests", "Knowledge", "Eval");
 
+    public virtual string Name => "memory (Lucene)";
+
+    protected virtual Task<IKnowledgeStore> CreateStore() => Task.FromResult<IKnowledgeStore>(new InMemoryKnowledgeStore());
+
     public async Task InitializeAsync()
     {
+        _store = await CreateStore();
         var options = Options.Create(new KnowledgeOptions());
         var workers = new IndexingWorkers(options);
         var embedder = new ConfiguredEmbedder(new LocalEmbedder(_embedder, workers));
@@ -102,10 +126,11 @@ public sealed class EvaluationIndex : IAsyncLifetime
         {
             var id = Guid.NewGuid();
             _documents[Path.GetFileName(file)] = id;
-            await _store.SaveFile(id, 1, await File.ReadAllBytesAsync(file));
             var now = DateTimeOffset.UtcNow;
             var document = new KnowledgeDocument(id, Guid.NewGuid(), _assistant, Path.GetFileName(file), FileFormat.Markdown, 0, DocumentStatus.Processing,
                 null, 0, 0, 0, null, true, 1, 0, null, now, now);
+            await _store.Save(document); // before its file: PostgreSQL's files reference their document
+            await _store.SaveFile(id, 1, await File.ReadAllBytesAsync(file));
             var done = await pipeline.Run(document, _store.Save, () => false);
             Assert.Equal(DocumentStatus.Ready, done.Status);
         }
@@ -184,10 +209,34 @@ public sealed class EvaluationIndex : IAsyncLifetime
         return sb.ToString();
     }
 
-    public Task DisposeAsync()
+    public virtual Task DisposeAsync()
     {
-        _store.Dispose();
+        (_store as IDisposable)?.Dispose();
         _embedder.Dispose();
         return Task.CompletedTask;
+    }
+}
+
+/// <summary>The evaluation documents in a PostgreSQL database of their own, migrated as a silo would.</summary>
+public sealed class PostgresEvaluationIndex : EvaluationIndex
+{
+    private Npgsql.NpgsqlDataSource? _dataSource;
+
+    public override string Name => "PostgreSQL (tsvector, trigram vocabulary, real[])";
+
+    protected override async Task<IKnowledgeStore> CreateStore()
+    {
+        _dataSource = Npgsql.NpgsqlDataSource.Create(await TestServers.CreateDatabaseAsync("eval"));
+        await new ReplyX.Hosting.DatabaseMigrator(_dataSource, Microsoft.Extensions.Logging.Abstractions.NullLogger<ReplyX.Hosting.DatabaseMigrator>.Instance).MigrateAsync();
+        return new PostgresKnowledgeStore(_dataSource);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_dataSource is not null)
+        {
+            await _dataSource.DisposeAsync();
+        }
     }
 }
