@@ -49,6 +49,13 @@ if (args.Contains("--knowledge"))
         ReplyX.Bench.KnowledgeBench.EvalFolder);
     return;
 }
+// Balance grains: charges per second for one hot account and over 1,000: --billing [--charges 20000] [--rate 5000] [--postgres-admin "…"]
+if (args.Contains("--billing"))
+{
+    await ReplyX.Bench.BillingBench.Run(postgresAdmin is null ? null : await NewDatabase(postgresAdmin), Arg("--charges", 20_000), ArgDouble("--rate", 5_000),
+        FreePort(), FreePort());
+    return;
+}
 ReplyX.Bench.BotRig.Billing = !args.Contains("--no-billing");
 if (args.Contains("--open-loop"))
 {

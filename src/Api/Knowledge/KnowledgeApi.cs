@@ -128,6 +128,8 @@ public static class KnowledgeApi
             UploadOutcome.Accepted => TypedResults.Accepted($"/api/documents/{result.Document!.Id}", ToResponse(result.Document)),
             UploadOutcome.UnsupportedType => TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported document type.", detail: result.Reason),
             UploadOutcome.Rejected => TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The document cannot be used.", detail: result.Reason),
+            UploadOutcome.Unpaid => TypedResults.Problem(statusCode: StatusCodes.Status402PaymentRequired, title: "The balance cannot pay for processing a document.",
+                detail: "Top up the balance and upload it again."),
             _ => TypedResults.NotFound(),
         };
     }

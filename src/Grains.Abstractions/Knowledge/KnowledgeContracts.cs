@@ -47,6 +47,8 @@ public enum UploadOutcome
     UnsupportedType,
     /// <summary>The right type but unusable (damaged, empty, a zip bomb: 422).</summary>
     Rejected,
+    /// <summary>The account's balance cannot pay for processing it (402).</summary>
+    Unpaid,
 }
 
 [GenerateSerializer, Immutable, Alias("ReplyX.Knowledge.UploadResult")]

@@ -17,6 +17,11 @@ namespace ReplyX.Billing;
 public sealed partial class BalanceGrain(IBillingStore store, IOptions<BillingOptions> options, TimeProvider time, ILogger<BalanceGrain> logger)
     : Grain, IBalanceGrain
 {
+    /// <summary>Ledger transactions written and the movements they carried, by outcome (the ratio is group commit's gain).</summary>
+    public static readonly Prometheus.Counter Transactions = Prometheus.Metrics.CreateCounter("replyx_balance_transactions_total", "Ledger transactions written by balance grains.");
+    public static readonly Prometheus.Counter Movements = Prometheus.Metrics.CreateCounter("replyx_balance_movements_total",
+        "Balance movements by kind and outcome.", "kind", "outcome");
+
     private BalanceRow _row = null!;
     private readonly List<(Movement Movement, TaskCompletionSource<MovementResult> Done)> _queue = [];
     private Task? _writing;
@@ -122,6 +127,11 @@ public sealed partial class BalanceGrain(IBillingStore store, IOptions<BillingOp
             {
                 var results = await store.Apply(Id, batch.ConvertAll(b => b.Movement), time.GetUtcNow());
                 Advance(results);
+                Transactions.Inc();
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    Movements.WithLabels(batch[i].Movement.Kind.ToString(), results[i].Outcome.ToString()).Inc();
+                }
                 batch.ForEach(b => _holds.Remove(b.Movement.Key)); // written (or refused): its hold has done its job
                 for (var i = 0; i < batch.Count; i++)
                 {

@@ -11,6 +11,7 @@ public static class BillingHosting
         services.AddValidatedOptions<BillingOptions, BillingOptionsValidator>(BillingOptions.Section);
         services.AddSingleton<PriceCatalog>();
         services.AddSingleton<ReplyCharges>();
+        services.AddSingleton<ServiceCharges>();
         return services;
     }
 }

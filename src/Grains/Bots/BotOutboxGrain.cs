@@ -31,6 +31,7 @@ public sealed partial class BotOutboxGrain(
     TelegramClients clients,
     ISecretProtector secrets,
     IDialogStore dialogs,
+    ReplyX.Billing.ServiceCharges charges,
     StateDurability durability,
     IOptions<TelegramOptions> options,
     TimeProvider time,
@@ -267,9 +268,15 @@ public sealed partial class BotOutboxGrain(
         }
         try
         {
+            if (refusal is null)
+            {
+                // Charged before the flag is cleared: a crash between the two sends it again, charged once by its key.
+                await charges.Charge(S.AccountId, ReplyX.Billing.BillingServices.BotMessage, ReplyX.Billing.ServiceCharges.BotMessageKey(delivery.DialogId, delivery.Seq),
+                    $"bot:{Id}:dialog:{delivery.DialogId}:{delivery.Seq}");
+            }
             await dialogs.MarkDelivered(delivery.DialogId, delivery.Seq, refusal);
         }
-        catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException or OrleansException)
         {
             // Sent but still flagged: a later recovery could send it once more.
             LogSendFailed(Id, delivery.ChatId, "marking delivered", Errors.Describe(ex));

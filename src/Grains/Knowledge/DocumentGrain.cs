@@ -12,7 +12,8 @@ namespace ReplyX.Knowledge;
 /// delays it. The record in <see cref="IKnowledgeStore"/> is the state.
 /// </summary>
 [GrainType("document")]
-public sealed partial class DocumentGrain(IKnowledgeStore store, DocumentPipeline pipeline, KnowledgeCache cache, TimeProvider time, ILogger<DocumentGrain> logger)
+public sealed partial class DocumentGrain(
+    IKnowledgeStore store, DocumentPipeline pipeline, KnowledgeCache cache, ReplyX.Billing.ServiceCharges charges, TimeProvider time, ILogger<DocumentGrain> logger)
     : Grain, IDocumentGrain, IRemindable
 {
     private const string Resume = "resume";
@@ -51,6 +52,10 @@ public sealed partial class DocumentGrain(IKnowledgeStore store, DocumentPipelin
         catch (DocumentRejectedException ex)
         {
             return new UploadResult(ex.UnsupportedType ? UploadOutcome.UnsupportedType : UploadOutcome.Rejected, null, ex.Message);
+        }
+        if (!await charges.MayPay(accountId, ReplyX.Billing.BillingServices.DocumentUpload))
+        {
+            return new UploadResult(UploadOutcome.Unpaid, null, "The balance cannot pay for processing a document.");
         }
         var now = Now();
         var version = (_document?.Version ?? 0) + 1;

@@ -7,7 +7,9 @@ namespace ReplyX.Knowledge;
 /// step is stored before the next, so a run interrupted by a crash resumes where it stopped (chunks already
 /// written are kept when they match, vectors already stored are not computed again).
 /// </summary>
-public sealed class DocumentPipeline(IKnowledgeStore store, IndexingWorkers workers, ConfiguredEmbedder configured, IOptions<KnowledgeOptions> options, TimeProvider time)
+public sealed class DocumentPipeline(
+    IKnowledgeStore store, IndexingWorkers workers, ConfiguredEmbedder configured, IOptions<KnowledgeOptions> options, TimeProvider time,
+    ReplyX.Billing.ServiceCharges? charges = null)
 {
     private readonly IEmbedder? embedder = configured.Embedder;
 
@@ -57,6 +59,13 @@ public sealed class DocumentPipeline(IKnowledgeStore store, IndexingWorkers work
         if (superseded())
         {
             return document;
+        }
+        if (charges is not null)
+        {
+            // Paid just before it becomes of use, once per version by its key: a crash between the two resumes the run,
+            // which finds the charge made.
+            await charges.Charge(document.AccountId, ReplyX.Billing.BillingServices.DocumentUpload, ReplyX.Billing.ServiceCharges.DocumentKey(document.Id, version),
+                $"document:{document.Id}:{version}");
         }
         document = document with { Status = DocumentStatus.Ready, ChunksDone = chunks.Count, ActiveVersion = version, Error = null, UpdatedAt = Now() };
         await store.Activate(document, version);

@@ -39,6 +39,7 @@ public sealed class AiTwoSiloFixture : IAsyncLifetime
             ["Ai:Limits:RpmWindow"] = "00:01:00",
             ["Ai:Limits:BreakDuration"] = "00:01:00",
             ["Ai:Limits:FailureThreshold"] = "2",
+            ["Billing:Enabled"] = "false", // made-up accounts, as in every grain-level cluster (ReplyXClusterFixture.Start)
         }));
         // Before ReplyX's own: the stores it registers with TryAdd are then the shared ones.
         builder.AddSiloBuilderConfigurator<SharedStoresConfigurator>();

@@ -212,4 +212,52 @@ public abstract class BillingApiContract(AppFixture app)
         Assert.Single(app.Fake.ServedTo(key)); // the refused question never reached the model
         Assert.Equal("0.000000", (await (await Send(HttpMethod.Get, "/api/balance", owner)).JsonBody()).GetProperty("balance").GetString());
     }
+
+    [Fact]
+    public async Task A_processed_document_is_charged_once_per_version_and_an_upload_the_balance_cannot_pay_gets_402()
+    {
+        var (owner, account) = await Owner();
+        var assistant = (await (await Send(HttpMethod.Post, "/api/assistants", owner, new { name = "Docs", systemPrompt = "Help.", model = "gpt-4o-mini", language = "en" }))
+            .JsonBody()).GetProperty("id").GetGuid();
+
+        var id = await UploadReady(owner, $"/api/assistants/{assistant}/documents", HttpMethod.Post, "Shipping takes three days.", 1);
+        await UploadReady(owner, $"/api/documents/{id}", HttpMethod.Put, "Shipping takes two days now.", 2);
+        var charges = (await (await Send(HttpMethod.Get, "/api/balance/transactions?service=document_upload", owner)).JsonBody()).GetProperty("items");
+        await Adjust(await AdminToken(), account, new { amount = "-9.8", reason = "empty the balance for the test" });
+        var refused = await Upload(owner, $"/api/assistants/{assistant}/documents", HttpMethod.Post, "One more.");
+
+        Assert.Equal(["-0.100000", "-0.100000"], charges.EnumerateArray().Select(c => c.GetProperty("amount").GetString()));
+        Assert.Equal([$"document:{id}:2", $"document:{id}:1"], charges.EnumerateArray().Select(c => c.GetProperty("reference").GetString()));
+        Assert.Equal(HttpStatusCode.PaymentRequired, refused.StatusCode);
+        Assert.Equal("0.000000", (await (await Send(HttpMethod.Get, "/api/balance", owner)).JsonBody()).GetProperty("balance").GetString());
+    }
+
+    private Task<HttpResponseMessage> Upload(string token, string path, HttpMethod method, string text)
+    {
+        var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes("# Shipping\n\n" + text));
+        file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+        form.Add(file, "file", "shipping.md");
+        var request = new HttpRequestMessage(method, path) { Content = form };
+        request.Headers.Authorization = new("Bearer", token);
+        return _client.SendAsync(request);
+    }
+
+    private async Task<Guid> UploadReady(string token, string path, HttpMethod method, string text, int version)
+    {
+        var accepted = await Upload(token, path, method, text);
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        var id = (await accepted.JsonBody()).GetProperty("id").GetGuid();
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            var doc = await (await Send(HttpMethod.Get, $"/api/documents/{id}", token)).JsonBody();
+            if (doc.GetProperty("status").GetString() == "ready" && doc.GetProperty("version").GetInt32() == version)
+            {
+                return id;
+            }
+            Assert.True(DateTime.UtcNow < deadline, "not ready: " + doc);
+            await Task.Delay(100);
+        }
+    }
 }

@@ -35,6 +35,8 @@ public sealed class BotClusterFixture : IAsyncLifetime
             ["Telegram:MaxActionConnections"] = "4",
             ["Dialogs:RecoveryPeriod"] = "00:00:01",
             ["Dialogs:RecoveryAge"] = "00:00:00.200",
+            // Bots' accounts are topped up (below): every reply and message sent is charged, as in production.
+            ["Billing:Enabled"] = "true",
         });
         await Cluster.GrainFactory.GetGrain<IAiAdminGrain>(0).Save(
             new AiTokenSettings(Guid.NewGuid(), AiProviderKind.Custom, Ai.BaseUrl, [Model], 1, null, null, true, null, null, null, null), "sk-bots");
@@ -61,6 +63,8 @@ public sealed class BotGrainTests(BotClusterFixture fixture)
 
     private async Task<Guid> Assistant()
     {
+        await fixture.Cluster.GrainFactory.GetGrain<ReplyX.Billing.IBalanceGrain>(_account).Apply(
+            new ReplyX.Billing.Movement("topup", 100 * ReplyX.Billing.Money.UnitsPerRouble, ReplyX.Billing.LedgerKind.TopUp));
         var id = Guid.NewGuid();
         await fixture.Cluster.GrainFactory.GetGrain<IAssistantGrain>(id).Create(_account, new AssistantSettings(
             "Bot assistant", "Be brief.", BotClusterFixture.Model, null, "ru", [], HandoffRules.Default, WidgetSettings.Default, null));
@@ -102,6 +106,13 @@ public sealed class BotGrainTests(BotClusterFixture fixture)
         Assert.Equal(1, view.UpdatesIn);
         Assert.Equal(1, view.RepliesOut);
         Assert.Null(await bot.Get(Guid.NewGuid())); // another account sees nothing
+        // The reply and the message that carried it are each charged once, to the bot's account.
+        await Until(async () => (await fixture.Cluster.GrainFactory.GetGrain<ReplyX.Billing.IBillingQueryGrain>(0).Ledger(_account, new ReplyX.Billing.LedgerQuery(100)))
+            .Any(e => e.Service == ReplyX.Billing.BillingServices.BotMessage));
+        var ledger = await fixture.Cluster.GrainFactory.GetGrain<ReplyX.Billing.IBillingQueryGrain>(0).Ledger(_account, new ReplyX.Billing.LedgerQuery(100));
+        Assert.Equal(-1_000, Assert.Single(ledger, e => e.Service == ReplyX.Billing.BillingServices.BotMessage).Amount);
+        Assert.Equal(-1_000, Assert.Single(ledger, e => e.Service == ReplyX.Billing.BillingServices.AiMessage).Amount);
+        Assert.Equal(100 * ReplyX.Billing.Money.UnitsPerRouble - 2_000, (await fixture.Cluster.GrainFactory.GetGrain<ReplyX.Billing.IBalanceGrain>(_account).Get()).Balance);
     }
 
     [Fact]
