@@ -19,6 +19,16 @@ public sealed record SpendResponse(DateOnly Day, string Service, string Amount, 
 
 public sealed record AdjustRequest(string? Amount, string? Reason);
 
+public sealed record TopUpRequest(string? Amount);
+
+public sealed record TopUpResponse(string PaymentId, string ConfirmationUrl);
+
+public sealed class TopUpRequestValidator : AbstractValidator<TopUpRequest>
+{
+    public TopUpRequestValidator() =>
+        RuleFor(r => r.Amount).NotEmpty().Must(a => Money.TryParse(a, out var units) && units > 0).WithMessage("A positive amount in roubles, e.g. \"500\".");
+}
+
 /// <param name="Unit">"reply", "document", "message" or "1k tokens".</param>
 public sealed record PriceResponse(string Service, string? Model, string Price, string Unit, DateTimeOffset EffectiveFrom);
 
@@ -67,6 +77,9 @@ public static class BillingApi
         balance.MapPut("/limits", SetLimits).Validate<LimitsRequest>();
         balance.MapGet("/transactions", Transactions);
         balance.MapGet("/spend", Spend);
+        balance.MapPost("/topup", TopUp).Validate<TopUpRequest>();
+        // The gateway calls it: no user, and nothing in the body is believed (the payment is read back).
+        app.MapPost("/api/payments/yookassa/webhook", Webhook).WithTags("Billing").AllowAnonymous().DisableAntiforgery();
         app.MapGet("/api/balance/prices", Prices).WithTags("Billing").RequireAuthorization();
         var admin = app.MapGroup("/api/admin").WithTags("Admin").RequireAuthorization(AdminApi.AdminPolicy);
         admin.MapPost("/accounts/{id:guid}/balance", Adjust).Validate<AdjustRequest>();
@@ -234,6 +247,54 @@ public static class BillingApi
         }
         var rows = await grains.GetGrain<IBillingQueryGrain>(0).Spend(user.AccountId(), first, last);
         return TypedResults.Ok(rows.Select(r => new SpendResponse(r.Day, r.Service, Money.Format(r.Amount), r.Count)).ToArray());
+    }
+
+    /// <summary>Starts a top-up at the gateway; the same <c>Idempotency-Key</c> returns the same payment.</summary>
+    private static async Task<IResult> TopUp(TopUpRequest request, ClaimsPrincipal user, IGrainFactory grains, HttpContext http)
+    {
+        if (ReplyX.Api.Dialogs.DialogsApi.IdempotencyKey(http, out var key) is { } bad)
+        {
+            return bad;
+        }
+        Money.TryParse(request.Amount, out var amount);
+        var result = await grains.GetGrain<IPaymentsGrain>(0).TopUp(user.AccountId(), amount, key ?? Guid.NewGuid().ToString("N"));
+        return result.Outcome switch
+        {
+            TopUpOutcome.Created => TypedResults.Created($"/api/balance/topup/{result.PaymentId}", new TopUpResponse(result.PaymentId!, result.ConfirmationUrl!)),
+            TopUpOutcome.Invalid => TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["amount"] = [result.Error!] }),
+            TopUpOutcome.NotConfigured => TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Payments are not configured.", detail: result.Error),
+            _ => TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "The payment gateway did not accept the payment.", detail: "Try again in a minute."),
+        };
+    }
+
+    /// <summary>A YooKassa notification: its event and object id are read, the rest is asked back from YooKassa.</summary>
+    private static async Task<IResult> Webhook(HttpContext http, IGrainFactory grains)
+    {
+        string? @event, id;
+        try
+        {
+            using var json = await System.Text.Json.JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
+            var root = json.RootElement;
+            if (root.ValueKind != System.Text.Json.JsonValueKind.Object)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Not a YooKassa notification.");
+            }
+            @event = root.TryGetProperty("event", out var e) && e.ValueKind == System.Text.Json.JsonValueKind.String ? e.GetString() : null;
+            id = root.TryGetProperty("object", out var o) && o.ValueKind == System.Text.Json.JsonValueKind.Object && o.TryGetProperty("id", out var i)
+                 && i.ValueKind == System.Text.Json.JsonValueKind.String ? i.GetString() : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Not a YooKassa notification.");
+        }
+        if (@event is null || id is null || id.Length > 100)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Not a YooKassa notification.");
+        }
+        var outcome = await grains.GetGrain<IPaymentsGrain>(0).Notified(@event, id);
+        return outcome == NotificationOutcome.RetryLater
+            ? TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The gateway could not be asked back; notify again.")
+            : TypedResults.Ok();
     }
 
     /// <summary>An admin's credit or debit: a reason is required and audited; a debit may take the balance below zero (a chargeback).</summary>

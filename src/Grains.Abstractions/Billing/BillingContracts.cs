@@ -210,3 +210,49 @@ public interface IBillingQueryGrain : IGrainWithIntegerKey
     [Alias("SetPrice")]
     Task SetPrice(ServicePrice price);
 }
+
+public enum TopUpOutcome
+{
+    Created,
+    /// <summary>No payment gateway is configured (Billing:YooKassa:ShopId): 503.</summary>
+    NotConfigured,
+    /// <summary>The amount is outside the allowed range or not whole kopecks: 400.</summary>
+    Invalid,
+    /// <summary>The gateway refused or could not be reached: 502.</summary>
+    GatewayFailed,
+}
+
+[GenerateSerializer, Immutable, Alias("ReplyX.Billing.TopUpResult")]
+public sealed record TopUpResult(
+    [property: Id(0)] TopUpOutcome Outcome,
+    [property: Id(1)] string? PaymentId,
+    [property: Id(2)] string? ConfirmationUrl,
+    [property: Id(3)] string? Error);
+
+public enum NotificationOutcome
+{
+    /// <summary>Money moved (a top-up credited, a refund debited).</summary>
+    Applied,
+    /// <summary>Seen before: nothing moved again.</summary>
+    Duplicate,
+    /// <summary>Not one of ours, not succeeded when asked back, or an event that moves nothing.</summary>
+    Ignored,
+    /// <summary>The gateway could not be asked back: answer 503 so that it notifies again.</summary>
+    RetryLater,
+}
+
+/// <summary>Top-ups through the payment gateway and its notifications (a stateless worker).</summary>
+[Alias("ReplyX.Billing.IPaymentsGrain")]
+public interface IPaymentsGrain : IGrainWithIntegerKey
+{
+    /// <summary>Starts a top-up of <paramref name="amount"/> micro-roubles; the same <paramref name="clientKey"/> returns the same payment.</summary>
+    [Alias("TopUp")]
+    Task<TopUpResult> TopUp(Guid accountId, long amount, string clientKey);
+
+    /// <summary>
+    /// A notification said <paramref name="event"/> about <paramref name="objectId"/>: nothing in it is believed, the
+    /// payment (or refund) is read back from the gateway and only what it confirms moves money, once.
+    /// </summary>
+    [Alias("Notified")]
+    Task<NotificationOutcome> Notified(string @event, string objectId);
+}

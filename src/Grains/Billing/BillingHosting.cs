@@ -12,6 +12,8 @@ public static class BillingHosting
         services.AddSingleton<PriceCatalog>();
         services.AddSingleton<ReplyCharges>();
         services.AddSingleton<ServiceCharges>();
+        services.AddValidatedOptions<YooKassaOptions, YooKassaOptionsValidator>(YooKassaOptions.Section);
+        services.AddSingleton<YooKassaClient>();
         return services;
     }
 }

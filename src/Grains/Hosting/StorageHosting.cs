@@ -90,6 +90,7 @@ public static class StorageHosting
                 services.TryAddSingleton<ReplyX.Knowledge.IKnowledgeStore, ReplyX.Knowledge.PostgresKnowledgeStore>();
                 services.TryAddSingleton<ReplyX.Billing.IBillingStore, ReplyX.Billing.PostgresBillingStore>();
                 services.TryAddSingleton<ReplyX.Billing.IPriceStore, ReplyX.Billing.PostgresPriceStore>();
+                services.TryAddSingleton<ReplyX.Billing.IPaymentStore, ReplyX.Billing.PostgresPaymentStore>();
                 break;
             default:
                 services.TryAddSingleton<IAccountStore, InMemoryAccountStore>();
@@ -105,6 +106,7 @@ public static class StorageHosting
                 services.TryAddSingleton<ReplyX.Knowledge.IKnowledgeStore, ReplyX.Knowledge.InMemoryKnowledgeStore>();
                 services.TryAddSingleton<ReplyX.Billing.IBillingStore, ReplyX.Billing.InMemoryBillingStore>();
                 services.TryAddSingleton<ReplyX.Billing.IPriceStore, ReplyX.Billing.InMemoryPriceStore>();
+                services.TryAddSingleton<ReplyX.Billing.IPaymentStore, ReplyX.Billing.InMemoryPaymentStore>();
                 break;
         }
         return services;

@@ -13,10 +13,12 @@ public abstract class AppFixture(bool postgres) : IAsyncLifetime
 {
     public ReplyXAppFactory Factory { get; private set; } = null!;
     public FakeOpenAi Fake { get; private set; } = null!;
+    public FakeYooKassa YooKassa { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         Fake = await FakeOpenAi.StartAsync();
+        YooKassa = await FakeYooKassa.StartAsync();
         var settings = new Dictionary<string, string?>
         {
             ["RateLimits:AuthPerMinute"] = "1000",
@@ -26,6 +28,10 @@ public abstract class AppFixture(bool postgres) : IAsyncLifetime
             ["Admin:Password"] = "admin password for tests",
             // As the embedded default's appsettings.json: a newcomer can try the assistant at once.
             ["Billing:WelcomeCredit"] = "10",
+            ["Billing:YooKassa:ShopId"] = YooKassa.ShopId,
+            ["Billing:YooKassa:SecretKey"] = YooKassa.SecretKey,
+            ["Billing:YooKassa:BaseUrl"] = YooKassa.BaseUrl,
+            ["Billing:YooKassa:ReturnUrl"] = "https://replyx.test/balance?topup=done",
         };
         if (postgres)
         {
@@ -40,6 +46,7 @@ public abstract class AppFixture(bool postgres) : IAsyncLifetime
     {
         await Factory.DisposeAsync();
         await Fake.DisposeAsync();
+        await YooKassa.DisposeAsync();
     }
 }
 

@@ -260,4 +260,116 @@ public abstract class BillingApiContract(AppFixture app)
             await Task.Delay(100);
         }
     }
+
+    private async Task<HttpResponseMessage> TopUp(string owner, string amount, string? key = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/balance/topup") { Content = JsonContent.Create(new { amount }) };
+        request.Headers.Authorization = new("Bearer", owner);
+        if (key is not null)
+        {
+            request.Headers.Add("Idempotency-Key", key);
+        }
+        return await _client.SendAsync(request);
+    }
+
+    private Task<HttpResponseMessage> Webhook(string body) =>
+        _client.PostAsync("/api/payments/yookassa/webhook", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+    private async Task<string> Balance(string owner) =>
+        (await (await Send(HttpMethod.Get, "/api/balance", owner)).JsonBody()).GetProperty("balance").GetString()!;
+
+    [Fact]
+    public async Task A_top_up_is_credited_once_when_the_gateway_confirms_it_however_often_it_notifies()
+    {
+        var (owner, _) = await Owner();
+
+        var created = await TopUp(owner, "500", key: "topup-1");
+        var again = await TopUp(owner, "500", key: "topup-1");
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var body = await created.JsonBody();
+        var paymentId = body.GetProperty("paymentId").GetString()!;
+        Assert.Equal(paymentId, (await again.JsonBody()).GetProperty("paymentId").GetString());
+        Assert.Equal($"{app.YooKassa.Root}/checkout/{paymentId}", body.GetProperty("confirmationUrl").GetString());
+        Assert.Single(app.YooKassa.Payments.Values, p => p.Id == paymentId);
+        Assert.Equal("500.00", app.YooKassa.Payments[paymentId].Value);
+        Assert.Equal("10.000000", await Balance(owner)); // nothing until the gateway says paid
+
+        await app.YooKassa.Succeed(paymentId, notifyTwice: false);
+        var notification = app.YooKassa.PaymentNotification("payment.succeeded", paymentId);
+        Assert.Equal(HttpStatusCode.OK, (await Webhook(notification)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Webhook(notification)).StatusCode); // delivered twice, as YooKassa may
+
+        Assert.Equal("510.000000", await Balance(owner));
+        var topups = (await (await Send(HttpMethod.Get, "/api/balance/transactions?kind=topup", owner)).JsonBody()).GetProperty("items");
+        Assert.Equal("yookassa:" + paymentId, Assert.Single(topups.EnumerateArray()).GetProperty("reference").GetString());
+        Assert.Contains($"GET /v3/payments/{paymentId}", app.YooKassa.Calls); // asked back, not believed
+    }
+
+    [Fact]
+    public async Task A_forged_or_unknown_notification_moves_nothing_and_a_malformed_one_is_refused()
+    {
+        var (owner, _) = await Owner();
+        var paymentId = (await (await TopUp(owner, "100")).JsonBody()).GetProperty("paymentId").GetString()!;
+        // Someone posts "succeeded" for a payment nobody paid: the gateway, asked back, says pending.
+        var forged = System.Text.Json.Nodes.JsonNode.Parse(app.YooKassa.PaymentNotification("payment.succeeded", paymentId))!;
+        forged["object"]!["status"] = "succeeded";
+        forged["object"]!["paid"] = true;
+        forged["object"]!["amount"]!["value"] = "1000000.00";
+
+        Assert.Equal(HttpStatusCode.OK, (await Webhook(forged.ToJsonString())).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Webhook("{\"event\":\"payment.succeeded\",\"object\":{\"id\":\"" + Guid.NewGuid() + "\"}}")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Webhook("not json")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Webhook("{\"event\":\"payment.succeeded\"}")).StatusCode);
+
+        Assert.Equal("10.000000", await Balance(owner));
+    }
+
+    [Fact]
+    public async Task A_refund_debits_once_and_the_gateway_being_down_is_retried_not_lost()
+    {
+        var (owner, _) = await Owner();
+        var paymentId = (await (await TopUp(owner, "200")).JsonBody()).GetProperty("paymentId").GetString()!;
+        await app.YooKassa.Succeed(paymentId, notifyTwice: false);
+
+        app.YooKassa.Failing = true;
+        try
+        {
+            // YooKassa cannot be asked back: 503, so it notifies again later; nothing credited meanwhile.
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await Webhook(app.YooKassa.PaymentNotification("payment.succeeded", paymentId))).StatusCode);
+            Assert.Equal(HttpStatusCode.BadGateway, (await TopUp(owner, "50")).StatusCode);
+        }
+        finally
+        {
+            app.YooKassa.Failing = false;
+        }
+        Assert.Equal("10.000000", await Balance(owner));
+        Assert.Equal(HttpStatusCode.OK, (await Webhook(app.YooKassa.PaymentNotification("payment.succeeded", paymentId))).StatusCode);
+        Assert.Equal("210.000000", await Balance(owner));
+
+        var refundId = await app.YooKassa.RefundPayment(paymentId, "150.00");
+        Assert.Equal(HttpStatusCode.OK, (await Webhook(app.YooKassa.RefundNotification(refundId))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Webhook(app.YooKassa.RefundNotification(refundId))).StatusCode);
+
+        Assert.Equal("60.000000", await Balance(owner));
+        var refund = Assert.Single((await (await Send(HttpMethod.Get, "/api/balance/transactions?kind=refund", owner)).JsonBody()).GetProperty("items").EnumerateArray());
+        Assert.Equal("-150.000000", refund.GetProperty("amount").GetString());
+    }
+
+    [Theory]
+    [InlineData("5")]
+    [InlineData("10.001")]
+    [InlineData("2000000")]
+    [InlineData("-100")]
+    [InlineData("abc")]
+    public async Task A_top_up_outside_the_allowed_amounts_gets_a_field_error(string amount)
+    {
+        var (owner, _) = await Owner();
+
+        var response = await TopUp(owner, amount);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await response.JsonBody()).GetProperty("errors").TryGetProperty("amount", out _));
+        Assert.DoesNotContain(app.YooKassa.Payments.Values, p => p.Value == amount);
+    }
 }
