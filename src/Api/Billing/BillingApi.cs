@@ -21,6 +21,29 @@ public sealed record AdjustRequest(string? Amount, string? Reason);
 
 public sealed record TopUpRequest(string? Amount);
 
+public sealed record PromoRequest(string? Code);
+
+public sealed record PromoRedeemedResponse(string Amount, string Balance);
+
+public sealed record PromoCodeRequest(string? Code, string? Amount, int? MaxUses, DateTimeOffset? ExpiresAt);
+
+public sealed record PromoCodeResponse(string Code, string Amount, int MaxUses, int Uses, DateTimeOffset? ExpiresAt, DateTimeOffset CreatedAt);
+
+public sealed class PromoRequestValidator : AbstractValidator<PromoRequest>
+{
+    public PromoRequestValidator() => RuleFor(r => r.Code).NotEmpty().MaximumLength(64);
+}
+
+public sealed class PromoCodeRequestValidator : AbstractValidator<PromoCodeRequest>
+{
+    public PromoCodeRequestValidator()
+    {
+        RuleFor(r => r.Code).NotEmpty().Length(3, 64).Matches("^[A-Za-z0-9_-]+$").WithMessage("3 to 64 letters, digits, '-' or '_'.");
+        RuleFor(r => r.Amount).NotEmpty().Must(a => Money.TryParse(a, out var units) && units > 0).WithMessage("A positive amount in roubles.");
+        RuleFor(r => r.MaxUses).NotNull().InclusiveBetween(1, 1_000_000);
+    }
+}
+
 public sealed record TopUpResponse(string PaymentId, string ConfirmationUrl);
 
 public sealed class TopUpRequestValidator : AbstractValidator<TopUpRequest>
@@ -78,6 +101,7 @@ public static class BillingApi
         balance.MapGet("/transactions", Transactions);
         balance.MapGet("/spend", Spend);
         balance.MapPost("/topup", TopUp).Validate<TopUpRequest>();
+        balance.MapPost("/promo", Redeem).Validate<PromoRequest>();
         // The gateway calls it: no user, and nothing in the body is believed (the payment is read back).
         app.MapPost("/api/payments/yookassa/webhook", Webhook).WithTags("Billing").AllowAnonymous().DisableAntiforgery();
         app.MapGet("/api/balance/prices", Prices).WithTags("Billing").RequireAuthorization();
@@ -85,6 +109,8 @@ public static class BillingApi
         admin.MapPost("/accounts/{id:guid}/balance", Adjust).Validate<AdjustRequest>();
         admin.MapGet("/prices", AllPrices);
         admin.MapPut("/prices", SetPrice).Validate<PriceRequest>();
+        admin.MapGet("/promo-codes", PromoCodes);
+        admin.MapPost("/promo-codes", CreatePromoCode).Validate<PromoCodeRequest>();
         return app;
     }
 
@@ -295,6 +321,41 @@ public static class BillingApi
         return outcome == NotificationOutcome.RetryLater
             ? TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The gateway could not be asked back; notify again.")
             : TypedResults.Ok();
+    }
+
+    private static async Task<IResult> Redeem(PromoRequest request, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var result = await grains.GetGrain<IPromoGrain>(0).Redeem(user.AccountId(), request.Code!);
+        return result.Outcome switch
+        {
+            PromoOutcome.Credited => TypedResults.Ok(new PromoRedeemedResponse(Money.Format(result.Amount), Money.Format(result.Balance))),
+            PromoOutcome.NotFound => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such promo code."),
+            PromoOutcome.AlreadyRedeemed => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "This account has redeemed the code already."),
+            PromoOutcome.Expired => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The promo code has expired."),
+            _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The promo code has been used up."),
+        };
+    }
+
+    private static PromoCodeResponse ToResponse(PromoCode c) => new(c.Code, Money.Format(c.Amount), c.MaxUses, c.Uses, c.ExpiresAt, c.CreatedAt);
+
+    private static async Task<Ok<PromoCodeResponse[]>> PromoCodes(IGrainFactory grains) =>
+        TypedResults.Ok((await grains.GetGrain<IPromoGrain>(0).List()).Select(ToResponse).ToArray());
+
+    private static async Task<IResult> CreatePromoCode(PromoCodeRequest request, ClaimsPrincipal user, IGrainFactory grains, TimeProvider time, HttpContext http)
+    {
+        var now = time.GetUtcNow();
+        if (request.ExpiresAt is { } until && until <= now)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["expiresAt"] = ["Must be in the future."] });
+        }
+        Money.TryParse(request.Amount, out var amount);
+        var code = new PromoCode(request.Code!.Trim().ToUpperInvariant(), amount, request.MaxUses!.Value, 0, request.ExpiresAt, UserId(user), now);
+        if (!await grains.GetGrain<IPromoGrain>(0).Create(code))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "A promo code of that name exists.");
+        }
+        await http.Audit("promo.create", UserId(user), null, target: code.Code, details: $"{Money.Format(amount)} × {code.MaxUses}");
+        return TypedResults.Created($"/api/admin/promo-codes/{code.Code}", ToResponse(code));
     }
 
     /// <summary>An admin's credit or debit: a reason is required and audited; a debit may take the balance below zero (a chargeback).</summary>

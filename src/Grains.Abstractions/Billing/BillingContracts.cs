@@ -256,3 +256,44 @@ public interface IPaymentsGrain : IGrainWithIntegerKey
     [Alias("Notified")]
     Task<NotificationOutcome> Notified(string @event, string objectId);
 }
+
+/// <summary>A promo code: <see cref="Amount"/> micro-roubles, at most <see cref="MaxUses"/> accounts, each once, until <see cref="ExpiresAt"/>.</summary>
+[GenerateSerializer, Immutable, Alias("ReplyX.Billing.PromoCode")]
+public sealed record PromoCode(
+    [property: Id(0)] string Code,
+    [property: Id(1)] long Amount,
+    [property: Id(2)] int MaxUses,
+    [property: Id(3)] int Uses,
+    [property: Id(4)] DateTimeOffset? ExpiresAt,
+    [property: Id(5)] Guid? CreatedBy,
+    [property: Id(6)] DateTimeOffset CreatedAt);
+
+public enum PromoOutcome
+{
+    Credited,
+    NotFound,
+    AlreadyRedeemed,
+    Expired,
+    UsedUp,
+}
+
+[GenerateSerializer, Immutable, Alias("ReplyX.Billing.PromoResult")]
+public sealed record PromoResult(
+    [property: Id(0)] PromoOutcome Outcome,
+    [property: Id(1)] long Amount,
+    [property: Id(2)] long Balance);
+
+/// <summary>Promo codes: created by admins, redeemed by accounts (a stateless worker; the store keeps uses exact).</summary>
+[Alias("ReplyX.Billing.IPromoGrain")]
+public interface IPromoGrain : IGrainWithIntegerKey
+{
+    /// <summary>False when a code of that name exists.</summary>
+    [Alias("Create")]
+    Task<bool> Create(PromoCode code);
+
+    [Alias("List")]
+    Task<IReadOnlyList<PromoCode>> List();
+
+    [Alias("Redeem")]
+    Task<PromoResult> Redeem(Guid accountId, string code);
+}

@@ -91,6 +91,7 @@ public static class StorageHosting
                 services.TryAddSingleton<ReplyX.Billing.IBillingStore, ReplyX.Billing.PostgresBillingStore>();
                 services.TryAddSingleton<ReplyX.Billing.IPriceStore, ReplyX.Billing.PostgresPriceStore>();
                 services.TryAddSingleton<ReplyX.Billing.IPaymentStore, ReplyX.Billing.PostgresPaymentStore>();
+                services.TryAddSingleton<ReplyX.Billing.IPromoStore, ReplyX.Billing.PostgresPromoStore>();
                 break;
             default:
                 services.TryAddSingleton<IAccountStore, InMemoryAccountStore>();
@@ -107,6 +108,7 @@ public static class StorageHosting
                 services.TryAddSingleton<ReplyX.Billing.IBillingStore, ReplyX.Billing.InMemoryBillingStore>();
                 services.TryAddSingleton<ReplyX.Billing.IPriceStore, ReplyX.Billing.InMemoryPriceStore>();
                 services.TryAddSingleton<ReplyX.Billing.IPaymentStore, ReplyX.Billing.InMemoryPaymentStore>();
+                services.TryAddSingleton<ReplyX.Billing.IPromoStore, ReplyX.Billing.InMemoryPromoStore>();
                 break;
         }
         return services;

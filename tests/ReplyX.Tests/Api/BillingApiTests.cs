@@ -372,4 +372,45 @@ public abstract class BillingApiContract(AppFixture app)
         Assert.True((await response.JsonBody()).GetProperty("errors").TryGetProperty("amount", out _));
         Assert.DoesNotContain(app.YooKassa.Payments.Values, p => p.Value == amount);
     }
+
+    [Fact]
+    public async Task A_promo_code_credits_each_account_once_within_its_uses_and_only_admins_create_codes()
+    {
+        var admin = await AdminToken();
+        var code = "WELCOME-" + Guid.NewGuid().ToString("N")[..6];
+        var (first, _) = await Owner();
+        var (second, _) = await Owner();
+        var (third, _) = await Owner();
+
+        var created = await Send(HttpMethod.Post, "/api/admin/promo-codes", admin, new { code, amount = "25", maxUses = 2 });
+        var duplicate = await Send(HttpMethod.Post, "/api/admin/promo-codes", admin, new { code = code.ToLowerInvariant(), amount = "1", maxUses = 1 });
+        var byOwner = await Send(HttpMethod.Post, "/api/admin/promo-codes", first, new { code = "MINE", amount = "1000", maxUses = 1 });
+        var badRequest = await Send(HttpMethod.Post, "/api/admin/promo-codes", admin, new { code = "a b", amount = "0", maxUses = 0 });
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, duplicate.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, byOwner.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, badRequest.StatusCode);
+        var errors = (await badRequest.JsonBody()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("code", out _) && errors.TryGetProperty("amount", out _) && errors.TryGetProperty("maxUses", out _));
+
+        var redeemed = await Send(HttpMethod.Post, "/api/balance/promo", first, new { code = " " + code.ToLowerInvariant() + " " });
+        var twice = await Send(HttpMethod.Post, "/api/balance/promo", first, new { code });
+        var other = await Send(HttpMethod.Post, "/api/balance/promo", second, new { code });
+        var usedUp = await Send(HttpMethod.Post, "/api/balance/promo", third, new { code });
+        var unknown = await Send(HttpMethod.Post, "/api/balance/promo", third, new { code = "NO-SUCH-CODE" });
+
+        Assert.Equal(HttpStatusCode.OK, redeemed.StatusCode);
+        Assert.Equal(("25.000000", "35.000000"), ((await redeemed.JsonBody()).GetProperty("amount").GetString(), (await redeemed.JsonBody()).GetProperty("balance").GetString()));
+        Assert.Equal(HttpStatusCode.Conflict, twice.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, usedUp.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("35.000000", await Balance(first));
+        Assert.Equal("10.000000", await Balance(third));
+        var listed = (await (await Send(HttpMethod.Get, "/api/admin/promo-codes", admin)).JsonBody()).EnumerateArray().Single(c => c.GetProperty("code").GetString() == code.ToUpperInvariant());
+        Assert.Equal((2, 2), (listed.GetProperty("uses").GetInt32(), listed.GetProperty("maxUses").GetInt32()));
+        var promo = Assert.Single((await (await Send(HttpMethod.Get, "/api/balance/transactions?kind=promo", first)).JsonBody()).GetProperty("items").EnumerateArray());
+        Assert.Equal("promo:" + code.ToUpperInvariant(), promo.GetProperty("reference").GetString()); // codes are kept in capitals
+    }
 }
