@@ -98,17 +98,14 @@ public sealed class FakeOpenAi : IAsyncDisposable
 
     public static async Task<FakeOpenAi> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
         FakeOpenAi? fake = null;
-        app.MapPost("/v1/chat/completions", (HttpContext http) => fake!.Chat(http));
-        app.MapPost("/v1/embeddings", (HttpContext http) => fake!.Embeddings(http));
-        app.MapPost("/api/v2/oauth", (HttpContext http) => fake!.OAuth(http));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        fake = new FakeOpenAi(app, address.TrimEnd('/'));
+        var (app, root) = await FakeServer.StartAsync(app =>
+        {
+            app.MapPost("/v1/chat/completions", (HttpContext http) => fake!.Chat(http));
+            app.MapPost("/v1/embeddings", (HttpContext http) => fake!.Embeddings(http));
+            app.MapPost("/api/v2/oauth", (HttpContext http) => fake!.OAuth(http));
+        });
+        fake = new FakeOpenAi(app, root);
         return fake;
     }
 

@@ -62,19 +62,16 @@ public sealed class FakeYooKassa : IAsyncDisposable
 
     public static async Task<FakeYooKassa> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
         FakeYooKassa? fake = null;
-        app.MapPost("/v3/payments", (Func<HttpContext, Task<IResult>>)(http => fake!.Create(http)));
-        app.MapGet("/v3/payments/{id}", (string id, HttpContext http) => fake!.Read(http, id));
-        app.MapGet("/v3/refunds/{id}", (string id, HttpContext http) => fake!.ReadRefund(http, id));
-        app.MapGet("/checkout/{id}", (string id) => fake!.Checkout(id));
-        app.MapPost("/checkout/{id}/pay", (string id) => fake!.PayFromPage(id));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        fake = new FakeYooKassa(app, address.TrimEnd('/'));
+        var (app, root) = await FakeServer.StartAsync(app =>
+        {
+            app.MapPost("/v3/payments", (Func<HttpContext, Task<IResult>>)(http => fake!.Create(http)));
+            app.MapGet("/v3/payments/{id}", (string id, HttpContext http) => fake!.Read(http, id));
+            app.MapGet("/v3/refunds/{id}", (string id, HttpContext http) => fake!.ReadRefund(http, id));
+            app.MapGet("/checkout/{id}", (string id) => fake!.Checkout(id));
+            app.MapPost("/checkout/{id}/pay", (string id) => fake!.PayFromPage(id));
+        });
+        fake = new FakeYooKassa(app, root);
         return fake;
     }
 

@@ -38,10 +38,20 @@ public static class AuthApi
         return app;
     }
 
-    private static async Task<Results<Created<AuthResponse>, ProblemHttpResult>> Register(
+    private static async Task<Results<Created<AuthResponse>, ProblemHttpResult, ValidationProblem>> Register(
         RegisterRequest request, IGrainFactory grains, TokenService tokens, HttpContext http, IOptions<AuthOptions> auth)
     {
         var settings = auth.Value;
+        Guid? referrer = null;
+        if (!string.IsNullOrWhiteSpace(request.ReferralCode))
+        {
+            // An account's referral code is its id (GET /api/balance shows it).
+            referrer = Guid.TryParse(request.ReferralCode.Trim(), out var id) ? id : null;
+            if (referrer is null || !await grains.GetGrain<ReplyX.Billing.IBillingQueryGrain>(0).AccountExists(referrer.Value))
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["referralCode"] = ["No account has this referral code."] });
+            }
+        }
         var email = request.Email!.Trim();
         var account = new NewAccount(
             Guid.NewGuid(),
@@ -49,7 +59,8 @@ public static class AuthApi
             Guid.NewGuid(),
             email,
             request.Name!.Trim(),
-            Hasher.HashPassword(null!, request.Password!));
+            Hasher.HashPassword(null!, request.Password!),
+            referrer);
         var identity = grains.GetGrain<IIdentityGrain>(0);
         if (!await identity.Register(account))
         {

@@ -25,7 +25,8 @@ public sealed record NewAccount(
     [property: Id(2)] Guid UserId,
     [property: Id(3)] string Email,
     [property: Id(4)] string Name,
-    [property: Id(5)] string PasswordHash);
+    [property: Id(5)] string PasswordHash,
+    [property: Id(6)] Guid? ReferrerAccountId = null);
 
 public enum RefreshOutcome
 {

@@ -5,7 +5,8 @@ namespace ReplyX.Accounts;
 
 [GrainType("identity"), StatelessWorker]
 public sealed class IdentityGrain(
-    IAccountStore accounts, IRefreshTokenStore refreshTokens, IOptions<ReplyX.Billing.BillingOptions> billing, TimeProvider time) : Grain, IIdentityGrain
+    IAccountStore accounts, IRefreshTokenStore refreshTokens, ReplyX.Billing.IReferralStore referrals, IOptions<ReplyX.Billing.BillingOptions> billing,
+    TimeProvider time) : Grain, IIdentityGrain
 {
     public async Task<bool> Register(NewAccount request)
     {
@@ -15,6 +16,11 @@ public sealed class IdentityGrain(
         if (await accounts.CreateAccountWithOwner(account, owner) != CreateUserResult.Created)
         {
             return false;
+        }
+        if (request.ReferrerAccountId is { } referrer && referrer != request.AccountId)
+        {
+            // The referrer's bonus comes with this account's first successful top-up (PaymentsGrain).
+            await referrals.Link(request.AccountId, referrer, now);
         }
         if (billing.Value.Enabled && billing.Value.WelcomeCreditUnits > 0)
         {

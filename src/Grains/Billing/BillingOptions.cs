@@ -17,6 +17,11 @@ public sealed class BillingOptions
     public int MaxBatch { get; set; } = 500;
 
     public long WelcomeCreditUnits => Money.TryParse(WelcomeCredit, out var units) ? units : 0;
+
+    /// <summary>What a referrer gets, once, when an account registered with its code first tops up (roubles; 0: none).</summary>
+    public string ReferralBonus { get; set; } = "0";
+
+    public long ReferralBonusUnits => Money.TryParse(ReferralBonus, out var units) ? units : 0;
 }
 
 public sealed class BillingOptionsValidator : IValidateOptions<BillingOptions>
@@ -27,6 +32,10 @@ public sealed class BillingOptionsValidator : IValidateOptions<BillingOptions>
         if (!Money.TryParse(o.WelcomeCredit, out var welcome) || welcome < 0)
         {
             failures.Add($"{failures.Key(nameof(o.WelcomeCredit))} must be a non-negative amount in roubles with at most {Money.Decimals} decimals (got '{o.WelcomeCredit}').");
+        }
+        if (!Money.TryParse(o.ReferralBonus, out var bonus) || bonus < 0)
+        {
+            failures.Add($"{failures.Key(nameof(o.ReferralBonus))} must be a non-negative amount in roubles with at most {Money.Decimals} decimals (got '{o.ReferralBonus}').");
         }
         return failures.ToValidation();
     }

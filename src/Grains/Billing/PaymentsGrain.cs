@@ -10,7 +10,8 @@ namespace ReplyX.Billing;
 /// </summary>
 [GrainType("payments"), Orleans.Concurrency.StatelessWorker]
 public sealed partial class PaymentsGrain(
-    YooKassaClient gateway, IPaymentStore payments, IOptions<YooKassaOptions> options, TimeProvider time, ILogger<PaymentsGrain> logger) : Grain, IPaymentsGrain
+    YooKassaClient gateway, IPaymentStore payments, IReferralStore referrals, IOptions<YooKassaOptions> options, IOptions<BillingOptions> billing, TimeProvider time,
+    ILogger<PaymentsGrain> logger) : Grain, IPaymentsGrain
 {
     public static string TopUpKey(string paymentId) => "yookassa:" + paymentId;
 
@@ -81,7 +82,23 @@ public sealed partial class PaymentsGrain(
         var result = await GrainFactory.GetGrain<IBalanceGrain>(ours.AccountId).Apply(
             new Movement(TopUpKey(paymentId), payment.Amount, LedgerKind.TopUp, Reference: "yookassa:" + paymentId));
         await payments.SetStatus(paymentId, "succeeded");
+        await ReferralBonus(ours.AccountId);
         return result.Outcome == MovementOutcome.Duplicate ? NotificationOutcome.Duplicate : NotificationOutcome.Applied;
+    }
+
+    /// <summary>
+    /// The referrer's bonus for an account's first successful top-up: keyed by the referee, so it is paid once
+    /// whichever top-up (or retry of its notification) gets here first, and a crash before it is made good by the next.
+    /// </summary>
+    private async Task ReferralBonus(Guid referee)
+    {
+        var bonus = billing.Value.ReferralBonusUnits;
+        if (bonus <= 0 || await referrals.Referrer(referee) is not { } referrer)
+        {
+            return;
+        }
+        await GrainFactory.GetGrain<IBalanceGrain>(referrer).Apply(
+            new Movement($"referral:{referee:N}", bonus, LedgerKind.Referral, Reference: $"referral:{referee}"));
     }
 
     private async Task<NotificationOutcome> Refunded(string refundId)

@@ -92,6 +92,7 @@ public static class StorageHosting
                 services.TryAddSingleton<ReplyX.Billing.IPriceStore, ReplyX.Billing.PostgresPriceStore>();
                 services.TryAddSingleton<ReplyX.Billing.IPaymentStore, ReplyX.Billing.PostgresPaymentStore>();
                 services.TryAddSingleton<ReplyX.Billing.IPromoStore, ReplyX.Billing.PostgresPromoStore>();
+                services.TryAddSingleton<ReplyX.Billing.IReferralStore, ReplyX.Billing.PostgresReferralStore>();
                 break;
             default:
                 services.TryAddSingleton<IAccountStore, InMemoryAccountStore>();
@@ -109,6 +110,7 @@ public static class StorageHosting
                 services.TryAddSingleton<ReplyX.Billing.IPriceStore, ReplyX.Billing.InMemoryPriceStore>();
                 services.TryAddSingleton<ReplyX.Billing.IPaymentStore, ReplyX.Billing.InMemoryPaymentStore>();
                 services.TryAddSingleton<ReplyX.Billing.IPromoStore, ReplyX.Billing.InMemoryPromoStore>();
+                services.TryAddSingleton<ReplyX.Billing.IReferralStore, ReplyX.Billing.InMemoryReferralStore>();
                 break;
         }
         return services;

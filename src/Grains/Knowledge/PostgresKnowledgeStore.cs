@@ -483,13 +483,7 @@ public sealed class PostgresKnowledgeStore(NpgsqlDataSource dataSource) : IKnowl
         command.Parameters.AddWithValue("postings", PostingsPerTerm);
         command.Parameters.AddWithValue("count", (double)words.Length);
         command.Parameters.AddWithValue("limit", limit);
-        await using var reader = await command.ExecuteReaderAsync();
-        var list = new List<RankedChunk>();
-        while (await reader.ReadAsync())
-        {
-            list.Add(new RankedChunk(new ChunkKey(reader.GetGuid(0), reader.GetInt32(1)), reader.GetDouble(2)));
-        }
-        return list;
+        return await ReadRanked(command);
     }
 
     /// <summary>The query's content words as the vocabulary holds words: lower-cased, 3 to 64 letters or digits, each once.</summary>
@@ -547,6 +541,12 @@ public sealed class PostgresKnowledgeStore(NpgsqlDataSource dataSource) : IKnowl
         command.Parameters.AddWithValue("assistant", assistantId);
         command.Parameters.AddWithValue("query", query);
         command.Parameters.AddWithValue("limit", limit);
+        return await ReadRanked(command);
+    }
+
+    /// <summary>Rows of (document id, position, score), in the order the query gave them.</summary>
+    private static async Task<IReadOnlyList<RankedChunk>> ReadRanked(NpgsqlCommand command)
+    {
         await using var reader = await command.ExecuteReaderAsync();
         var list = new List<RankedChunk>();
         while (await reader.ReadAsync())

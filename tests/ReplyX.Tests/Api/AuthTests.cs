@@ -28,6 +28,7 @@ public abstract class AppFixture(bool postgres) : IAsyncLifetime
             ["Admin:Password"] = "admin password for tests",
             // As the embedded default's appsettings.json: a newcomer can try the assistant at once.
             ["Billing:WelcomeCredit"] = "10",
+            ["Billing:ReferralBonus"] = "50",
             ["Billing:YooKassa:ShopId"] = YooKassa.ShopId,
             ["Billing:YooKassa:SecretKey"] = YooKassa.SecretKey,
             ["Billing:YooKassa:BaseUrl"] = YooKassa.BaseUrl,

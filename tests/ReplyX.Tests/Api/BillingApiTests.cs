@@ -413,4 +413,37 @@ public abstract class BillingApiContract(AppFixture app)
         var promo = Assert.Single((await (await Send(HttpMethod.Get, "/api/balance/transactions?kind=promo", first)).JsonBody()).GetProperty("items").EnumerateArray());
         Assert.Equal("promo:" + code.ToUpperInvariant(), promo.GetProperty("reference").GetString()); // codes are kept in capitals
     }
+
+    [Fact]
+    public async Task A_referrer_gets_the_bonus_once_at_the_referees_first_successful_top_up_and_a_bad_code_is_refused()
+    {
+        var (referrer, _) = await Owner();
+        var code = (await (await Send(HttpMethod.Get, "/api/balance", referrer)).JsonBody()).GetProperty("referralCode").GetString()!;
+        var registered = await _client.PostAsJsonAsync("/api/auth/register",
+            new { email = $"referee.{Guid.NewGuid():N}@example.com", password = "correct horse battery", name = "Referee", referralCode = code });
+        var referee = (await registered.JsonBody()).GetProperty("accessToken").GetString()!;
+        var unknown = await _client.PostAsJsonAsync("/api/auth/register",
+            new { email = $"typo.{Guid.NewGuid():N}@example.com", password = "correct horse battery", name = "Typo", referralCode = Guid.NewGuid().ToString("N") });
+        var garbage = await _client.PostAsJsonAsync("/api/auth/register",
+            new { email = $"junk.{Guid.NewGuid():N}@example.com", password = "correct horse battery", name = "Junk", referralCode = "FRIEND2026" });
+
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.True((await unknown.JsonBody()).GetProperty("errors").TryGetProperty("referralCode", out _));
+        Assert.Equal(HttpStatusCode.BadRequest, garbage.StatusCode);
+        Assert.Equal("10.000000", await Balance(referrer)); // nothing for a registration alone
+
+        foreach (var amount in new[] { "100", "300" })
+        {
+            var paymentId = (await (await TopUp(referee, amount)).JsonBody()).GetProperty("paymentId").GetString()!;
+            await app.YooKassa.Succeed(paymentId, notifyTwice: false);
+            Assert.Equal(HttpStatusCode.OK, (await Webhook(app.YooKassa.PaymentNotification("payment.succeeded", paymentId))).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await Webhook(app.YooKassa.PaymentNotification("payment.succeeded", paymentId))).StatusCode);
+        }
+
+        Assert.Equal("410.000000", await Balance(referee));
+        Assert.Equal("60.000000", await Balance(referrer)); // 10 + the 50 bonus, once
+        var bonus = Assert.Single((await (await Send(HttpMethod.Get, "/api/balance/transactions?kind=referral", referrer)).JsonBody()).GetProperty("items").EnumerateArray());
+        Assert.Equal("50.000000", bonus.GetProperty("amount").GetString());
+    }
 }

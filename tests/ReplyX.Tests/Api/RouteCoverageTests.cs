@@ -41,6 +41,8 @@ public sealed class RouteCoverageTests : IClassFixture<RouteCoverageTests.App>
         "/api/auth/refresh",
         // Telegram's webhook: authenticated by the per-bot secret header instead of a user token.
         "/telegram/{botId:guid}",
+        // YooKassa's notifications: nothing in them is believed, every payment is asked back from YooKassa.
+        "/api/payments/yookassa/webhook",
         // The web-site widget: anonymous visitors, checked by origin and then by their signed session token.
         "/api/widget/{assistantId:guid}/config",
         "/api/widget/{assistantId:guid}/sessions",

@@ -121,6 +121,7 @@ public sealed partial class StartupValidationTests
         { "Billing:WelcomeCredit", "0.0000001", null, null },
         { "Billing:WelcomeCredit", "lots", null, null },
         { "Billing:MaxBatch", "0", null, null },
+        { "Billing:ReferralBonus", "-5", null, null },
         { "Billing:Enabled", "maybe", null, null },
         { "Billing:YooKassa:SecretKey", "", "Billing:YooKassa:ShopId=123|Billing:YooKassa:ReturnUrl=https://x.test/balance", null },
         { "Billing:YooKassa:ReturnUrl", "balance", "Billing:YooKassa:ShopId=123|Billing:YooKassa:SecretKey=s", null },
