@@ -88,7 +88,11 @@ public sealed class FakeTelegram : IAsyncDisposable
             builder.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(l => l.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2));
         }
         builder.Logging.ClearProviders();
-        var app = builder.Build();
+        WebApplication app;
+        lock (FakeServer.HostBuildGate)
+        {
+            app = builder.Build(); // see FakeServer.HostBuildGate
+        }
         FakeTelegram? fake = null;
         app.MapPost("/bot{token}/{method}", (string token, string method, HttpContext http) => fake!.Handle(token, method, http));
         await app.StartAsync();

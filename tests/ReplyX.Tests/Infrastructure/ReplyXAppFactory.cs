@@ -10,6 +10,15 @@ namespace ReplyX.Tests.Infrastructure;
 public sealed class ReplyXAppFactory(IReadOnlyDictionary<string, string?>? settings = null, string environment = "Development")
     : WebApplicationFactory<Program>
 {
+    /// <summary>One host built at a time in this process, fakes included (see <see cref="ReplyX.Fakes.FakeServer.HostBuildGate"/>).</summary>
+    protected override Microsoft.Extensions.Hosting.IHost CreateHost(Microsoft.Extensions.Hosting.IHostBuilder builder)
+    {
+        lock (ReplyX.Fakes.FakeServer.HostBuildGate)
+        {
+            return base.CreateHost(builder);
+        }
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(environment);
