@@ -68,6 +68,10 @@ export REPLYX_TEST_REDIS="127.0.0.1:$REDIS_PORT"
 export REPLYX_TEST_SERVICES="$SERVICES"
 export REPLYX_TEST_WORK="$WORK"
 export REPLYX_TEST_CONFIGURATION="$CONFIGURATION"
+# Every host the tests start (hundreds of app factories, fakes and silo processes) would otherwise watch its
+# appsettings files with inotify; the per-user limit is 128 instances, and reaching it fails host starts with
+# "The configured user limit (128) on the number of inotify instances has been reached".
+export DOTNET_hostBuilder__reloadConfigOnChange=false DOTNET_USE_POLLING_FILE_WATCHER=true
 
 cd "$ROOT"
 if ! dotnet build ReplyX.sln -c "$CONFIGURATION" -nologo -v quiet; then

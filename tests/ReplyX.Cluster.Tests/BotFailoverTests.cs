@@ -129,6 +129,17 @@ public sealed class BotFailoverTests(ITestOutputHelper output)
             var me = await http.GetFromJsonAsync<JsonElement>(new Uri(survivor.Process.BaseAddress, "/api/me"));
             var history = (await dialog.Get(me.GetProperty("account").GetProperty("id").GetGuid()))!.Recent.Select(m => m.Text).ToArray();
             Assert.Equal(["before", "Echo: before", "mid-answer", "Echo: mid-answer", "queued", "Echo: queued", "after", "Echo: after"], history);
+            // Every answer was paid exactly once, across both kills: one AI charge per question and one bot-message
+            // charge per sent reply, and the ledger adds up to the balance.
+            var accountId = me.GetProperty("account").GetProperty("id").GetGuid();
+            var ledger = await BillingFailoverTests.ReadLedger(postgres, accountId);
+            var dialogKey = dialog.GetPrimaryKey().ToString("N");
+            Assert.Equal(
+                new[] { 1, 3, 5, 7 }.Select(seq => $"ai:{dialogKey}:{seq}").Concat(new[] { 2, 4, 6, 8 }.Select(seq => $"bot:{dialogKey}:{seq}")).Order(),
+                ledger.Where(r => r.Key.StartsWith("ai:", StringComparison.Ordinal) || r.Key.StartsWith("bot:", StringComparison.Ordinal)).Select(r => r.Key).Order());
+            var balance = await http.GetFromJsonAsync<JsonElement>(new Uri(survivor.Process.BaseAddress, "/api/balance"));
+            Assert.Equal(ledger.Sum(r => r.Amount), await BillingFailoverTests.ReadBalance(postgres, accountId));
+            Assert.Equal(ledger.Sum(r => r.Amount) / 1_000_000m, decimal.Parse(balance.GetProperty("balance").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
             var view = await http.GetFromJsonAsync<JsonElement>(new Uri(survivor.Process.BaseAddress, $"/api/bots/{botId}"));
             Assert.Equal("running", view.GetProperty("status").GetString());
         }
