@@ -156,7 +156,19 @@ public interface IBalanceGrain : IGrainWithGuidKey
 
     [Alias("Release")]
     Task Release(string key);
+
+    /// <summary><see cref="Reserve"/> for several holds at once, in order (a silo's callers combined: <c>BalanceCalls</c>).</summary>
+    [Alias("ReserveMany")]
+    Task<IReadOnlyList<bool>> ReserveMany(IReadOnlyList<Hold> holds);
+
+    /// <summary><see cref="Apply"/> for several movements at once, in order; durable when the results are returned.</summary>
+    [Alias("ApplyMany")]
+    Task<IReadOnlyList<MovementResult>> ApplyMany(IReadOnlyList<Movement> movements);
 }
+
+/// <summary>An amount held on a balance for work about to be done, until the movement with the same key.</summary>
+[GenerateSerializer, Immutable, Alias("ReplyX.Billing.Hold")]
+public sealed record Hold([property: Id(0)] string Key, [property: Id(1)] long Amount);
 
 /// <summary>Filters and position of a page of the ledger, newest first (<see cref="Before"/>: an entry id, the keyset cursor).</summary>
 [GenerateSerializer, Immutable, Alias("ReplyX.Billing.LedgerQuery")]

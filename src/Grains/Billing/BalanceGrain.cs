@@ -23,10 +23,17 @@ public sealed partial class BalanceGrain(IBillingStore store, IOptions<BillingOp
         "Balance movements by kind and outcome.", "kind", "outcome");
 
     private BalanceRow _row = null!;
-    private readonly List<(Movement Movement, TaskCompletionSource<MovementResult> Done)> _queue = [];
+    private readonly List<Queued> _queue = [];
     private Task? _writing;
     private readonly Dictionary<string, (long Amount, DateTimeOffset Until)> _holds = new(StringComparer.Ordinal);
     private DateTimeOffset _lowSentAt = DateTimeOffset.MinValue;
+    // Running sums, so that "may this be spent?" costs the same with thousands of holds and queued movements.
+    private long _held;
+    private long _queuedUnheld;
+    private DateTimeOffset _nextExpiry = DateTimeOffset.MaxValue;
+
+    /// <summary>A movement waiting to be written; <paramref name="Unheld"/>: the debit counted in <see cref="_queuedUnheld"/>.</summary>
+    private sealed record Queued(Movement Movement, TaskCompletionSource<MovementResult> Done, long Unheld);
 
     /// <summary>How long a hold lives without its movement (a dialog that died mid-call).</summary>
     public static readonly TimeSpan HoldLifetime = TimeSpan.FromMinutes(5);
@@ -50,19 +57,67 @@ public sealed partial class BalanceGrain(IBillingStore store, IOptions<BillingOp
         {
             return true;
         }
-        var now = time.GetUtcNow();
-        foreach (var expired in _holds.Where(h => h.Value.Until <= now).Select(h => h.Key).ToList())
-        {
-            _holds.Remove(expired);
-        }
+        ExpireHolds();
         // What is queued but not written yet, and what is held, count as spent already.
-        var committed = _queue.Where(q => q.Movement.Amount < 0 && !_holds.ContainsKey(q.Movement.Key)).Sum(q => -q.Movement.Amount)
-            + _holds.Values.Sum(h => h.Amount);
+        var committed = _queuedUnheld + _held;
         var withinCap = _row.DailyCap is not { } cap || _row.SpentToday(Today) + committed + amount <= cap;
         return _row.Balance - committed >= amount && withinCap;
     }
 
+    private void ExpireHolds()
+    {
+        var now = time.GetUtcNow();
+        if (now < _nextExpiry)
+        {
+            return;
+        }
+        _nextExpiry = DateTimeOffset.MaxValue;
+        foreach (var (key, hold) in _holds.ToList())
+        {
+            if (hold.Until <= now)
+            {
+                RemoveHold(key);
+            }
+            else if (hold.Until < _nextExpiry)
+            {
+                _nextExpiry = hold.Until;
+            }
+        }
+    }
+
+    private void RemoveHold(string key)
+    {
+        if (_holds.Remove(key, out var hold))
+        {
+            _held -= hold.Amount;
+        }
+    }
+
     public async Task<bool> Reserve(string key, long amount)
+    {
+        if (TryHold(key, amount))
+        {
+            return true;
+        }
+        await RefusedHold();
+        return false;
+    }
+
+    public async Task<IReadOnlyList<bool>> ReserveMany(IReadOnlyList<Hold> holds)
+    {
+        var results = new bool[holds.Count];
+        for (var i = 0; i < holds.Count; i++)
+        {
+            results[i] = TryHold(holds[i].Key, holds[i].Amount);
+        }
+        if (Array.IndexOf(results, false) >= 0)
+        {
+            await RefusedHold();
+        }
+        return results;
+    }
+
+    private bool TryHold(string key, long amount)
     {
         if (!options.Value.Enabled || amount <= 0 || _holds.ContainsKey(key))
         {
@@ -70,21 +125,31 @@ public sealed partial class BalanceGrain(IBillingStore store, IOptions<BillingOp
         }
         if (!Covers(amount))
         {
-            // The owner hears of it (at most once a minute): customers are being refused.
-            if (time.GetUtcNow() - _lowSentAt >= TimeSpan.FromMinutes(1))
-            {
-                _lowSentAt = time.GetUtcNow();
-                await PublishLow();
-            }
             return false;
         }
-        _holds[key] = (amount, time.GetUtcNow() + HoldLifetime);
+        var until = time.GetUtcNow() + HoldLifetime;
+        _holds[key] = (amount, until);
+        _held += amount;
+        if (until < _nextExpiry)
+        {
+            _nextExpiry = until;
+        }
         return true;
+    }
+
+    /// <summary>The owner hears of refused work (at most once a minute): customers are being refused.</summary>
+    private async Task RefusedHold()
+    {
+        if (time.GetUtcNow() - _lowSentAt >= TimeSpan.FromMinutes(1))
+        {
+            _lowSentAt = time.GetUtcNow();
+            await PublishLow();
+        }
     }
 
     public Task Release(string key)
     {
-        _holds.Remove(key);
+        RemoveHold(key);
         return Task.CompletedTask;
     }
 
@@ -94,13 +159,44 @@ public sealed partial class BalanceGrain(IBillingStore store, IOptions<BillingOp
         {
             throw new ArgumentException(reason, nameof(movement));
         }
+        var task = Enqueue(movement);
+        StartWriting();
+        return task;
+    }
+
+    public async Task<IReadOnlyList<MovementResult>> ApplyMany(IReadOnlyList<Movement> movements)
+    {
+        foreach (var movement in movements)
+        {
+            if (LedgerRules.Invalid(movement) is { } reason)
+            {
+                throw new ArgumentException(reason, nameof(movements));
+            }
+        }
+        var tasks = new Task<MovementResult>[movements.Count];
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            tasks[i] = Enqueue(movements[i]);
+        }
+        StartWriting();
+        return await Task.WhenAll(tasks);
+    }
+
+    private Task<MovementResult> Enqueue(Movement movement)
+    {
         var done = new TaskCompletionSource<MovementResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _queue.Add((movement, done));
+        var unheld = movement.Amount < 0 && !_holds.ContainsKey(movement.Key) ? -movement.Amount : 0;
+        _queuedUnheld += unheld;
+        _queue.Add(new Queued(movement, done, unheld));
+        return done.Task;
+    }
+
+    private void StartWriting()
+    {
         if (_writing is null or { IsCompleted: true })
         {
             _writing = Write();
         }
-        return done.Task;
     }
 
     public async Task<BalanceSnapshot> SetLimits(long lowThreshold, long? dailyCap)
@@ -120,8 +216,9 @@ public sealed partial class BalanceGrain(IBillingStore store, IOptions<BillingOp
     {
         while (_queue.Count > 0)
         {
-            var batch = _queue.Take(options.Value.MaxBatch).ToList();
+            var batch = _queue.GetRange(0, Math.Min(_queue.Count, options.Value.MaxBatch));
             _queue.RemoveRange(0, batch.Count);
+            batch.ForEach(b => _queuedUnheld -= b.Unheld);
             var before = _row.Balance;
             try
             {
@@ -132,7 +229,7 @@ public sealed partial class BalanceGrain(IBillingStore store, IOptions<BillingOp
                 {
                     Movements.WithLabels(batch[i].Movement.Kind.ToString(), results[i].Outcome.ToString()).Inc();
                 }
-                batch.ForEach(b => _holds.Remove(b.Movement.Key)); // written (or refused): its hold has done its job
+                batch.ForEach(b => RemoveHold(b.Movement.Key)); // written (or refused): its hold has done its job
                 for (var i = 0; i < batch.Count; i++)
                 {
                     batch[i].Done.TrySetResult(results[i]);
@@ -143,9 +240,9 @@ public sealed partial class BalanceGrain(IBillingStore store, IOptions<BillingOp
                 // Nothing of the batch was written (one transaction): every caller learns it, and the row is read
                 // again in case the failure came after the commit (a lost connection on the reply).
                 LogWriteFailed(Id, batch.Count, Errors.Describe(ex));
-                foreach (var (_, done) in batch)
+                foreach (var queued in batch)
                 {
-                    done.TrySetException(ex);
+                    queued.Done.TrySetException(ex);
                 }
                 await Reload();
                 continue;

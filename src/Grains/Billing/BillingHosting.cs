@@ -10,6 +10,7 @@ public static class BillingHosting
     {
         services.AddValidatedOptions<BillingOptions, BillingOptionsValidator>(BillingOptions.Section);
         services.AddSingleton<PriceCatalog>();
+        services.AddSingleton<BalanceCalls>();
         services.AddSingleton<ReplyCharges>();
         services.AddSingleton<ServiceCharges>();
         services.AddValidatedOptions<YooKassaOptions, YooKassaOptionsValidator>(YooKassaOptions.Section);

@@ -10,7 +10,7 @@ namespace ReplyX.Billing;
 /// A crash before the charge leaves the question unanswered, so it is asked (and charged) again under the same
 /// key; a crash after it finds the key charged.
 /// </summary>
-public sealed class ReplyCharges(IGrainFactory grains, PriceCatalog prices, IOptions<BillingOptions> options, TimeProvider time)
+public sealed class ReplyCharges(IGrainFactory grains, BalanceCalls balances, PriceCatalog prices, IOptions<BillingOptions> options, TimeProvider time)
 {
     public bool Enabled => options.Value.Enabled;
 
@@ -25,7 +25,7 @@ public sealed class ReplyCharges(IGrainFactory grains, PriceCatalog prices, IOpt
         }
         var list = await prices.Get();
         var most = list.AiReply(model, prompt.Sum(m => m.Text.Length) / 2 + AiTokenEstimator.MessageOverhead * prompt.Count, maxOutputTokens, time.GetUtcNow());
-        return most <= 0 || await grains.GetGrain<IBalanceGrain>(accountId).Reserve(key, most);
+        return most <= 0 || await balances.Reserve(accountId, key, most);
     }
 
     public async Task Release(Guid accountId, string key)
@@ -44,12 +44,11 @@ public sealed class ReplyCharges(IGrainFactory grains, PriceCatalog prices, IOpt
             return null;
         }
         var amount = (await prices.Get()).AiReply(answer.Model, answer.PromptTokens, answer.CompletionTokens, time.GetUtcNow());
-        var balance = grains.GetGrain<IBalanceGrain>(accountId);
         if (amount <= 0)
         {
-            await balance.Release(key);
+            await grains.GetGrain<IBalanceGrain>(accountId).Release(key);
             return null;
         }
-        return await balance.Apply(new Movement(key, -amount, LedgerKind.Charge, BillingServices.AiMessage, reference, MayOverdraw: true));
+        return await balances.Apply(accountId, new Movement(key, -amount, LedgerKind.Charge, BillingServices.AiMessage, reference, MayOverdraw: true));
     }
 }

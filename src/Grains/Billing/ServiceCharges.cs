@@ -7,7 +7,7 @@ namespace ReplyX.Billing;
 /// once per key. The work is done when it is charged, so a charge may take the balance below zero rather than
 /// be lost; what may not be done without money is checked first with <see cref="MayPay"/>.
 /// </summary>
-public sealed class ServiceCharges(IGrainFactory grains, PriceCatalog prices, IOptions<BillingOptions> options, TimeProvider time)
+public sealed class ServiceCharges(IGrainFactory grains, BalanceCalls balances, PriceCatalog prices, IOptions<BillingOptions> options, TimeProvider time)
 {
     public static string DocumentKey(Guid documentId, int version) => $"doc:{documentId:N}:{version}";
 
@@ -25,6 +25,6 @@ public sealed class ServiceCharges(IGrainFactory grains, PriceCatalog prices, IO
         {
             return null;
         }
-        return await grains.GetGrain<IBalanceGrain>(accountId).Apply(new Movement(key, -price, LedgerKind.Charge, service, reference, MayOverdraw: true));
+        return await balances.Apply(accountId, new Movement(key, -price, LedgerKind.Charge, service, reference, MayOverdraw: true));
     }
 }

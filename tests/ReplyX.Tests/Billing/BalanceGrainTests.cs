@@ -68,6 +68,35 @@ public sealed class BalanceGrainTests(BalanceClusterFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Holds_and_movements_sent_together_are_taken_in_order_as_if_sent_one_by_one()
+    {
+        var balance = Balance(Guid.NewGuid());
+        await balance.Apply(new Movement("topup", 1_000, LedgerKind.TopUp));
+
+        // 400 + 400 fit in 1,000; the third 400 does not; a key held already is not held twice.
+        Assert.Equal([true, true, false, true], await balance.ReserveMany([new Hold("a", 400), new Hold("b", 400), new Hold("c", 400), new Hold("a", 400)]));
+        Assert.False(await balance.CanSpend(201));
+        Assert.True(await balance.CanSpend(200));
+
+        // Charging a held key takes its hold; an unheld charge counts while queued; a key seen before changes nothing.
+        var results = await balance.ApplyMany([
+            new Movement("a", -300, LedgerKind.Charge, BillingServices.AiMessage),
+            new Movement("x", -100, LedgerKind.Charge, BillingServices.BotMessage),
+            new Movement("a", -300, LedgerKind.Charge, BillingServices.AiMessage),
+        ]);
+        Assert.Equal([MovementOutcome.Applied, MovementOutcome.Applied, MovementOutcome.Duplicate], results.Select(r => r.Outcome));
+        Assert.Equal(600, (await balance.Get()).Balance);
+        // Left: 600, of which "b" holds 400.
+        Assert.True(await balance.CanSpend(200));
+        Assert.False(await balance.CanSpend(201));
+        await balance.Release("b");
+        Assert.True(await balance.CanSpend(600));
+        Assert.False(await balance.CanSpend(601));
+        await Assert.ThrowsAsync<ArgumentException>(() => balance.ApplyMany([new Movement("ok", -1, LedgerKind.Charge, BillingServices.AiMessage), new Movement("", 0, LedgerKind.Charge)]));
+        Assert.Equal(600, (await balance.Get()).Balance); // the invalid batch applied nothing
+    }
+
+    [Fact]
     public async Task Falling_below_the_threshold_publishes_balance_low_once_on_the_account_feed()
     {
         var account = Guid.NewGuid();
