@@ -13,18 +13,21 @@ public sealed class ServiceCharges(IGrainFactory grains, BalanceCalls balances, 
 
     public static string BotMessageKey(Guid dialogId, long seq) => $"bot:{dialogId:N}:{seq}";
 
+    public static string EmbeddingKey(Guid documentId, int version) => $"emb:{documentId:N}:{version}";
+
     public async Task<long> Price(string service) => (await prices.Get()).Price(service, null, time.GetUtcNow());
 
     /// <summary>Whether the account can pay one unit of <paramref name="service"/> now (always, with billing off).</summary>
     public async Task<bool> MayPay(Guid accountId, string service) =>
         !options.Value.Enabled || await grains.GetGrain<IBalanceGrain>(accountId).CanSpend(await Price(service));
 
-    public async Task<MovementResult?> Charge(Guid accountId, string service, string key, string reference)
-    {
-        if (!options.Value.Enabled || await Price(service) is var price && price <= 0)
-        {
-            return null;
-        }
-        return await balances.Apply(accountId, new Movement(key, -price, LedgerKind.Charge, service, reference, MayOverdraw: true));
-    }
+    public async Task<MovementResult?> Charge(Guid accountId, string service, string key, string reference) =>
+        options.Value.Enabled ? await Charge(accountId, service, key, reference, await Price(service)) : null;
+
+    /// <summary>Charges <paramref name="tokens"/> of a service priced per 1,000 tokens (an embedding run), rounded up to a micro-rouble.</summary>
+    public async Task<MovementResult?> ChargeTokens(Guid accountId, string service, long tokens, string key, string reference) =>
+        options.Value.Enabled ? await Charge(accountId, service, key, reference, PriceList.PerThousand(await Price(service), tokens)) : null;
+
+    private async Task<MovementResult?> Charge(Guid accountId, string service, string key, string reference, long amount) =>
+        amount <= 0 ? null : await balances.Apply(accountId, new Movement(key, -amount, LedgerKind.Charge, service, reference, MayOverdraw: true));
 }

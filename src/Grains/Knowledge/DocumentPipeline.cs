@@ -64,8 +64,14 @@ public sealed class DocumentPipeline(
         {
             // Paid just before it becomes of use, once per version by its key: a crash between the two resumes the run,
             // which finds the charge made.
-            await charges.Charge(document.AccountId, ReplyX.Billing.BillingServices.DocumentUpload, ReplyX.Billing.ServiceCharges.DocumentKey(document.Id, version),
-                $"document:{document.Id}:{version}");
+            var reference = $"document:{document.Id}:{version}";
+            await charges.Charge(document.AccountId, ReplyX.Billing.BillingServices.DocumentUpload, ReplyX.Billing.ServiceCharges.DocumentKey(document.Id, version), reference);
+            if (embedder is not null)
+            {
+                // The passages' vectors, per 1,000 tokens (a re-embedding after the platform changed its model is not charged).
+                await charges.ChargeTokens(document.AccountId, ReplyX.Billing.BillingServices.Embedding, chunks.Sum(c => (long)c.Tokens),
+                    ReplyX.Billing.ServiceCharges.EmbeddingKey(document.Id, version), reference);
+            }
         }
         document = document with { Status = DocumentStatus.Ready, ChunksDone = chunks.Count, ActiveVersion = version, Error = null, UpdatedAt = Now() };
         await store.Activate(document, version);

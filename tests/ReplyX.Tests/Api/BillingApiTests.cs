@@ -214,7 +214,7 @@ public abstract class BillingApiContract(AppFixture app)
     }
 
     [Fact]
-    public async Task A_processed_document_is_charged_once_per_version_and_an_upload_the_balance_cannot_pay_gets_402()
+    public async Task A_processed_document_and_its_vectors_are_charged_once_per_version_and_an_upload_the_balance_cannot_pay_gets_402()
     {
         var (owner, account) = await Owner();
         var assistant = (await (await Send(HttpMethod.Post, "/api/assistants", owner, new { name = "Docs", systemPrompt = "Help.", model = "gpt-4o-mini", language = "en" }))
@@ -223,7 +223,11 @@ public abstract class BillingApiContract(AppFixture app)
         var id = await UploadReady(owner, $"/api/assistants/{assistant}/documents", HttpMethod.Post, "Shipping takes three days.", 1);
         await UploadReady(owner, $"/api/documents/{id}", HttpMethod.Put, "Shipping takes two days now.", 2);
         var charges = (await (await Send(HttpMethod.Get, "/api/balance/transactions?service=document_upload", owner)).JsonBody()).GetProperty("items");
-        await Adjust(await AdminToken(), account, new { amount = "-9.8", reason = "empty the balance for the test" });
+        // The passages' vectors are charged per 1,000 tokens, rounded up: 0.0001 ₽ per 1k makes these short ones 1 micro-rouble each.
+        var embeddings = (await (await Send(HttpMethod.Get, "/api/balance/transactions?service=embedding", owner)).JsonBody()).GetProperty("items");
+        Assert.Equal([("-0.000001", $"document:{id}:2"), ("-0.000001", $"document:{id}:1")],
+            embeddings.EnumerateArray().Select(c => (c.GetProperty("amount").GetString(), c.GetProperty("reference").GetString())));
+        await Adjust(await AdminToken(), account, new { amount = "-9.799998", reason = "empty the balance for the test" });
         var refused = await Upload(owner, $"/api/assistants/{assistant}/documents", HttpMethod.Post, "One more.");
 
         Assert.Equal(["-0.100000", "-0.100000"], charges.EnumerateArray().Select(c => c.GetProperty("amount").GetString()));
