@@ -82,8 +82,9 @@ async function expectBalance(page, expected, name) {
   check(name, Math.abs(shown - expected) < 0.000001, { shown, expected });
 }
 
-async function signIn(page, email, password, landmark) {
-  await page.goto(replyx + "/login");
+/** Signs in and waits for `landmark`, on the page at `next` (the sign-in form goes there). */
+async function signIn(page, email, password, landmark, next = "/") {
+  await page.goto(replyx + "/login?next=" + encodeURIComponent(next));
   await page.getByTestId("login-email").fill(email);
   await page.getByTestId("login-password").fill(password);
   await page.getByTestId("login-submit").click();
@@ -171,8 +172,7 @@ try {
   await phone.addInitScript(() => localStorage.setItem("replyx.lang", "ru"));
   const phonePage = await phone.newPage();
   await step("balance at phone width: opens", async () => {
-    await signIn(phonePage, ownerEmail, ownerPassword, "phone-menu");
-    await phonePage.goto(replyx + "/balance");
+    await signIn(phonePage, ownerEmail, ownerPassword, "balance-current-value", "/balance");
     await phonePage.getByTestId("history-row").first().waitFor({ timeout: 20000 });
   });
   const fits = await phonePage.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
@@ -216,6 +216,10 @@ try {
 } catch (error) {
   console.error(String(error?.stack ?? error));
   failed++;
+  // What each page showed when it failed.
+  for (const [i, page] of browser.contexts().flatMap((c) => c.pages()).entries()) {
+    await page.screenshot({ path: path.join(artifacts, `billing-failure-${i}.png`), fullPage: true }).catch(() => {});
+  }
 } finally {
   await browser.close();
 }

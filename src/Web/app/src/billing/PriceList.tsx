@@ -57,7 +57,8 @@ export function PriceTable({ prices, labelledBy, extra, testId }: {
             </Table.Td>
             <Table.Td data-label={t("prices.since")}>
               <Text size="sm" className="rx-nowrap">
-                <time dateTime={price.effectiveFrom}>{formatDateTime(price.effectiveFrom)}</time>
+                {/* The built-in prices apply from the epoch: "from the start" says it better than 1970. */}
+                {Date.parse(price.effectiveFrom) <= 0 ? t("prices.always") : <time dateTime={price.effectiveFrom}>{formatDateTime(price.effectiveFrom)}</time>}
               </Text>
             </Table.Td>
             {extra ? <Table.Td data-label={extra.header}>{extra.cell(price)}</Table.Td> : null}

@@ -163,9 +163,8 @@ export function useTopUpConfirmation() {
   };
 }
 
-export function TopUpConfirmation({ confirmation, balance, onRetry, onDismiss }: {
+export function TopUpConfirmation({ confirmation, onRetry, onDismiss }: {
   confirmation: NonNullable<Confirmation>;
-  balance: Balance | undefined;
   onRetry: () => void;
   onDismiss: () => void;
 }) {
@@ -175,7 +174,7 @@ export function TopUpConfirmation({ confirmation, balance, onRetry, onDismiss }:
     return (
       <Alert color="green" role="status" title={t("topUp.confirmedTitle")} withCloseButton onClose={onDismiss} closeButtonLabel={t("app.close")}
         data-testid="topup-confirmed">
-        {t("topUp.confirmed", { amount, balance: formatMoney(balance?.balance) })}
+        {t("topUp.confirmed", { amount })}
       </Alert>
     );
   }

@@ -91,6 +91,7 @@ function PriceForm() {
         <div className="rx-form-grid">
           <Select
             label={t("prices.service")}
+            description={t("adminPrices.serviceHint")}
             data={billingServices.map((s) => ({ value: s, label: labels.service(s) }))}
             value={service}
             onChange={change(setService)}

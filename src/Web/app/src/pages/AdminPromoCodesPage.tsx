@@ -92,6 +92,7 @@ function PromoCodeForm() {
           />
           <TextInput
             label={t("adminPromo.amount")}
+            description={t("adminPromo.amountHint")}
             value={amount}
             onChange={edit(setAmount)}
             inputMode="decimal"

@@ -120,7 +120,7 @@ export function BalancePage() {
         </Title>
         <Text c="dimmed">{t("balance.tagline")}</Text>
       </div>
-      {confirmation ? <TopUpConfirmation confirmation={confirmation} balance={balance.data} onRetry={retry} onDismiss={dismiss} /> : null}
+      {confirmation ? <TopUpConfirmation confirmation={confirmation} onRetry={retry} onDismiss={dismiss} /> : null}
       {balance.isPending ? (
         <Loading height={88} testId="balance-loading" />
       ) : !balance.data ? (
