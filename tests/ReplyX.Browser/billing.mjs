@@ -171,15 +171,42 @@ try {
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "ru-RU" });
   await phone.addInitScript(() => localStorage.setItem("replyx.lang", "ru"));
   const phonePage = await phone.newPage();
+  // The spending chart: this account has spent nothing, so its rendering is checked with a spending report of
+  // the browser's own (two services on two days), answered in place of the server's.
+  const today = new Date().toISOString().slice(0, 10);
+  const yesterday = new Date(Date.now() - 86400000).toISOString().slice(0, 10);
+  const spendRows = [
+    { day: yesterday, service: "ai_message", amount: "0.004000", count: 4 },
+    { day: today, service: "ai_message", amount: "0.002000", count: 2 },
+    { day: today, service: "document_upload", amount: "0.100000", count: 1 },
+  ];
+  await phonePage.route("**/api/balance/spend", (route) =>
+    route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(spendRows) }));
   await step("balance at phone width: opens", async () => {
     await signIn(phonePage, ownerEmail, ownerPassword, "balance-current-value", "/balance");
     await phonePage.getByTestId("history-row").first().waitFor({ timeout: 20000 });
   });
-  const fits = await phonePage.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
-  check("balance at phone width: nothing wider than the screen", fits);
+  const overflow = await phonePage.evaluate(() => ({
+    width: document.documentElement.scrollWidth,
+    // The innermost elements that reach past the screen's right edge, to tell what is too wide.
+    wide: [...document.querySelectorAll("body *")].filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && el.children.length === 0)
+      .slice(0, 5).map((el) => `${el.tagName.toLowerCase()}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`),
+  }));
+  check("balance at phone width: nothing wider than the screen", overflow.width <= 390, overflow);
   const ruBalance = await phonePage.getByTestId("balance-current-value").innerText();
   check("balance in Russian: roubles after the amount, decimal comma", /^\d[\d\s\u00a0\u202f]*,\d{2}\s?₽$/.test(ruBalance), ruBalance);
+  await step("spending chart: drawn", () => phonePage.getByTestId("spend-chart").waitFor({ timeout: 10000 }));
+  const chart = await phonePage.evaluate(() => ({
+    bars: document.querySelectorAll('[data-testid="spend-chart"] svg rect').length,
+    label: document.querySelector('[data-testid="spend-chart"] svg')?.getAttribute("aria-label") ?? "",
+    rows: [...document.querySelectorAll('[data-testid="spend-table"] tbody tr')].map((r) => r.textContent),
+    total: document.querySelector('[data-testid="spend-total"]')?.textContent ?? "",
+  }));
+  check("spending chart: one bar part per day and service, and a table of the same for screen readers",
+    chart.bars === 3 && chart.rows.length === 2 && chart.label.length > 0, chart);
+  check("spending chart: the total", chart.total.replace(/\s/g, "") === "0,106₽", chart.total);
   await phonePage.screenshot({ path: path.join(artifacts, "balance-phone.png"), fullPage: true });
+  await accessibility(phonePage, "balance at phone width, in Russian");
 
   const adminContext = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: "en-US" });
   const admin = await adminContext.newPage();

@@ -121,34 +121,37 @@ export function SpendChart({ rows }: { rows: readonly SpendRow[] }) {
           ))}
         </ul>
       </Stack>
-      <table className="rx-visually-hidden" data-testid="spend-table">
-        <caption>{t("spend.tableCaption")}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t("spend.day")}</th>
-            {services.map((s) => (
-              <th key={s} scope="col">
-                {labels.service(s)}
-              </th>
-            ))}
-            <th scope="col">{t("spend.dayTotal")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {days
-            .filter((d) => d.total > 0)
-            .map((d) => (
-              <tr key={d.day}>
-                <th scope="row">{formatDay(d.day, { dateStyle: "medium" })}</th>
-                {services.map((s) => {
-                  const part = d.parts.find((p) => p.service === s);
-                  return <td key={s}>{part ? formatMoney(part.amount.replace(/^-/, "")) : formatMoney("0")}</td>;
-                })}
-                <td>{formatMoney(microToAmount(d.total))}</td>
-              </tr>
-            ))}
-        </tbody>
-      </table>
+      {/* Hidden by a wrapper: a table ignores the width that hides an element. */}
+      <div className="rx-visually-hidden">
+        <table data-testid="spend-table">
+          <caption>{t("spend.tableCaption")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("spend.day")}</th>
+              {services.map((s) => (
+                <th key={s} scope="col">
+                  {labels.service(s)}
+                </th>
+              ))}
+              <th scope="col">{t("spend.dayTotal")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {days
+              .filter((d) => d.total > 0)
+              .map((d) => (
+                <tr key={d.day}>
+                  <th scope="row">{formatDay(d.day, { dateStyle: "medium" })}</th>
+                  {services.map((s) => {
+                    const part = d.parts.find((p) => p.service === s);
+                    return <td key={s}>{part ? formatMoney(part.amount.replace(/^-/, "")) : formatMoney("0")}</td>;
+                  })}
+                  <td>{formatMoney(microToAmount(d.total))}</td>
+                </tr>
+              ))}
+          </tbody>
+        </table>
+      </div>
     </figure>
   );
 }

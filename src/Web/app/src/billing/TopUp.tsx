@@ -50,6 +50,16 @@ export function TopUpForm({ balance }: { balance: Balance }) {
     },
   });
 
+  // Back from YooKassa's page with the browser's back button: the page may come from the back-forward cache
+  // as it was left, still "opening the payment page".
+  useEffect(() => {
+    const shown = (event: PageTransitionEvent) => {
+      if (event.persisted) setLeaving(false);
+    };
+    window.addEventListener("pageshow", shown);
+    return () => window.removeEventListener("pageshow", shown);
+  }, []);
+
   const change = (value: string) => {
     setAmount(value);
     setKey(uuid());
@@ -78,19 +88,19 @@ export function TopUpForm({ balance }: { balance: Balance }) {
           ))}
         </Group>
         <TextInput
-            label={t("topUp.amount")}
-            description={t("topUp.amountHint", { min: formatMoney(String(minTopUp)) })}
-            value={amount}
-            onChange={(event) => change(event.currentTarget.value)}
-            onBlur={() => setTouched(amount !== "")}
-            inputMode="decimal"
-            autoComplete="off"
-            required
-            rightSection={<Text size="sm" c="dimmed" aria-hidden="true">₽</Text>}
-            error={local ?? (server || undefined)}
-            maw={320}
-            data-testid="topup-amount"
-          />
+          label={t("topUp.amount")}
+          description={t("topUp.amountHint", { min: formatMoney(String(minTopUp)) })}
+          value={amount}
+          onChange={(event) => change(event.currentTarget.value)}
+          onBlur={() => setTouched(amount !== "")}
+          inputMode="decimal"
+          autoComplete="off"
+          required
+          rightSection={<Text size="sm" c="dimmed" aria-hidden="true">₽</Text>}
+          error={local ?? (server || undefined)}
+          maw={320}
+          data-testid="topup-amount"
+        />
         <Group>
           <Button type="submit" loading={busy} data-testid="topup-submit">
             {t("topUp.submit")}
