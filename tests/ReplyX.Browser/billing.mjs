@@ -167,6 +167,20 @@ try {
   await owner.screenshot({ path: path.join(artifacts, "balance.png"), fullPage: true });
   await accessibility(owner, "balance");
 
+  // A payer who leaves YooKassa's page without paying and comes back: the page waits for a credit that does
+  // not come, and the balance stays as it was.
+  await owner.getByTestId("topup-quick-1000").click();
+  await owner.getByTestId("topup-submit").click();
+  await step("unpaid top-up: on YooKassa's page", () =>
+    owner.waitForURL((url) => url.toString().startsWith(yookassa + "/checkout/"), { timeout: 20000 }));
+  await owner.goto(replyx + "/balance");
+  await step("unpaid top-up: back on the balance page, the payment is being confirmed", () =>
+    owner.getByTestId("topup-confirming").waitFor({ timeout: 20000 }));
+  check("unpaid top-up: the page says it is confirming the payment", true, await owner.getByTestId("topup-confirming").innerText());
+  await owner.waitForTimeout(3000); // a poll or two
+  check("unpaid top-up: nothing is credited", (await owner.getByTestId("topup-confirmed").count()) === 0);
+  await expectBalance(owner, before + topUp + promoAmount, "unpaid top-up: the balance is unchanged");
+
   // Phone width, in Russian: the page fits the screen (no sideways scrolling) and formats money the Russian way.
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "ru-RU" });
   await phone.addInitScript(() => localStorage.setItem("replyx.lang", "ru"));
@@ -189,7 +203,7 @@ try {
   const overflow = await phonePage.evaluate(() => ({
     width: document.documentElement.scrollWidth,
     // The innermost elements that reach past the screen's right edge, to tell what is too wide.
-    wide: [...document.querySelectorAll("body *")].filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && el.children.length === 0)
+    wide: [...document.querySelectorAll("body *")].filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && el.children.length === 0 && !el.closest(".rx-visually-hidden"))
       .slice(0, 5).map((el) => `${el.tagName.toLowerCase()}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`),
   }));
   check("balance at phone width: nothing wider than the screen", overflow.width <= 390, overflow);
