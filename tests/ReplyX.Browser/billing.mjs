@@ -252,6 +252,19 @@ try {
     admin.locator(`[data-testid="promo-code-row"][data-code="${promoCode}"]`).waitFor({ timeout: 20000 }));
   const uses = await admin.locator(`[data-testid="promo-code-row"][data-code="${promoCode}"]`).getAttribute("data-uses");
   check("admin: the code has been used once", uses === "1", uses);
+  // A code of a taken name is refused with the API's words; a new one is listed at once.
+  await admin.getByTestId("promo-new-code").fill(promoCode.toLowerCase());
+  await admin.getByTestId("promo-new-amount").fill("25");
+  await admin.getByTestId("promo-new-submit").click();
+  await step("admin: a taken code is refused", () => admin.getByTestId("promo-code-error").waitFor({ timeout: 15000 }));
+  const taken = await admin.getByTestId("promo-code-error").innerText();
+  check("admin: the refusal shows the API's problem title", taken.includes("A promo code of that name exists."), taken);
+  const fresh = `${promoCode}-NEW`;
+  await admin.getByTestId("promo-new-code").fill(fresh);
+  await admin.getByTestId("promo-new-submit").click();
+  await step("admin: the new code is listed", () =>
+    admin.locator(`[data-testid="promo-code-row"][data-code="${fresh}"][data-uses="0"][data-max-uses="1"]`).waitFor({ timeout: 15000 }));
+  check("admin: the new code is listed, unused", true, fresh);
   await admin.screenshot({ path: path.join(artifacts, "admin-promo.png"), fullPage: true });
   await accessibility(admin, "admin promo codes");
 } catch (error) {
