@@ -14,7 +14,8 @@ namespace ReplyX.Cluster.Tests;
 /// The web app and the widget in headless Chromium (tests/ReplyX.Browser/run.mjs, playwright-core): a shop page
 /// embeds /widget.js, a visitor chats and sees the answer stream in, an operator signs in to the desk, sees the
 /// handoff arrive live, takes over and replies, and the visitor sees it; the host page's styles stay untouched;
-/// axe-core finds no serious violation. Screenshots are kept in artifacts/browser/.
+/// axe-core finds no serious violation. Screenshots are kept in artifacts/browser/. The balance pages
+/// (tests/ReplyX.Browser/billing.mjs) run against a fake YooKassa on a host of their own.
 /// </summary>
 public sealed class BrowserTests(ITestOutputHelper output)
 {
@@ -69,6 +70,78 @@ public sealed class BrowserTests(ITestOutputHelper output)
         Assert.True(File.Exists(Path.Combine(artifacts, "desk.png")) && File.Exists(Path.Combine(artifacts, "widget.png"))
             && File.Exists(Path.Combine(artifacts, "documents.png")), "screenshots missing");
     }
+
+    private const string WelcomeCredit = "10";
+    private const int TopUpRoubles = 500;
+    private const int PromoRoubles = 150;
+
+    [Fact]
+    public async Task An_owner_tops_up_through_YooKassa_and_redeems_a_promo_code_and_an_admin_sees_prices_and_codes()
+    {
+        await using var yookassa = await FakeYooKassa.StartAsync();
+        var port = HostProcess.FreePort();
+        var environment = new Dictionary<string, string>
+        {
+            ["Cluster__SiloPort"] = HostProcess.FreePort().ToString(),
+            ["Cluster__GatewayPort"] = HostProcess.FreePort().ToString(),
+            ["Admin__Email"] = AdminEmail,
+            ["Admin__Password"] = AdminPassword,
+            ["Billing__Enabled"] = "true",
+            ["Billing__WelcomeCredit"] = WelcomeCredit,
+            ["Billing__YooKassa__ShopId"] = yookassa.ShopId,
+            ["Billing__YooKassa__SecretKey"] = yookassa.SecretKey,
+            ["Billing__YooKassa__BaseUrl"] = yookassa.BaseUrl,
+            // YooKassa sends the payer back here; the page knows the payment it started (no id comes back).
+            ["Billing__YooKassa__ReturnUrl"] = $"http://127.0.0.1:{port}/balance",
+        };
+        await using var host = HostProcess.Start(HostProcess.SiloDll, "browser-billing", environment, port);
+        await host.WaitHealthy(TimeSpan.FromSeconds(60));
+        yookassa.WebhookUrl = new Uri(host.BaseAddress, "/api/payments/yookassa/webhook").ToString();
+
+        using var http = new HttpClient { BaseAddress = host.BaseAddress };
+        var ownerEmail = $"payer.{Guid.NewGuid():N}@browser.test";
+        Assert.Equal(HttpStatusCode.Created, (await http.PostAsJsonAsync("/api/auth/register", new { email = ownerEmail, password = OwnerPassword, name = "Paying owner" })).StatusCode);
+        var login = await http.PostAsJsonAsync("/api/auth/login", new { email = AdminEmail, password = AdminPassword });
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        var adminToken = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
+        var code = "BROWSER-" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        var created = await Send(http, HttpMethod.Post, "/api/admin/promo-codes", adminToken, new { code, amount = PromoRoubles.ToString(), maxUses = 5 });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+        var root = HostProcess.RepositoryRoot();
+        var artifacts = Path.Combine(root, "artifacts", "browser");
+        Directory.CreateDirectory(artifacts);
+        foreach (var name in BillingScreenshots)
+        {
+            File.Delete(Path.Combine(artifacts, name)); // this run's, not an earlier one's
+        }
+        var runner = Path.Combine(root, "tests", "ReplyX.Browser");
+        await Npm(runner, "ci --no-audit --no-fund", output);
+        var (exit, log) = await Run("node", "billing.mjs", runner, new Dictionary<string, string>
+        {
+            ["REPLYX_URL"] = host.BaseAddress.ToString().TrimEnd('/'),
+            ["YOOKASSA_URL"] = yookassa.Root,
+            ["OWNER_EMAIL"] = ownerEmail,
+            ["OWNER_PASSWORD"] = OwnerPassword,
+            ["ADMIN_EMAIL"] = AdminEmail,
+            ["ADMIN_PASSWORD"] = AdminPassword,
+            ["PROMO_CODE"] = code,
+            ["PROMO_AMOUNT"] = PromoRoubles.ToString(),
+            ["WELCOME_CREDIT"] = WelcomeCredit,
+            ["TOPUP_AMOUNT"] = TopUpRoubles.ToString(),
+            ["ARTIFACTS"] = artifacts,
+        }, TimeSpan.FromMinutes(3));
+        output.WriteLine(log);
+
+        Assert.True(exit == 0, "browser checks failed:\n" + log + "\n--- host ---\n" + host.Output);
+        Assert.True(BillingScreenshots.All(name => File.Exists(Path.Combine(artifacts, name))), "screenshots missing");
+        // What the browser did, as the gateway saw it: the payment of the amount, paid, and one left unpaid.
+        var paid = Assert.Single(yookassa.Payments.Values, p => p.Status == "succeeded");
+        Assert.Equal($"{TopUpRoubles}.00", paid.Value);
+        Assert.Equal("1000.00", Assert.Single(yookassa.Payments.Values, p => p.Status != "succeeded").Value);
+    }
+
+    private static readonly string[] BillingScreenshots = ["balance.png", "admin-prices.png", "admin-promo.png"];
 
     /// <summary>An owner with an assistant whose widget allows the shop, and an operator of that account.</summary>
     private const string OwnerPassword = "owner password 1234";

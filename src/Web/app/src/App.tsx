@@ -12,6 +12,10 @@ import { matchRoute, navigate, useLocation, type Route } from "./router";
 // The owner's pages load on first use: operators, who only use the desk, never download them.
 const AssistantsPage = lazy(() => import("./pages/AssistantsPage").then((m) => ({ default: m.AssistantsPage })));
 const DocumentsPage = lazy(() => import("./pages/DocumentsPage").then((m) => ({ default: m.DocumentsPage })));
+const BalancePage = lazy(() => import("./pages/BalancePage").then((m) => ({ default: m.BalancePage })));
+// The platform admins' pages.
+const AdminPricesPage = lazy(() => import("./pages/AdminPricesPage").then((m) => ({ default: m.AdminPricesPage })));
+const AdminPromoCodesPage = lazy(() => import("./pages/AdminPromoCodesPage").then((m) => ({ default: m.AdminPromoCodesPage })));
 
 function PageLoading() {
   const { t } = useTranslation();
@@ -23,7 +27,7 @@ function PageLoading() {
 }
 
 /** The routes behind the sign-in. */
-const signedInRoutes = new Set<Route["name"]>(["desk", "assistants", "documents"]);
+const signedInRoutes = new Set<Route["name"]>(["desk", "assistants", "documents", "balance", "adminPrices", "adminPromoCodes"]);
 
 /** Where to go after sign-in: only a path of this site. */
 function safeNext(value: string | null): string {
@@ -55,6 +59,9 @@ export function App() {
       status: t("status.title"),
       assistants: t("assistants.title"),
       documents: t("documents.title"),
+      balance: t("balance.title"),
+      adminPrices: t("adminPrices.title"),
+      adminPromoCodes: t("adminPromo.title"),
       notFound: t("notFound.title"),
     };
     document.title = `${titles[route.name]} · ReplyX`;
@@ -112,6 +119,51 @@ export function App() {
         <Suspense fallback={<PageLoading />}>
           {route.name === "assistants" ? <AssistantsPage /> : <DocumentsPage key={route.assistantId} assistantId={route.assistantId} />}
         </Suspense>
+      </Layout>
+    );
+  }
+  if (route.name === "balance") {
+    // The account's money is the owner's (the API answers 403 to anyone else).
+    if (state.user.role !== "owner" || !state.user.account) {
+      return (
+        <Layout>
+          <Stack className="rx-page" data-testid="owner-only">
+            <Title order={1} size="h2">
+              {t("balance.title")}
+            </Title>
+            <Alert color="blue" title={t("assistants.ownerOnlyTitle")}>
+              {t("balance.ownerOnly")}
+            </Alert>
+          </Stack>
+        </Layout>
+      );
+    }
+    return (
+      <Layout>
+        <Suspense fallback={<PageLoading />}>
+          <BalancePage />
+        </Suspense>
+      </Layout>
+    );
+  }
+  if (route.name === "adminPrices" || route.name === "adminPromoCodes") {
+    if (state.user.role !== "admin") {
+      return (
+        <Layout>
+          <Stack className="rx-page" data-testid="admin-only">
+            <Title order={1} size="h2">
+              {t(route.name === "adminPrices" ? "adminPrices.title" : "adminPromo.title")}
+            </Title>
+            <Alert color="blue" title={t("adminPrices.adminOnlyTitle")}>
+              {t("adminPrices.adminOnly")}
+            </Alert>
+          </Stack>
+        </Layout>
+      );
+    }
+    return (
+      <Layout>
+        <Suspense fallback={<PageLoading />}>{route.name === "adminPrices" ? <AdminPricesPage /> : <AdminPromoCodesPage />}</Suspense>
       </Layout>
     );
   }

@@ -42,6 +42,9 @@ export type Route =
   | { name: "status" }
   | { name: "assistants" }
   | { name: "documents"; assistantId: string }
+  | { name: "balance" }
+  | { name: "adminPrices" }
+  | { name: "adminPromoCodes" }
   | { name: "notFound" };
 
 export function matchRoute(path: string): Route {
@@ -50,6 +53,9 @@ export function matchRoute(path: string): Route {
   if (trimmed === "/login") return { name: "login" };
   if (trimmed === "/status") return { name: "status" };
   if (trimmed === "/assistants") return { name: "assistants" };
+  if (trimmed === "/balance") return { name: "balance" };
+  if (trimmed === "/admin/prices") return { name: "adminPrices" };
+  if (trimmed === "/admin/promo-codes") return { name: "adminPromoCodes" };
   const dialog = /^\/dialogs\/([^/]+)$/.exec(trimmed);
   if (dialog?.[1]) return { name: "desk", dialogId: decodeURIComponent(dialog[1]) };
   const documents = /^\/assistants\/([^/]+)\/documents$/.exec(trimmed);

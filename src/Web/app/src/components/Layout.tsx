@@ -10,13 +10,24 @@ import { notify } from "../notify";
 
 /**
  * The app's pages, as the header's navigation and the phone menu list them: `routes` are the routes that
- * mark the item current, `ownerOnly` ones are shown to account owners only (the API refuses anyone else).
+ * mark the item current; `for` says who sees it: "owner" pages are shown to account owners only, "admin" ones
+ * to platform admins only (the API refuses anyone else).
  */
 const pages = [
-  { name: "desk", href: "/", label: "nav.desk", testId: "nav-desk", routes: ["desk"], ownerOnly: false },
-  { name: "assistants", href: "/assistants", label: "nav.assistants", testId: "nav-assistants", routes: ["assistants", "documents"], ownerOnly: true },
-  { name: "status", href: "/status", label: "nav.status", testId: "nav-status", routes: ["status"], ownerOnly: false },
-] as const satisfies readonly { name: string; href: string; label: string; testId: string; routes: readonly Route["name"][]; ownerOnly: boolean }[];
+  { name: "desk", href: "/", label: "nav.desk", testId: "nav-desk", routes: ["desk"], for: "anyone" },
+  { name: "assistants", href: "/assistants", label: "nav.assistants", testId: "nav-assistants", routes: ["assistants", "documents"], for: "owner" },
+  { name: "balance", href: "/balance", label: "nav.balance", testId: "nav-balance", routes: ["balance"], for: "owner" },
+  { name: "adminPrices", href: "/admin/prices", label: "nav.adminPrices", testId: "nav-admin-prices", routes: ["adminPrices"], for: "admin" },
+  { name: "adminPromoCodes", href: "/admin/promo-codes", label: "nav.adminPromoCodes", testId: "nav-admin-promo", routes: ["adminPromoCodes"], for: "admin" },
+  { name: "status", href: "/status", label: "nav.status", testId: "nav-status", routes: ["status"], for: "anyone" },
+] as const satisfies readonly {
+  name: string;
+  href: string;
+  label: string;
+  testId: string;
+  routes: readonly Route["name"][];
+  for: "anyone" | "owner" | "admin";
+}[];
 
 type Page = (typeof pages)[number];
 
@@ -24,7 +35,8 @@ type Page = (typeof pages)[number];
 function usePages(): readonly Page[] {
   const { user } = useAuth();
   const owner = user?.role === "owner" && user.account !== null;
-  return pages.filter((page) => !page.ownerOnly || owner);
+  const admin = user?.role === "admin";
+  return pages.filter((page) => page.for === "anyone" || (page.for === "owner" && owner) || (page.for === "admin" && admin));
 }
 
 function isCurrent(page: Page, route: Route["name"]): boolean {
