@@ -6,17 +6,10 @@
 // The owner sees the welcome balance, tops up on the fake YooKassa's page, comes back and sees the balance grow
 // by exactly that amount and the top-up in the history; redeems the promo code (the balance grows again) and
 // is refused a second time with the API's words. The admin schedules a price and sees the code used once.
-import { createRequire } from "node:module";
 import fs from "node:fs";
 import path from "node:path";
-import { chromium } from "playwright-core";
+import { accessibility, artifacts, check, env, run, step } from "./harness.mjs";
 
-const require = createRequire(import.meta.url);
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
 const replyx = env("REPLYX_URL");
 const yookassa = env("YOOKASSA_URL");
 const ownerEmail = env("OWNER_EMAIL");
@@ -27,39 +20,6 @@ const promoCode = env("PROMO_CODE");
 const promoAmount = Number(env("PROMO_AMOUNT"));
 const welcome = Number(env("WELCOME_CREDIT"));
 const topUp = Number(env("TOPUP_AMOUNT"));
-const artifacts = env("ARTIFACTS");
-const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-fs.mkdirSync(artifacts, { recursive: true });
-
-let failed = 0;
-function check(name, ok, detail) {
-  if (!ok) failed++;
-  console.log(JSON.stringify({ check: name, ok: Boolean(ok), detail: detail ?? null }));
-}
-
-async function step(name, action) {
-  try {
-    await action();
-  } catch (error) {
-    check(name, false, String(error?.message ?? error).split("\n")[0]);
-    throw error;
-  }
-}
-
-/** Serious and critical axe-core violations of the page. */
-async function accessibility(page, name) {
-  // Evaluated, not added as a script tag: the app's Content-Security-Policy refuses inline scripts.
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ["violations"] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(" ")).slice(0, 5),
-      summary: v.nodes[0]?.failureSummary }));
-  });
-  const serious = result.filter((v) => v.impact === "serious" || v.impact === "critical");
-  check(`${name}: no serious accessibility violation (axe-core)`, serious.length === 0, serious.length ? serious : result);
-}
 
 /** "₽1,510.00" (en-US) → 1510. */
 function roubles(text) {
@@ -91,11 +51,7 @@ async function signIn(page, email, password, landmark, next = "/") {
   await page.getByTestId(landmark).waitFor({ timeout: 20000 });
 }
 
-const browser = await chromium.launch({
-  executablePath,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run"],
-});
-try {
+await run(async (browser) => {
   const ownerContext = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: "en-US" });
   const owner = await ownerContext.newPage();
   await step("balance: the owner signs in and opens the balance from the navigation", async () => {
@@ -267,15 +223,9 @@ try {
   check("admin: the new code is listed, unused", true, fresh);
   await admin.screenshot({ path: path.join(artifacts, "admin-promo.png"), fullPage: true });
   await accessibility(admin, "admin promo codes");
-} catch (error) {
-  console.error(String(error?.stack ?? error));
-  failed++;
+}, async (browser) => {
   // What each page showed when it failed.
   for (const [i, page] of browser.contexts().flatMap((c) => c.pages()).entries()) {
     await page.screenshot({ path: path.join(artifacts, `billing-failure-${i}.png`), fullPage: true }).catch(() => {});
   }
-} finally {
-  await browser.close();
-}
-console.log(JSON.stringify({ failed }));
-process.exit(failed === 0 ? 0 : 1);
+});

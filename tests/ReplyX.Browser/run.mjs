@@ -2,60 +2,15 @@
 // Started by tests/ReplyX.Cluster.Tests (BrowserTests), which runs a real ReplyX host, a fake model and a shop
 // page that embeds /widget.js, and passes their addresses in the environment. Prints one JSON line per check
 // and exits non-zero when any failed. Screenshots go to $ARTIFACTS.
-import { createRequire } from "node:module";
-import fs from "node:fs";
 import path from "node:path";
-import { chromium } from "playwright-core";
+import { accessibility, artifacts, check, env, run, step } from "./harness.mjs";
 
-const require = createRequire(import.meta.url);
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
 const replyx = env("REPLYX_URL");
 const shop = env("SHOP_URL");
 const operatorEmail = env("OPERATOR_EMAIL");
 const operatorPassword = env("OPERATOR_PASSWORD");
-const artifacts = env("ARTIFACTS");
-const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-fs.mkdirSync(artifacts, { recursive: true });
 
-let failed = 0;
-function check(name, ok, detail) {
-  if (!ok) failed++;
-  console.log(JSON.stringify({ check: name, ok: Boolean(ok), detail: detail ?? null }));
-}
-
-async function step(name, action) {
-  try {
-    await action();
-  } catch (error) {
-    check(name, false, String(error?.message ?? error).split("\n")[0]);
-    throw error;
-  }
-}
-
-/** Serious and critical axe-core violations of the page (open shadow roots included). */
-async function accessibility(page, name) {
-  // Evaluated, not added as a script tag: the app's Content-Security-Policy refuses inline scripts.
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ["violations"] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(" ")).slice(0, 5),
-      summary: v.nodes[0]?.failureSummary }));
-  });
-  const serious = result.filter((v) => v.impact === "serious" || v.impact === "critical");
-  check(`${name}: no serious accessibility violation (axe-core)`, serious.length === 0, serious.length ? serious : result);
-}
-
-const browser = await chromium.launch({
-  executablePath,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run"],
-});
-try {
+await run(async (browser) => {
   // The operator signs in first, so the handoff arrives live.
   const deskContext = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: "en-US" });
   const desk = await deskContext.newPage();
@@ -154,11 +109,4 @@ try {
   check("documents: the answer cites the document", true);
   await owner.screenshot({ path: path.join(artifacts, "documents.png"), fullPage: true });
   await accessibility(owner, "documents");
-} catch (error) {
-  console.error(String(error?.stack ?? error));
-  failed++;
-} finally {
-  await browser.close();
-}
-console.log(JSON.stringify({ failed }));
-process.exit(failed === 0 ? 0 : 1);
+});

@@ -1,5 +1,5 @@
 import { Alert, Center, Loader, Stack, Text, Title } from "@mantine/core";
-import { Suspense, lazy, useEffect } from "react";
+import { Suspense, lazy, useEffect, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useAuth } from "./auth/AuthContext";
 import { Layout } from "./components/Layout";
@@ -32,6 +32,32 @@ const signedInRoutes = new Set<Route["name"]>(["desk", "assistants", "documents"
 /** Where to go after sign-in: only a path of this site. */
 function safeNext(value: string | null): string {
   return value?.startsWith("/") && !value.startsWith("//") && !value.startsWith("/login") ? value : "/";
+}
+
+
+/** A page this user may not open: its title and why. */
+function Refused({ testId, title, reason, message }: { testId: string; title: string; reason: string; message: string }) {
+  return (
+    <Layout>
+      <Stack className="rx-page" data-testid={testId}>
+        <Title order={1} size="h2">
+          {title}
+        </Title>
+        <Alert color="blue" title={reason}>
+          {message}
+        </Alert>
+      </Stack>
+    </Layout>
+  );
+}
+
+/** A page loaded on first use, in the layout. */
+function LazyPage({ children }: { children: ReactNode }) {
+  return (
+    <Layout>
+      <Suspense fallback={<PageLoading />}>{children}</Suspense>
+    </Layout>
+  );
 }
 
 export function App() {
@@ -98,74 +124,40 @@ export function App() {
       </Layout>
     );
   }
+  const owner = state.user.role === "owner" && state.user.account !== null;
   if (route.name === "assistants" || route.name === "documents") {
     // Assistants and their knowledge bases are the owner's (the API answers 403 to anyone else).
-    if (state.user.role !== "owner" || !state.user.account) {
+    if (!owner) {
       return (
-        <Layout>
-          <Stack className="rx-page" data-testid="owner-only">
-            <Title order={1} size="h2">
-              {t(route.name === "assistants" ? "assistants.title" : "documents.title")}
-            </Title>
-            <Alert color="blue" title={t("assistants.ownerOnlyTitle")}>
-              {t("assistants.ownerOnly")}
-            </Alert>
-          </Stack>
-        </Layout>
+        <Refused testId="owner-only" title={t(route.name === "assistants" ? "assistants.title" : "documents.title")}
+          reason={t("assistants.ownerOnlyTitle")} message={t("assistants.ownerOnly")} />
       );
     }
     return (
-      <Layout>
-        <Suspense fallback={<PageLoading />}>
-          {route.name === "assistants" ? <AssistantsPage /> : <DocumentsPage key={route.assistantId} assistantId={route.assistantId} />}
-        </Suspense>
-      </Layout>
+      <LazyPage>
+        {route.name === "assistants" ? <AssistantsPage /> : <DocumentsPage key={route.assistantId} assistantId={route.assistantId} />}
+      </LazyPage>
     );
   }
   if (route.name === "balance") {
     // The account's money is the owner's (the API answers 403 to anyone else).
-    if (state.user.role !== "owner" || !state.user.account) {
-      return (
-        <Layout>
-          <Stack className="rx-page" data-testid="owner-only">
-            <Title order={1} size="h2">
-              {t("balance.title")}
-            </Title>
-            <Alert color="blue" title={t("assistants.ownerOnlyTitle")}>
-              {t("balance.ownerOnly")}
-            </Alert>
-          </Stack>
-        </Layout>
-      );
+    if (!owner) {
+      return <Refused testId="owner-only" title={t("balance.title")} reason={t("assistants.ownerOnlyTitle")} message={t("balance.ownerOnly")} />;
     }
     return (
-      <Layout>
-        <Suspense fallback={<PageLoading />}>
-          <BalancePage />
-        </Suspense>
-      </Layout>
+      <LazyPage>
+        <BalancePage />
+      </LazyPage>
     );
   }
   if (route.name === "adminPrices" || route.name === "adminPromoCodes") {
     if (state.user.role !== "admin") {
       return (
-        <Layout>
-          <Stack className="rx-page" data-testid="admin-only">
-            <Title order={1} size="h2">
-              {t(route.name === "adminPrices" ? "adminPrices.title" : "adminPromo.title")}
-            </Title>
-            <Alert color="blue" title={t("adminPrices.adminOnlyTitle")}>
-              {t("adminPrices.adminOnly")}
-            </Alert>
-          </Stack>
-        </Layout>
+        <Refused testId="admin-only" title={t(route.name === "adminPrices" ? "adminPrices.title" : "adminPromo.title")}
+          reason={t("adminPrices.adminOnlyTitle")} message={t("adminPrices.adminOnly")} />
       );
     }
-    return (
-      <Layout>
-        <Suspense fallback={<PageLoading />}>{route.name === "adminPrices" ? <AdminPricesPage /> : <AdminPromoCodesPage />}</Suspense>
-      </Layout>
-    );
+    return <LazyPage>{route.name === "adminPrices" ? <AdminPricesPage /> : <AdminPromoCodesPage />}</LazyPage>;
   }
   return (
     <Layout fullHeight>
