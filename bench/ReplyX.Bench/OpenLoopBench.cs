@@ -212,6 +212,7 @@ public static class OpenLoopBench
             _phases.Add(phase);
             var fakeBefore = await FakeStats();
             var droppedBefore = await DroppedEvents();
+            var billingBefore = (Calls: await Metric("replyx_balance_grain_calls_total") ?? 0, Items: await Metric("replyx_balance_grain_call_items_total") ?? 0);
             rig.Process.Refresh();
             var cpuBefore = rig.Process.TotalProcessorTime;
             var dbCpuBefore = postgres ? BotRig.PostgresCpuMilliseconds() : 0;
@@ -263,6 +264,12 @@ public static class OpenLoopBench
             Console.Error.WriteLine($"{name}: JIT {System.Runtime.JitInfo.GetCompiledMethodCount() - jitBefore.Item1} methods in {jit.TotalMilliseconds:0} ms; GCs gen0 {GC.CollectionCount(0) - gcBefore.Item1}, gen1 {GC.CollectionCount(1) - gcBefore.Item2}, gen2 {GC.CollectionCount(2) - gcBefore.Item3}; " +
                 $"{phase.Batches} injector posts (largest {phase.LargestBatch} messages; p99 {Percentile([.. phase.WakeLate.Order()], 99):0} ms late to hand out, in this process, " +
                 $"p99 {Percentile([.. phase.PostTime.Order()], 99):0} ms per post, in the fake's); {phase.Duplicates} duplicate replies, {phase.WrongChat} replies in the wrong chat, {_unmatched} sent messages without a question number so far; {rig.ErrorLogCalls - errorsBefore} errors logged");
+            var billingCalls = (await Metric("replyx_balance_grain_calls_total") ?? 0) - billingBefore.Calls;
+            var billingItems = (await Metric("replyx_balance_grain_call_items_total") ?? 0) - billingBefore.Items;
+            if (billingItems > 0)
+            {
+                Console.Error.WriteLine($"{name}: billing: {billingItems:0} holds and charges for {phase.Answered} replies in {billingCalls:0} balance-grain calls ({billingItems / Math.Max(1, billingCalls):0.0} a call)");
+            }
             if (await KeyStatus() is { } key && keyBefore is not null)
             {
                 Console.Error.WriteLine($"{name}: AI key: {key.TotalRequests - keyBefore.TotalRequests} model calls reported for {phase.Answered} replies, " +
@@ -620,19 +627,23 @@ public static class OpenLoopBench
             after.Count > before.Count ? ((after.Sum - before.Sum) / (after.Count - before.Count) * 1000).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) : "-";
 
         /// <summary>The dialog grains' dropped-event counter, read from prometheus-net's registry (the silo runs in this process).</summary>
-        private static async Task<double?> DroppedEvents()
+        private static Task<double?> DroppedEvents() => Metric(DroppedEventsMetric);
+
+        /// <summary>A counter's value summed over its labels, from prometheus-net's registry; null when not registered yet.</summary>
+        private static async Task<double?> Metric(string name)
         {
             using var text = new MemoryStream();
             await Prometheus.Metrics.DefaultRegistry.CollectAndExportAsTextAsync(text);
             using var reader = new StringReader(Encoding.UTF8.GetString(text.ToArray()));
+            double? sum = null;
             while (reader.ReadLine() is { } line)
             {
-                if (line.StartsWith(DroppedEventsMetric + " ", StringComparison.Ordinal))
+                if (line.StartsWith(name + " ", StringComparison.Ordinal) || line.StartsWith(name + "{", StringComparison.Ordinal))
                 {
-                    return double.Parse(line.AsSpan(DroppedEventsMetric.Length + 1), System.Globalization.CultureInfo.InvariantCulture);
+                    sum = (sum ?? 0) + double.Parse(line.AsSpan(line.LastIndexOf(' ') + 1), System.Globalization.CultureInfo.InvariantCulture);
                 }
             }
-            return null; // not registered (yet): no dialog grain has been used
+            return sum; // null: not registered (yet), e.g. no dialog grain has been used
         }
 
         private string Row(Phase p, double cpu, double dbCpu, (int Flood, double Cpu, int ChatActions, long Sent) before, (int Flood, double Cpu, int ChatActions, long Sent) after,

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using ReplyX.Hosting;
 
 namespace ReplyX.Tests.Hosting;
@@ -86,5 +87,51 @@ public sealed class KeyedBatcherTests
         }
 
         Assert.Equal("a:4", await batcher.Run("a", 4).WaitAsync(Deadline));
+    }
+
+    [Fact]
+    public async Task With_a_linger_a_hot_keys_next_items_wait_for_it_and_go_together_and_a_quiet_key_is_not_delayed()
+    {
+        var time = new CountingTime();
+        var target = new Target();
+        var batcher = new KeyedBatcher<string, int, string>(target.Send, maxBatch: 100, linger: TimeSpan.FromMilliseconds(1), time);
+
+        Assert.Equal("a:0", await batcher.Run("a", 0).WaitAsync(Deadline)); // idle: at once, no clock moved
+        await WaitFor(() => time.Timers == 1); // the key lingers
+        var next = Enumerable.Range(1, 5).Select(i => batcher.Run("a", i)).ToArray();
+        Assert.All(next, t => Assert.False(t.IsCompleted));
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(Enumerable.Range(1, 5).Select(i => $"a:{i}"), await Task.WhenAll(next).WaitAsync(Deadline));
+        Assert.Equal(["a:0", "a:1,2,3,4,5"], target.Calls.Select(c => $"{c.Key}:{string.Join(',', c.Items)}"));
+
+        // Nothing came during the next linger: the key goes idle, and its next item goes out at once again.
+        await WaitFor(() => time.Timers == 2);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal("a:6", await batcher.Run("a", 6).WaitAsync(Deadline));
+        Assert.Equal(3, batcher.Calls);
+    }
+
+    /// <summary>A fake clock that counts the timers set on it (a lingering key sets one).</summary>
+    private sealed class CountingTime : FakeTimeProvider
+    {
+        private int _timers;
+
+        public int Timers => Volatile.Read(ref _timers);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            Interlocked.Increment(ref _timers);
+            return base.CreateTimer(callback, state, dueTime, period);
+        }
+    }
+
+    private static async Task WaitFor(Func<bool> condition)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(watch.Elapsed < Deadline, "timed out");
+            await Task.Delay(5);
+        }
     }
 }
