@@ -10,8 +10,11 @@ using ReplyX.Billing;
 namespace ReplyX.Api.Billing;
 
 /// <param name="ReferralCode">What a new business registers with so that this account gets the referral bonus.</param>
+/// <param name="TopUp">Whether top-ups are possible on this platform, and the smallest and largest one.</param>
 public sealed record BalanceResponse(string Balance, string Currency, string LowBalanceThreshold, string? DailyCap, string SpentToday, bool BillingEnabled,
-    string ReferralCode);
+    string ReferralCode, TopUpLimitsResponse TopUp);
+
+public sealed record TopUpLimitsResponse(bool Available, string Min, string Max);
 
 public sealed record LimitsRequest(string? LowBalanceThreshold, string? DailyCap);
 
@@ -151,8 +154,12 @@ public static class BillingApi
         return TypedResults.Ok(ToResponse(row));
     }
 
-    private static BalanceResponse ToResponse(BalanceSnapshot s, Guid accountId) => new(Money.Format(s.Balance), Money.Currency, Money.Format(s.LowThreshold),
-        s.DailyCap is { } cap ? Money.Format(cap) : null, Money.Format(s.SpentToday), s.Enabled, accountId.ToString("N"));
+    private static async Task<BalanceResponse> ToResponse(BalanceSnapshot s, Guid accountId, IGrainFactory grains)
+    {
+        var limits = await grains.GetGrain<IPaymentsGrain>(0).Limits();
+        return new(Money.Format(s.Balance), Money.Currency, Money.Format(s.LowThreshold), s.DailyCap is { } cap ? Money.Format(cap) : null,
+            Money.Format(s.SpentToday), s.Enabled, accountId.ToString("N"), new TopUpLimitsResponse(limits.Available, Money.Format(limits.Min), Money.Format(limits.Max)));
+    }
 
     private static LedgerEntryResponse ToResponse(LedgerEntry e) => new(e.Id, e.At, KindName(e.Kind), Money.Format(e.Amount), Money.Format(e.BalanceAfter),
         e.Service, e.Reference, e.Reason);
@@ -160,7 +167,7 @@ public static class BillingApi
     public static string KindName(LedgerKind kind) => kind == LedgerKind.TopUp ? "topup" : kind.ToString().ToLowerInvariant();
 
     private static async Task<Ok<BalanceResponse>> Get(ClaimsPrincipal user, IGrainFactory grains) =>
-        TypedResults.Ok(ToResponse(await grains.GetGrain<IBalanceGrain>(user.AccountId()).Get(), user.AccountId()));
+        TypedResults.Ok(await ToResponse(await grains.GetGrain<IBalanceGrain>(user.AccountId()).Get(), user.AccountId(), grains));
 
     private static async Task<Ok<BalanceResponse>> SetLimits(LimitsRequest request, ClaimsPrincipal user, IGrainFactory grains, HttpContext http)
     {
@@ -168,7 +175,7 @@ public static class BillingApi
         long? cap = Money.TryParse(request.DailyCap, out var c) ? c : null;
         var snapshot = await grains.GetGrain<IBalanceGrain>(user.AccountId()).SetLimits(low, cap);
         await http.Audit("balance.limits", UserId(user), user.AccountId(), details: $"low {Money.Format(low)}, daily cap {(cap is { } v ? Money.Format(v) : "none")}");
-        return TypedResults.Ok(ToResponse(snapshot, user.AccountId()));
+        return TypedResults.Ok(await ToResponse(snapshot, user.AccountId(), grains));
     }
 
     /// <summary>Newest first, keyset pages (<c>cursor</c> is the last id seen), filtered; <c>format=csv</c> exports the whole filtered ledger.</summary>

@@ -267,7 +267,14 @@ public interface IPaymentsGrain : IGrainWithIntegerKey
     /// </summary>
     [Alias("Notified")]
     Task<NotificationOutcome> Notified(string @event, string objectId);
+
+    /// <summary>Whether top-ups are possible here and the smallest and largest one, in micro-roubles.</summary>
+    [Alias("Limits"), Orleans.Concurrency.ReadOnly]
+    Task<TopUpLimits> Limits();
 }
+
+[GenerateSerializer, Immutable, Alias("ReplyX.Billing.TopUpLimits")]
+public sealed record TopUpLimits([property: Id(0)] bool Available, [property: Id(1)] long Min, [property: Id(2)] long Max);
 
 /// <summary>A promo code: <see cref="Amount"/> micro-roubles, at most <see cref="MaxUses"/> accounts, each once, until <see cref="ExpiresAt"/>.</summary>
 [GenerateSerializer, Immutable, Alias("ReplyX.Billing.PromoCode")]

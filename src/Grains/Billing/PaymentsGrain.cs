@@ -17,6 +17,12 @@ public sealed partial class PaymentsGrain(
 
     public static string RefundKey(string refundId) => "yookassa-refund:" + refundId;
 
+    public Task<TopUpLimits> Limits()
+    {
+        var o = options.Value;
+        return Task.FromResult(new TopUpLimits(o.Configured, (long)(o.MinTopUp * Money.UnitsPerRouble), (long)(o.MaxTopUp * Money.UnitsPerRouble)));
+    }
+
     public async Task<TopUpResult> TopUp(Guid accountId, long amount, string clientKey)
     {
         var o = options.Value;

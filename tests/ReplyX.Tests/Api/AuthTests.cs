@@ -33,6 +33,7 @@ public abstract class AppFixture(bool postgres) : IAsyncLifetime
             ["Billing:YooKassa:SecretKey"] = YooKassa.SecretKey,
             ["Billing:YooKassa:BaseUrl"] = YooKassa.BaseUrl,
             ["Billing:YooKassa:ReturnUrl"] = "https://replyx.test/balance?topup=done",
+            ["Billing:YooKassa:MaxTopUp"] = "100000",
         };
         if (postgres)
         {

@@ -51,6 +51,10 @@ public abstract class BillingApiContract(AppFixture app)
 
         Assert.Equal(("10.000000", "RUB", true), (balance.GetProperty("balance").GetString(), balance.GetProperty("currency").GetString(),
             balance.GetProperty("billingEnabled").GetBoolean()));
+        // The top-up limits the form checks are the platform's configured ones (Billing:YooKassa:MaxTopUp is 100000 here).
+        var topUp = balance.GetProperty("topUp");
+        Assert.Equal((true, "10.000000", "100000.000000"), (topUp.GetProperty("available").GetBoolean(), topUp.GetProperty("min").GetString(),
+            topUp.GetProperty("max").GetString()));
         var entry = Assert.Single(ledger.GetProperty("items").EnumerateArray());
         Assert.Equal(("welcome", "10.000000", "10.000000"), (entry.GetProperty("kind").GetString(), entry.GetProperty("amount").GetString(),
             entry.GetProperty("balanceAfter").GetString()));

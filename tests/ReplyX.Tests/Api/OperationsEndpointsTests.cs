@@ -95,14 +95,19 @@ public sealed class OperationsEndpointsTests : IClassFixture<OperationsEndpoints
         var html = await index.Content.ReadAsStringAsync();
         Assert.Contains("<title>ReplyX</title>", html);
 
-        // The bundle Vite built (names are hashed) carries both languages.
-        var bundle = System.Text.RegularExpressions.Regex.Match(html, "src=\"(/assets/[^\"]+\\.js)\"").Groups[1].Value;
-        Assert.NotEmpty(bundle);
-        var script = await _client.GetAsync(bundle);
-        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
-        // esbuild may write non-ASCII text as \uXXXX escapes.
-        var code = System.Text.RegularExpressions.Regex.Replace(await script.Content.ReadAsStringAsync(), @"\\u([0-9a-fA-F]{4})",
-            m => ((char)Convert.ToInt32(m.Groups[1].Value, 16)).ToString());
+        // The scripts the page loads up front (the entry and the chunks it preloads; names are hashed) carry both
+        // languages: the translations may sit in a chunk shared with the lazily loaded pages.
+        var scripts = System.Text.RegularExpressions.Regex.Matches(html, "(?:src|href)=\"(/assets/[^\"]+\\.js)\"").Select(m => m.Groups[1].Value).Distinct().ToList();
+        Assert.NotEmpty(scripts);
+        var code = "";
+        foreach (var path in scripts)
+        {
+            var script = await _client.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+            // esbuild may write non-ASCII text as \uXXXX escapes.
+            code += System.Text.RegularExpressions.Regex.Replace(await script.Content.ReadAsStringAsync(), @"\\u([0-9a-fA-F]{4})",
+                m => ((char)Convert.ToInt32(m.Groups[1].Value, 16)).ToString());
+        }
         Assert.Contains("Войти", code);
         Assert.Contains("Sign in", code);
 

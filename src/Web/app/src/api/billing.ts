@@ -25,6 +25,8 @@ export interface Balance {
   billingEnabled: boolean;
   /** What a new business registers with so that this account gets the referral bonus. */
   referralCode: string;
+  /** Whether top-ups are possible on this platform, and the smallest and largest one (roubles). */
+  topUp: { available: boolean; min: string; max: string };
 }
 
 export interface Limits {

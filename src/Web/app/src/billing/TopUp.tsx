@@ -10,26 +10,40 @@ import { formatMoney, parseAmount } from "./money";
 import { clearPendingTopUp, readPendingTopUp, savePendingTopUp, topUpReference, type PendingTopUp } from "./pendingTopUp";
 import { billingKeys } from "./queries";
 
-/** YooKassaOptions' defaults; the server checks its own limits and its field error names them. */
-export const minTopUp = 10;
-export const maxTopUp = 1_000_000;
+/** The platform's top-up limits in roubles, as GET /api/balance names them (the server checks them again). */
+interface Limits {
+  min: number;
+  max: number;
+}
 const quickAmounts = ["500", "1000", "5000"];
 
 /** How often, and how long, the balance page waits for the gateway's notification after a return. */
 export const confirmPollMs = 2_000;
 export const confirmTimeoutMs = 90_000;
 
-/** The amount, checked as the server would with its default limits; null when fine. */
-function amountProblem(text: string, t: ReturnType<typeof useTranslation>["t"]): string | null {
+/** The amount, checked as the server will; null when fine. */
+function amountProblem(text: string, limits: Limits, t: ReturnType<typeof useTranslation>["t"]): string | null {
   const amount = parseAmount(text, 2);
   if (amount === null) return t("topUp.invalid");
   const value = Number(amount);
-  if (value < minTopUp || value > maxTopUp) return t("topUp.range", { min: formatMoney(String(minTopUp)), max: formatMoney(String(maxTopUp)) });
+  if (value < limits.min || value > limits.max) return t("topUp.range", { min: formatMoney(String(limits.min)), max: formatMoney(String(limits.max)) });
   return null;
 }
 
 /** Amount, quick picks and the way to YooKassa's page: the browser leaves for it. */
 export function TopUpForm({ balance }: { balance: Balance }) {
+  const { t } = useTranslation();
+  if (!balance.topUp.available) {
+    return (
+      <Alert color="gray" title={t("topUp.unavailableTitle")} data-testid="topup-unavailable">
+        {t("topUp.unavailable")}
+      </Alert>
+    );
+  }
+  return <AvailableTopUp balance={balance} limits={{ min: Number(balance.topUp.min), max: Number(balance.topUp.max) }} />;
+}
+
+function AvailableTopUp({ balance, limits }: { balance: Balance; limits: Limits }) {
   const { t } = useTranslation();
   const [amount, setAmount] = useState("");
   const [touched, setTouched] = useState(false);
@@ -65,13 +79,13 @@ export function TopUpForm({ balance }: { balance: Balance }) {
     setKey(uuid());
     topUp.reset();
   };
-  const local = touched ? amountProblem(amount, t) : null;
+  const local = touched ? amountProblem(amount, limits, t) : null;
   const server = topUp.error instanceof ApiError ? topUp.error.fieldErrors("amount").join(" ") : "";
   const submit = (event: SubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
     setTouched(true);
     const value = parseAmount(amount, 2);
-    if (value === null || amountProblem(amount, t) !== null) return;
+    if (value === null || amountProblem(amount, limits, t) !== null) return;
     topUp.mutate(value);
   };
   const busy = topUp.isPending || leaving;
@@ -89,7 +103,7 @@ export function TopUpForm({ balance }: { balance: Balance }) {
         </Group>
         <TextInput
           label={t("topUp.amount")}
-          description={t("topUp.amountHint", { min: formatMoney(String(minTopUp)) })}
+          description={t("topUp.amountHint", { min: formatMoney(String(limits.min)) })}
           value={amount}
           onChange={(event) => change(event.currentTarget.value)}
           onBlur={() => setTouched(amount !== "")}

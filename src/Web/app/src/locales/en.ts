@@ -338,6 +338,8 @@ export const en = {
     amountHint: "In roubles, from {{min}}; kopecks after a comma or a dot.",
     invalid: "Enter an amount in roubles, for example 500 or 499.90.",
     range: "A top-up is from {{min}} to {{max}}.",
+    unavailableTitle: "Top-ups are not available",
+    unavailable: "Payments are not set up on this platform yet. Ask its administrator to credit your balance or to connect YooKassa.",
     submit: "Go to payment",
     leaving: "Opening the payment page…",
     failed: "The payment could not be started",
