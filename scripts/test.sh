@@ -58,7 +58,9 @@ for attempt in 1 2 3; do
 done
 echo "PostgreSQL on 127.0.0.1:$PG_PORT, PGlite (pgvector) on 127.0.0.1:$PGLITE_PORT, Redis on 127.0.0.1:$REDIS_PORT (started in $(( $(date +%s) - started )) s)"
 
-export REPLYX_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres;Pooling=true;Timeout=10"
+# Timeout: a connection opened while the machine is busiest (a test starting a PostgreSQL server of its own, many
+# hosts migrating at once) once took more than 10 s.
+export REPLYX_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres;Pooling=true;Timeout=30"
 # PGlite: one backend for every connection (see tests/ReplyX.PgLite/README.md), so no named prepared
 # statements (they would collide between connections) and no reset of the shared session on returning to the
 # pool. It asks for no password (any user and database name reach the same one) and refuses SSL; a GSS

@@ -73,6 +73,7 @@ public static class ApiHostingExtensions
         services.AddValidatedOptions<EventStreamOptions, EventStreamOptionsValidator>(EventStreamOptions.Section);
         services.AddSingleton<EventStreamConnections>();
         services.AddSingleton<DialogEventStream>();
+        services.AddSingleton<ReplyX.Api.Admin.ClusterRates>();
         services.AddSingleton<ReplyX.Api.Widget.WidgetSessions>();
         services.AddValidatedOptions<ReplyX.Api.Knowledge.DocumentUploadOptions, ReplyX.Api.Knowledge.DocumentUploadOptionsValidator>(ReplyX.Api.Knowledge.DocumentUploadOptions.Section);
         return builder;
