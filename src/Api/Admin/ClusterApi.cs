@@ -89,12 +89,8 @@ public static class ClusterApi
     /// <summary>"ReplyX.Dialogs.DialogGrain,ReplyX.Grains" → "DialogGrain"; Orleans' own keep their class name too.</summary>
     internal static string ShortName(string grainType)
     {
-        var name = grainType;
-        foreach (var end in new[] { ',', '`', '[' })
-        {
-            var at = name.IndexOf(end);
-            name = at > 0 ? name[..at] : name;
-        }
-        return name.Trim()[(name.Trim().LastIndexOf('.') + 1)..];
+        var end = grainType.IndexOfAny([',', '`', '[']);
+        var name = (end > 0 ? grainType[..end] : grainType).Trim();
+        return name[(name.LastIndexOf('.') + 1)..];
     }
 }
