@@ -17,7 +17,7 @@ public static class WebUiExtensions
     /// <summary>Paths that belong to the server: never answered with the web UI's index.html.</summary>
     private static readonly PathString[] ServerPaths =
     [
-        "/api", "/telegram", "/health", "/metrics", "/openapi", "/scalar", "/widget.js", "/assets",
+        "/api", "/telegram", "/health", "/metrics", "/openapi", "/scalar", "/widget.js", "/assets", "/admin/orleans",
     ];
 
     private const string Immutable = "public, max-age=31536000, immutable";
@@ -30,7 +30,7 @@ public static class WebUiExtensions
     /// ones under <c>/assets/</c> cached for a year, everything else revalidated), and index.html for every other
     /// GET or HEAD that no endpoint and no file answered and that is not a server path (<c>/api</c>,
     /// <c>/telegram</c>, <c>/health</c>, <c>/metrics</c>, <c>/openapi</c>, <c>/scalar</c>, <c>/widget.js</c>,
-    /// <c>/assets</c>) or a file name (a last segment with an extension), so the app's own routes
+    /// <c>/assets</c>, <c>/admin/orleans</c>) or a file name (a last segment with an extension), so the app's own routes
     /// (<c>/login</c>, <c>/dialogs/{id}</c>, <c>/status</c>) survive a reload.
     /// </summary>
     /// <remarks>

@@ -33,6 +33,7 @@ public static class AuthApi
         auth.MapPost("/login", Login).AllowAnonymous().Validate<LoginRequest>();
         auth.MapPost("/refresh", Refresh).AllowAnonymous();
         auth.MapPost("/logout", Logout).RequireAuthorization();
+        auth.MapPost("/password", ChangePassword).RequireAuthorization().Validate<ChangePasswordRequest>();
 
         app.MapGet("/api/me", Me).WithTags("Auth").RequireAuthorization();
         return app;
@@ -174,6 +175,46 @@ public static class AuthApi
         }
         var user = await grains.GetGrain<IIdentityGrain>(0).GetUser(userId);
         return user is null || user.Blocked ? TypedResults.Unauthorized() : TypedResults.Ok(ToMe(user));
+    }
+
+    /// <summary>
+    /// Changes the caller's password after checking the current one (a wrong one counts as a failed sign-in, so it
+    /// cannot be guessed here either), ends every session of the user and signs this one in afresh.
+    /// </summary>
+    private static async Task<IResult> ChangePassword(
+        ChangePasswordRequest request, ClaimsPrincipal principal, IGrainFactory grains, TokenService tokens, HttpContext http,
+        IOptions<AuthOptions> auth, TimeProvider time, SessionVersions sessions)
+    {
+        var identity = grains.GetGrain<IIdentityGrain>(0);
+        var user = await identity.GetUser(OperatorsApi.UserId(principal));
+        if (user is null || user.Blocked)
+        {
+            return TypedResults.Unauthorized();
+        }
+        var throttle = grains.GetGrain<ILoginThrottleGrain>(LoginThrottleKey.For(EmailAddress.Normalize(user.Email)));
+        var status = await throttle.Check();
+        if (status.IsLocked(time.GetUtcNow()))
+        {
+            return TooManyAttempts(http, status.LockedUntil!.Value - time.GetUtcNow());
+        }
+        if (Hasher.VerifyHashedPassword(user, user.PasswordHash, request.CurrentPassword!) == PasswordVerificationResult.Failed)
+        {
+            var after = await throttle.RecordFailure();
+            await http.Audit(AuditActions.LoginFailed, user.Id, user.AccountId, user.Email, $"wrong current password on a password change ({after.ConsecutiveFailures} in a row)");
+            if (after.IsLocked(time.GetUtcNow()))
+            {
+                return TooManyAttempts(http, after.LockedUntil!.Value - time.GetUtcNow());
+            }
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["currentPassword"] = ["The current password is incorrect."] });
+        }
+        await throttle.RecordSuccess();
+        if (!await identity.ChangePassword(user.Id, Hasher.HashPassword(user, request.NewPassword!)))
+        {
+            return TypedResults.Unauthorized();
+        }
+        sessions.Forget(user.Id);
+        await http.Audit(AuditActions.PasswordChanged, user.Id, user.AccountId, user.Email);
+        return TypedResults.Ok(await SignIn(user, grains, tokens, http, auth.Value, familyId: Guid.NewGuid()));
     }
 
     private static async Task<AuthResponse> SignIn(UserView user, IGrainFactory grains, TokenService tokens, HttpContext http, AuthOptions settings, Guid familyId)

@@ -60,3 +60,17 @@ public sealed class LoginRequestValidator : AbstractValidator<LoginRequest>
         RuleFor(r => r.Password).NotEmpty().MaximumLength(PasswordPolicy.MaxLength);
     }
 }
+
+public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);
+
+public sealed class ChangePasswordRequestValidator : AbstractValidator<ChangePasswordRequest>
+{
+    public ChangePasswordRequestValidator()
+    {
+        RuleFor(r => r.CurrentPassword).NotEmpty().MaximumLength(PasswordPolicy.MaxLength);
+        RuleFor(r => r.NewPassword).NotEmpty()
+            .MinimumLength(PasswordPolicy.MinLength).MaximumLength(PasswordPolicy.MaxLength)
+            .Must(p => p is null || !PasswordPolicy.IsCommon(p)).WithMessage("This password is too common; choose another.")
+            .NotEqual(r => r.CurrentPassword).WithMessage("The new password must differ from the current one.");
+    }
+}

@@ -19,7 +19,15 @@ public static class AuthHosting
         {
             o.MapInboundClaims = false;
             o.TokenValidationParameters = tokens.ValidationParameters();
-            o.Events = new JwtBearerEvents { OnTokenValidated = RefuseRevoked };
+            o.Events = new JwtBearerEvents
+            {
+                OnTokenValidated = RefuseRevoked,
+                OnMessageReceived = context =>
+                {
+                    context.Token ??= OrleansDashboardApi.TokenFor(context.Request);
+                    return Task.CompletedTask;
+                },
+            };
         });
         services.AddAuthorizationBuilder()
             .AddPolicy(OperatorsApi.OwnerPolicy, p => p.RequireAuthenticatedUser().RequireRole("owner").RequireClaim(ReplyXClaims.AccountId))

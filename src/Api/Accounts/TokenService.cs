@@ -24,10 +24,10 @@ public sealed class TokenService(IOptions<AuthOptions> options, JwtSigningKey si
 
     private readonly JwtSecurityTokenHandler _handler = new() { MapInboundClaims = false };
 
-    public (string Token, DateTimeOffset ExpiresAt) CreateAccessToken(UserView user, long sessionVersion)
+    public (string Token, DateTimeOffset ExpiresAt) CreateAccessToken(UserView user, long sessionVersion, TimeSpan? lifetime = null)
     {
         var now = time.GetUtcNow();
-        var expires = now + options.Value.AccessTokenLifetime;
+        var expires = now + (lifetime ?? options.Value.AccessTokenLifetime);
         var claims = new List<Claim>
         {
             new(ReplyXClaims.UserId, user.Id.ToString()),

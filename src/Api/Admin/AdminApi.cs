@@ -40,6 +40,7 @@ public static class AdminApi
         admin.MapGet("/audit", Audit);
         admin.MapAiTokensApi();
         admin.MapClusterApi();
+        admin.MapAnalyticsApi();
         admin.MapGet("/bots", Bots);
         // text/event-stream: every bot's status changes, platform-wide
         admin.MapGet("/events", (ReplyX.Api.Dialogs.DialogEventStream streams, HttpContext http) => streams.Admin(http, http.Request.Headers["Last-Event-ID"]))

@@ -274,11 +274,9 @@ public static class BillingApi
 
     private static async Task<Results<Ok<SpendResponse[]>, ValidationProblem>> Spend(ClaimsPrincipal user, IGrainFactory grains, TimeProvider time, DateOnly? from, DateOnly? to)
     {
-        var last = to ?? DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
-        var first = from ?? last.AddDays(-29);
-        if (last < first || last.DayNumber - first.DayNumber > 366)
+        if (DayRange.Read(from, to, time, out var first, out var last) is { } invalid)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["from must not be after to, and at most a year before it."] });
+            return invalid;
         }
         var rows = await grains.GetGrain<IBillingQueryGrain>(0).Spend(user.AccountId(), first, last);
         return TypedResults.Ok(rows.Select(r => new SpendResponse(r.Day, r.Service, Money.Format(r.Amount), r.Count)).ToArray());

@@ -68,6 +68,7 @@ public static class ApiHostingExtensions
 
         services.AddValidatedOptions<ApiOptions, ApiOptionsValidator>(ApiOptions.Section);
         services.AddReplyXAuth();
+        services.AddValidatedOptions<OrleansDashboardOptions, OrleansDashboardOptionsValidator>(OrleansDashboardOptions.Section);
         services.AddReplyXRateLimits();
         services.AddReplyXCors();
         services.AddValidatedOptions<EventStreamOptions, EventStreamOptionsValidator>(EventStreamOptions.Section);
@@ -110,6 +111,7 @@ public static class ApiHostingExtensions
         app.UseRateLimiter();
         app.MapAuthApi();
         app.MapOperatorsApi();
+        app.MapAccountApi();
         app.MapAdminApi();
         app.MapAssistantsApi();
         app.MapBotsApi();
@@ -119,6 +121,7 @@ public static class ApiHostingExtensions
         ReplyX.Api.Desk.CannedResponsesApi.MapCannedResponsesApi(app);
         ReplyX.Api.Widget.WidgetApi.MapWidgetApi(app);
         app.MapTelegramWebhook();
+        app.MapReplyXOrleansDashboard();
         app.MapOpenApi();
         if (app.Environment.IsDevelopment())
         {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using ReplyX.Hosting;
 using StackExchange.Redis;
 
@@ -11,6 +12,7 @@ public static class ClusterClientHosting
     public static IHostApplicationBuilder UseReplyXClusterClient(this IHostApplicationBuilder builder)
     {
         var cluster = builder.Services.AddReplyXCluster(builder.Configuration);
+        var dashboard = builder.Services.AddReplyXOrleansDashboardOptions(builder.Configuration);
         builder.UseOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(o =>
@@ -32,6 +34,10 @@ public static class ClusterClientHosting
                 client.UseLocalhostClustering(cluster.GatewayPort, cluster.ServiceId.Trim(), cluster.ClusterId.Trim());
             }
             client.AddMemoryStreams(StreamNames.Provider);
+            if (dashboard.Enabled)
+            {
+                client.AddDashboard(o => dashboard.CopyTo(o)); // the silos collect, this node serves the pages
+            }
         });
         return builder;
     }

@@ -68,6 +68,17 @@ public interface IIdentityGrain : IGrainWithIntegerKey
     [Alias("RemoveOperator")]
     Task<bool> RemoveOperator(Guid accountId, Guid userId);
 
+    /// <summary>
+    /// Stores the user's new password hash and ends every session of the user: access tokens stop working and
+    /// every refresh token is revoked (the caller signs in afresh). False for an unknown user.
+    /// </summary>
+    [Alias("ChangePassword")]
+    Task<bool> ChangePassword(Guid userId, string passwordHash);
+
+    /// <summary>Renames the account; false when it does not exist.</summary>
+    [Alias("RenameAccount")]
+    Task<bool> RenameAccount(Guid accountId, string name);
+
     [Alias("SetBlocked")]
     Task<bool> SetBlocked(Guid userId, bool blocked);
 

@@ -47,6 +47,8 @@ public static class AuditActions
     public const string AiTokenChanged = "ai_token.changed";
     public const string AiTokenRemoved = "ai_token.removed";
     public const string BotTokenRotated = "bot.token_rotated";
+    public const string PasswordChanged = "user.password_changed";
+    public const string AccountRenamed = "account.renamed";
 }
 
 [Alias("ReplyX.Admin.IAuditGrain")]

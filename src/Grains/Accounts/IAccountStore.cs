@@ -29,6 +29,9 @@ public interface IAccountStore
 
     Task<bool> SetPasswordHash(Guid userId, string passwordHash, CancellationToken cancellationToken = default);
 
+    /// <summary>Renames the account; false when it does not exist.</summary>
+    Task<bool> RenameAccount(Guid accountId, string name, CancellationToken cancellationToken = default);
+
     /// <summary>Moves a user between owner and operator within their account; admins and account users never swap.</summary>
     Task<bool> SetAccountRole(Guid userId, UserRole role, CancellationToken cancellationToken = default);
 

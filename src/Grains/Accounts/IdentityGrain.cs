@@ -58,6 +58,18 @@ public sealed class IdentityGrain(
         return await accounts.RemoveAccountUser(accountId, userId) && await Revoked(userId, "removed");
     }
 
+    public async Task<bool> ChangePassword(Guid userId, string passwordHash)
+    {
+        if (!await accounts.SetPasswordHash(userId, passwordHash))
+        {
+            return false;
+        }
+        await refreshTokens.RevokeUser(userId, time.GetUtcNow());
+        return await Revoked(userId, "password changed");
+    }
+
+    public Task<bool> RenameAccount(Guid accountId, string name) => accounts.RenameAccount(accountId, name.Trim());
+
     public async Task<bool> SetBlocked(Guid userId, bool blocked) =>
         await accounts.SetBlocked(userId, blocked) && (!blocked || await Revoked(userId, "blocked"));
 

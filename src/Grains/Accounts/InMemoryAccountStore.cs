@@ -8,6 +8,15 @@ public sealed class InMemoryAccountStore : IAccountStore
     private readonly Dictionary<Guid, User> _users = [];
     private readonly Dictionary<string, Guid> _byEmail = new(StringComparer.Ordinal);
 
+    /// <summary>A consistent look at every account and user, under the store's lock (the in-memory analytics read it).</summary>
+    internal T Read<T>(Func<IReadOnlyCollection<Account>, IReadOnlyCollection<User>, T> read)
+    {
+        lock (_gate)
+        {
+            return read(_accounts.Values, _users.Values);
+        }
+    }
+
     public Task<CreateUserResult> CreateAccountWithOwner(Account account, User owner, CancellationToken cancellationToken = default)
     {
         Validate(owner, requireAccount: true);
@@ -106,6 +115,20 @@ public sealed class InMemoryAccountStore : IAccountStore
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(passwordHash);
         return Update(userId, u => u with { PasswordHash = passwordHash });
+    }
+
+    public Task<bool> RenameAccount(Guid accountId, string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        lock (_gate)
+        {
+            if (!_accounts.TryGetValue(accountId, out var account))
+            {
+                return Task.FromResult(false);
+            }
+            _accounts[accountId] = account with { Name = name };
+            return Task.FromResult(true);
+        }
     }
 
     public Task<bool> SetAccountRole(Guid userId, UserRole role, CancellationToken cancellationToken = default)

@@ -103,6 +103,14 @@ public sealed class PostgresAccountStore(NpgsqlDataSource dataSource) : IAccount
             "UPDATE users SET password_hash = @passwordHash WHERE id = @userId", new { userId, passwordHash }, cancellationToken: cancellationToken)) == 1;
     }
 
+    public async Task<bool> RenameAccount(Guid accountId, string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE accounts SET name = @name WHERE id = @accountId", new { accountId, name }, cancellationToken: cancellationToken)) == 1;
+    }
+
     public async Task<bool> SetAccountRole(Guid userId, UserRole role, CancellationToken cancellationToken = default)
     {
         InMemoryAccountStore.RequireAccountRole(role);

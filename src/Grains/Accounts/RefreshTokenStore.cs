@@ -11,6 +11,9 @@ public interface IRefreshTokenStore
     Task<RefreshResult> Rotate(byte[] tokenHash, byte[] newTokenHash, DateTimeOffset newExpiresAt, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     Task<bool> RevokeFamily(byte[] tokenHash, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>Revokes every refresh token of the user (a password change signs out every other device).</summary>
+    Task RevokeUser(Guid userId, DateTimeOffset now, CancellationToken cancellationToken = default);
 }
 
 public sealed class InMemoryRefreshTokenStore : IRefreshTokenStore
@@ -60,6 +63,18 @@ public sealed class InMemoryRefreshTokenStore : IRefreshTokenStore
             RevokeFamilyLocked(entry.FamilyId);
             return Task.FromResult(true);
         }
+    }
+
+    public Task RevokeUser(Guid userId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            foreach (var (key, value) in _tokens.Where(t => t.Value.UserId == userId).ToArray())
+            {
+                _tokens[key] = value with { Revoked = true };
+            }
+        }
+        return Task.CompletedTask;
     }
 
     private void RevokeFamilyLocked(Guid familyId)
@@ -150,5 +165,14 @@ public sealed class PostgresRefreshTokenStore(NpgsqlDataSource dataSource) : IRe
         command.Parameters.AddWithValue("now", now);
         command.Parameters.AddWithValue("hash", tokenHash);
         return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    public async Task RevokeUser(Guid userId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE refresh_tokens SET revoked_at = COALESCE(revoked_at, @now) WHERE user_id = @user AND revoked_at IS NULL");
+        command.Parameters.AddWithValue("now", now);
+        command.Parameters.AddWithValue("user", userId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

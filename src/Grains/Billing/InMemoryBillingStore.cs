@@ -9,6 +9,15 @@ public sealed class InMemoryBillingStore(TimeProvider time) : IBillingStore
     private readonly Dictionary<(Guid, string), LedgerEntry> _keys = [];
     private long _nextId;
 
+    /// <summary>A consistent look at every account's ledger, under the store's lock (the in-memory analytics read it).</summary>
+    internal T Read<T>(Func<IReadOnlyDictionary<Guid, List<LedgerEntry>>, T> read)
+    {
+        lock (_gate)
+        {
+            return read(_ledger);
+        }
+    }
+
     public Task<BalanceRow> Load(Guid accountId, DateOnly today)
     {
         lock (_gate)

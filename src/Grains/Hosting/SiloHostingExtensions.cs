@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using ReplyX.Accounts;
 using ReplyX.Ai;
 using ReplyX.Bots;
@@ -36,6 +37,7 @@ public static class SiloHostingExtensions
             builder.Services.AddHostedService<MigrationHostedService>();
         }
 
+        var dashboard = builder.Services.AddReplyXOrleansDashboardOptions(builder.Configuration);
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o =>
@@ -58,6 +60,11 @@ public static class SiloHostingExtensions
             // Membership timings (probe timeouts, votes) are tunable per deployment; tests shorten them.
             silo.Services.AddValidatedOptions<ClusterMembershipOptions, LivenessOptionsValidator>(LivenessOptionsValidator.Section);
             silo.AddReplyXGrains(builder.Configuration);
+            if (dashboard.Enabled)
+            {
+                // Every silo reports to the Orleans Dashboard (its grain profiler only measures while someone looks).
+                silo.AddDashboard(o => dashboard.CopyTo(o));
+            }
         });
         return builder;
     }

@@ -93,6 +93,7 @@ public static class StorageHosting
                 services.TryAddSingleton<ReplyX.Billing.IPaymentStore, ReplyX.Billing.PostgresPaymentStore>();
                 services.TryAddSingleton<ReplyX.Billing.IPromoStore, ReplyX.Billing.PostgresPromoStore>();
                 services.TryAddSingleton<ReplyX.Billing.IReferralStore, ReplyX.Billing.PostgresReferralStore>();
+                services.TryAddSingleton<ReplyX.Analytics.IAnalyticsStore, ReplyX.Analytics.PostgresAnalyticsStore>();
                 break;
             default:
                 services.TryAddSingleton<IAccountStore, InMemoryAccountStore>();
@@ -111,6 +112,10 @@ public static class StorageHosting
                 services.TryAddSingleton<ReplyX.Billing.IPaymentStore, ReplyX.Billing.InMemoryPaymentStore>();
                 services.TryAddSingleton<ReplyX.Billing.IPromoStore, ReplyX.Billing.InMemoryPromoStore>();
                 services.TryAddSingleton<ReplyX.Billing.IReferralStore, ReplyX.Billing.InMemoryReferralStore>();
+                // The dashboards count what the other in-memory stores hold.
+                services.TryAddSingleton<ReplyX.Analytics.IAnalyticsStore>(sp => new ReplyX.Analytics.InMemoryAnalyticsStore(
+                    (InMemoryAccountStore)sp.GetRequiredService<IAccountStore>(), (InMemoryDialogStore)sp.GetRequiredService<IDialogStore>(),
+                    (ReplyX.Billing.InMemoryBillingStore)sp.GetRequiredService<ReplyX.Billing.IBillingStore>()));
                 break;
         }
         return services;

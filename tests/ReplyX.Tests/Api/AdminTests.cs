@@ -79,7 +79,7 @@ public abstract class AdminContract(AppFixture app)
     public async Task Owners_and_anonymous_callers_cannot_reach_admin_endpoints()
     {
         var owner = await RegisterOwner();
-        foreach (var path in new[] { "/api/admin/users", "/api/admin/audit", "/api/admin/cluster" })
+        foreach (var path in new[] { "/api/admin/users", "/api/admin/audit", "/api/admin/cluster", "/api/admin/analytics/overview", "/admin/orleans/", "/admin/orleans/ClusterStats" })
         {
             Assert.Equal(HttpStatusCode.Forbidden, (await Send(HttpMethod.Get, path, owner.Token)).StatusCode);
             Assert.Equal(HttpStatusCode.Unauthorized, (await Send(HttpMethod.Get, path, null)).StatusCode);
@@ -181,5 +181,59 @@ public abstract class AdminContract(AppFixture app)
         // receives from other processes, so this single in-process host may well show 0.)
         Assert.Equal(JsonValueKind.Null, Assert.Single(first.GetProperty("silos").EnumerateArray()).GetProperty("messagesPerSecond").ValueKind);
         Assert.True(silo.GetProperty("messagesPerSecond").GetDouble() >= 0);
+    }
+
+    private async Task<HttpResponseMessage> WithCookie(string path, string? cookie)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (cookie is not null)
+        {
+            request.Headers.Add("Cookie", "replyx_dashboard=" + cookie);
+        }
+        return await _client.SendAsync(request);
+    }
+
+    private async Task<string> DashboardCookie(string token)
+    {
+        var started = await Send(HttpMethod.Post, "/api/auth/dashboard-session", token);
+        Assert.Equal(HttpStatusCode.NoContent, started.StatusCode);
+        var header = Assert.Single(started.Headers.GetValues("Set-Cookie"), c => c.StartsWith("replyx_dashboard=", StringComparison.Ordinal));
+        Assert.Contains("path=/admin/orleans", header, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("httponly", header, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", header, StringComparison.OrdinalIgnoreCase);
+        return HttpTestExtensions.Cookie(started, "replyx_dashboard")!;
+    }
+
+    [Fact]
+    public async Task The_orleans_dashboard_opens_for_an_admin_through_its_cookie_and_refuses_everyone_else()
+    {
+        var admin = await AdminToken();
+        var owner = await RegisterOwner();
+
+        var page = await Send(HttpMethod.Get, "/admin/orleans/", admin);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        var adminCookie = await DashboardCookie(admin);
+        var stats = await WithCookie("/admin/orleans/ClusterStats", adminCookie);
+        Assert.Equal(HttpStatusCode.OK, stats.StatusCode);
+        Assert.Equal("application/json", stats.Content.Headers.ContentType?.MediaType);
+        var counters = await Body(await WithCookie("/admin/orleans/DashboardCounters", adminCookie));
+        Assert.True(counters.GetProperty("totalActiveHostCount").GetInt32() >= 1);
+        Assert.Equal(HttpStatusCode.OK, (await WithCookie("/admin/orleans/index.min.js", adminCookie)).StatusCode);
+
+        // A signed-in owner may hold the cookie, and the dashboard says 403; the cookie is no key to the API.
+        var ownerCookie = await DashboardCookie(owner.Token);
+        Assert.Equal(HttpStatusCode.Forbidden, (await WithCookie("/admin/orleans/", ownerCookie)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await WithCookie("/admin/orleans/DashboardCounters", ownerCookie)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await WithCookie("/admin/orleans/DashboardCounters", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await WithCookie("/admin/orleans/DashboardCounters", "forged.token.value")).StatusCode);
+        var api = new HttpRequestMessage(HttpMethod.Get, "/api/admin/users");
+        api.Headers.Add("Cookie", "replyx_dashboard=" + adminCookie);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _client.SendAsync(api)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Send(HttpMethod.Post, "/api/auth/dashboard-session", null)).StatusCode);
+
+        // Blocking the admin-cookie's owner ends it, as it ends their bearer tokens.
+        Assert.Equal(HttpStatusCode.OK, (await Send(HttpMethod.Patch, $"/api/admin/users/{owner.UserId}", admin, new { blocked = true })).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await WithCookie("/admin/orleans/", ownerCookie)).StatusCode);
     }
 }
