@@ -64,10 +64,11 @@ public static class AccountApi
         {
             return invalid;
         }
-        var usage = await grains.GetGrain<IAnalyticsGrain>(0).Usage(user.AccountId(), first, last);
-        return TypedResults.Ok(new AccountUsageResponse(usage.From, usage.To, Money.Currency,
-            usage.Days.Select(d => new UsageDayResponse(d.Day, d.NewDialogs, d.CustomerMessages, d.AiReplies, d.OperatorMessages,
-                d.PromptTokens, d.CompletionTokens, Money.Format(d.Spend))).ToArray(),
-            usage.Slices.Select(s => new UsageSliceResponse(s.Day, s.AssistantId, s.Channel, s.NewDialogs, s.CustomerMessages, s.AiReplies, s.OperatorMessages)).ToArray()));
+        return TypedResults.Ok(ToResponse(await grains.GetGrain<IAnalyticsGrain>(0).Usage(user.AccountId(), first, last)));
     }
+
+    public static AccountUsageResponse ToResponse(AccountUsage usage) => new(usage.From, usage.To, Money.Currency,
+        usage.Days.Select(d => new UsageDayResponse(d.Day, d.NewDialogs, d.CustomerMessages, d.AiReplies, d.OperatorMessages,
+            d.PromptTokens, d.CompletionTokens, Money.Format(d.Spend))).ToArray(),
+        usage.Slices.Select(s => new UsageSliceResponse(s.Day, s.AssistantId, s.Channel, s.NewDialogs, s.CustomerMessages, s.AiReplies, s.OperatorMessages)).ToArray());
 }

@@ -10,7 +10,8 @@ using ReplyX.Api.Validation;
 
 namespace ReplyX.Api.Admin;
 
-public sealed record AdminUserResponse(Guid Id, string Email, string Name, string Role, bool Blocked, AccountSummary? Account);
+/// <summary>A user; <see cref="Balance"/> is their account's balance in roubles (null for admins, who have no account).</summary>
+public sealed record AdminUserResponse(Guid Id, string Email, string Name, string Role, bool Blocked, AccountSummary? Account, string? Balance = null);
 
 public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
 
@@ -48,16 +49,26 @@ public static class AdminApi
         return app;
     }
 
-    private static async Task<Results<Ok<Page<AdminUserResponse>>, ValidationProblem>> ListUsers(IGrainFactory grains, int? limit, string? cursor)
+    /// <summary>Users ordered by id in keyset pages; <c>q</c> keeps those whose email, name or account name contains it.</summary>
+    private static async Task<Results<Ok<Page<AdminUserResponse>>, ValidationProblem>> ListUsers(IGrainFactory grains, int? limit, string? cursor, string? q)
     {
         if (!TryIdCursor(cursor, out var after))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["cursor"] = ["Not a cursor returned by this endpoint."] });
         }
+        if (q is { Length: > 200 } || (q is not null && q.Any(char.IsControl)))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["q"] = ["At most 200 characters, on one line."] });
+        }
         var size = Math.Clamp(limit ?? 50, 1, 200);
-        var users = await grains.GetGrain<IIdentityGrain>(0).ListUsers(after, size);
+        var users = await grains.GetGrain<IIdentityGrain>(0).ListUsers(after, size, q);
+        // Each account's balance from its balance grain (the single writer, so never behind its ledger).
+        var balances = await Task.WhenAll(users.Where(u => u.AccountId is not null).Select(u => u.AccountId!.Value).Distinct()
+            .Select(async id => (Id: id, Snapshot: await grains.GetGrain<ReplyX.Billing.IBalanceGrain>(id).Get())));
+        var byAccount = balances.ToDictionary(b => b.Id, b => ReplyX.Billing.Money.Format(b.Snapshot.Balance));
         var items = users.Select(u => new AdminUserResponse(u.Id, u.Email, u.Name, TokenService.RoleName(u.Role), u.Blocked,
-            u.AccountId is { } id ? new AccountSummary(id, u.AccountName ?? "") : null)).ToArray();
+            u.AccountId is { } id ? new AccountSummary(id, u.AccountName ?? "") : null,
+            u.AccountId is { } account ? byAccount[account] : null)).ToArray();
         return TypedResults.Ok(new Page<AdminUserResponse>(items, items.Length == size ? items[^1].Id.ToString() : null));
     }
 

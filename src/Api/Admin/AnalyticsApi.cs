@@ -20,7 +20,23 @@ public static class AnalyticsApi
     public static RouteGroupBuilder MapAnalyticsApi(this RouteGroupBuilder admin)
     {
         admin.MapGet("/analytics/overview", Overview);
+        admin.MapGet("/accounts/{id:guid}/usage", AccountUsage);
         return admin;
+    }
+
+    /// <summary>One account's usage, as its owner sees it at <c>GET /api/account/usage</c>.</summary>
+    private static async Task<Results<Ok<ReplyX.Api.Accounts.AccountUsageResponse>, NotFound, ValidationProblem>> AccountUsage(
+        Guid id, IGrainFactory grains, TimeProvider time, DateOnly? from, DateOnly? to)
+    {
+        if (DayRange.Read(from, to, time, out var first, out var last) is { } invalid)
+        {
+            return invalid;
+        }
+        if (!await grains.GetGrain<IBillingQueryGrain>(0).AccountExists(id))
+        {
+            return TypedResults.NotFound();
+        }
+        return TypedResults.Ok(ReplyX.Api.Accounts.AccountApi.ToResponse(await grains.GetGrain<IAnalyticsGrain>(0).Usage(id, first, last)));
     }
 
     private static async Task<Results<Ok<AnalyticsOverviewResponse>, ValidationProblem>> Overview(IGrainFactory grains, TimeProvider time, DateOnly? from, DateOnly? to)

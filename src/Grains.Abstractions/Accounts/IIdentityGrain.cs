@@ -88,7 +88,7 @@ public interface IIdentityGrain : IGrainWithIntegerKey
 
     /// <summary>Every user ordered by id after <paramref name="after"/>; password hashes are not included.</summary>
     [Alias("ListUsers")]
-    Task<IReadOnlyList<UserView>> ListUsers(Guid? after, int limit);
+    Task<IReadOnlyList<UserView>> ListUsers(Guid? after, int limit, string? search = null);
 
     /// <summary>Stores a new refresh token (by its SHA-256 hash), starting a family when <paramref name="familyId"/> is new.</summary>
     [Alias("IssueRefreshToken")]

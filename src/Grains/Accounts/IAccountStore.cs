@@ -35,6 +35,9 @@ public interface IAccountStore
     /// <summary>Moves a user between owner and operator within their account; admins and account users never swap.</summary>
     Task<bool> SetAccountRole(Guid userId, UserRole role, CancellationToken cancellationToken = default);
 
-    /// <summary>Every user, ordered by id, starting after <paramref name="after"/> (keyset pagination).</summary>
-    Task<IReadOnlyList<User>> ListUsers(Guid? after, int limit, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Every user, ordered by id, starting after <paramref name="after"/> (keyset pagination); with
+    /// <paramref name="search"/>, only those whose email, name or account name contains it, ignoring case.
+    /// </summary>
+    Task<IReadOnlyList<User>> ListUsers(Guid? after, int limit, string? search = null, CancellationToken cancellationToken = default);
 }

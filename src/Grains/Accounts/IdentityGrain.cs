@@ -76,9 +76,9 @@ public sealed class IdentityGrain(
     public async Task<bool> SetAccountRole(Guid userId, UserRole role) =>
         role is UserRole.Owner or UserRole.Operator && await accounts.SetAccountRole(userId, role) && await Revoked(userId, "role changed");
 
-    public async Task<IReadOnlyList<UserView>> ListUsers(Guid? after, int limit)
+    public async Task<IReadOnlyList<UserView>> ListUsers(Guid? after, int limit, string? search = null)
     {
-        var users = await accounts.ListUsers(after, Math.Clamp(limit, 1, 500));
+        var users = await accounts.ListUsers(after, Math.Clamp(limit, 1, 500), search);
         var names = new Dictionary<Guid, string?>();
         var views = new List<UserView>(users.Count);
         foreach (var u in users)

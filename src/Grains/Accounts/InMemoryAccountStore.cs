@@ -145,13 +145,18 @@ public sealed class InMemoryAccountStore : IAccountStore
         }
     }
 
-    public Task<IReadOnlyList<User>> ListUsers(Guid? after, int limit, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<User>> ListUsers(Guid? after, int limit, string? search = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        search = string.IsNullOrWhiteSpace(search) ? null : search.Trim();
+        bool Matches(User u) => search is null
+            || u.Email.Contains(search, StringComparison.OrdinalIgnoreCase)
+            || u.Name.Contains(search, StringComparison.OrdinalIgnoreCase)
+            || (u.AccountId is { } id && _accounts.TryGetValue(id, out var account) && account.Name.Contains(search, StringComparison.OrdinalIgnoreCase));
         lock (_gate)
         {
             IReadOnlyList<User> page = _users.Values
-                .Where(u => after is null || GuidOrder.Compare(u.Id, after.Value) > 0)
+                .Where(u => (after is null || GuidOrder.Compare(u.Id, after.Value) > 0) && Matches(u))
                 .OrderBy(u => u.Id, GuidOrder.Instance)
                 .Take(limit)
                 .ToArray();

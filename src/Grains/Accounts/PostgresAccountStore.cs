@@ -120,13 +120,23 @@ public sealed class PostgresAccountStore(NpgsqlDataSource dataSource) : IAccount
             new { userId, role = RoleToText(role) }, cancellationToken: cancellationToken)) == 1;
     }
 
-    public async Task<IReadOnlyList<User>> ListUsers(Guid? after, int limit, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<User>> ListUsers(Guid? after, int limit, string? search = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        // LIKE's own wildcards in the search are matched literally.
+        var pattern = string.IsNullOrWhiteSpace(search)
+            ? null
+            : "%" + search.Trim().Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "%";
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<UserRow>(new CommandDefinition(
-            $"SELECT {UserColumns} FROM users WHERE (@after::uuid IS NULL OR id > @after::uuid) ORDER BY id LIMIT @limit",
-            new { after, limit }, cancellationToken: cancellationToken));
+            $"""
+             SELECT {UserColumns} FROM users
+             WHERE (@after::uuid IS NULL OR id > @after::uuid)
+               AND (@pattern::text IS NULL OR email ILIKE @pattern OR name ILIKE @pattern
+                    OR account_id IN (SELECT a.id FROM accounts a WHERE a.name ILIKE @pattern))
+             ORDER BY id LIMIT @limit
+             """,
+            new { after, limit, pattern }, cancellationToken: cancellationToken));
         return rows.Select(r => r.ToUser()).ToArray();
     }
 

@@ -183,6 +183,27 @@ public abstract class AccountStoreContract
     }
 
     [Fact]
+    public async Task A_search_finds_users_by_email_name_or_account_name_ignoring_case_and_takes_wildcards_literally()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var shop = new Account(Guid.NewGuid(), $"Лавка {tag} Flowers", Now());
+        var owner = new User(Guid.NewGuid(), shop.Id, UniqueEmail("olga"), "Ольга", "h", UserRole.Owner, false, Now());
+        await Store.CreateAccountWithOwner(shop, owner);
+        var staff = new User(Guid.NewGuid(), shop.Id, UniqueEmail("staff"), $"Ivan {tag}", "h", UserRole.Operator, false, Now());
+        await Store.AddUser(staff);
+        var (other, otherOwner) = NewAccount();
+        await Store.CreateAccountWithOwner(other, otherOwner);
+
+        Assert.Equal(new[] { owner.Id, staff.Id }.Order(), (await Store.ListUsers(null, 100, $"ЛАВКА {tag.ToUpperInvariant()}")).Select(u => u.Id).Order());
+        Assert.Equal([staff.Id], (await Store.ListUsers(null, 100, $"ivan {tag}")).Select(u => u.Id));
+        Assert.Equal([otherOwner.Id], (await Store.ListUsers(null, 100, otherOwner.Email.ToUpperInvariant())).Select(u => u.Id));
+        Assert.Empty(await Store.ListUsers(null, 100, $"{tag}%"));
+        Assert.Empty(await Store.ListUsers(null, 100, $"Лавка_{tag}"));
+        var first = Assert.Single(await Store.ListUsers(null, 1, tag));
+        Assert.Equal(new[] { owner.Id, staff.Id }.Except([first.Id]), (await Store.ListUsers(first.Id, 10, tag)).Select(u => u.Id));
+    }
+
+    [Fact]
     public async Task Unknown_ids_and_emails_are_not_found()
     {
         Assert.Null(await Store.GetAccount(Guid.NewGuid()));

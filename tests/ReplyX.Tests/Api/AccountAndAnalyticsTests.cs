@@ -205,6 +205,13 @@ public abstract class AccountAndAnalyticsContract(AppFixture app)
         Assert.Equal((1, 1, 1, 5), (Total(after, "accounts") - Total(before, "accounts"), Total(after, "users") - Total(before, "users"),
             Total(after, "dialogs") - Total(before, "dialogs"), Total(after, "messages") - Total(before, "messages")));
         Assert.Equal("RUB", after.GetProperty("currency").GetString());
+        var me = await (await Send(HttpMethod.Get, "/api/me", owner)).JsonBody();
+        var account = me.GetProperty("account").GetProperty("id").GetGuid();
+        var seenByAdmin = await (await Send(HttpMethod.Get, $"/api/admin/accounts/{account}/usage", admin)).JsonBody();
+        var seenByOwner = await (await Send(HttpMethod.Get, "/api/account/usage", owner)).JsonBody();
+        Assert.Equal(seenByOwner.GetRawText(), seenByAdmin.GetRawText());
+        Assert.Equal(2, Day(seenByAdmin, Today).GetProperty("aiReplies").GetInt64());
+        Assert.Equal(HttpStatusCode.NotFound, (await Send(HttpMethod.Get, $"/api/admin/accounts/{Guid.NewGuid()}/usage", admin)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await Send(HttpMethod.Get, "/api/admin/analytics/overview?to=nope", admin)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await Send(HttpMethod.Get, "/api/admin/analytics/overview", owner)).StatusCode);
     }

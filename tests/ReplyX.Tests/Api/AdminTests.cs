@@ -76,10 +76,29 @@ public abstract class AdminContract(AppFixture app)
     }
 
     [Fact]
+    public async Task Admins_search_users_by_email_and_see_each_accounts_balance()
+    {
+        var admin = await AdminToken();
+        var owner = await RegisterOwner();
+        await RegisterOwner();
+
+        var found = await Body(await Send(HttpMethod.Get, "/api/admin/users?q=" + Uri.EscapeDataString(owner.Email.ToUpperInvariant()), admin));
+
+        var item = Assert.Single(found.GetProperty("items").EnumerateArray());
+        Assert.Equal(owner.UserId, item.GetProperty("id").GetGuid());
+        Assert.Equal("10.000000", item.GetProperty("balance").GetString()); // the welcome credit
+        var me = Assert.Single((await Body(await Send(HttpMethod.Get, "/api/admin/users?q=ROOT@replyx", admin))).GetProperty("items").EnumerateArray());
+        Assert.Equal(JsonValueKind.Null, me.GetProperty("balance").ValueKind); // admins have no account
+        Assert.Empty((await Body(await Send(HttpMethod.Get, "/api/admin/users?q=" + Guid.NewGuid(), admin))).GetProperty("items").EnumerateArray());
+        Assert.Equal(HttpStatusCode.BadRequest, (await Send(HttpMethod.Get, "/api/admin/users?q=" + new string('x', 201), admin)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Send(HttpMethod.Get, "/api/admin/users?q=a%00b", admin)).StatusCode);
+    }
+
+    [Fact]
     public async Task Owners_and_anonymous_callers_cannot_reach_admin_endpoints()
     {
         var owner = await RegisterOwner();
-        foreach (var path in new[] { "/api/admin/users", "/api/admin/audit", "/api/admin/cluster", "/api/admin/analytics/overview", "/admin/orleans/", "/admin/orleans/ClusterStats" })
+        foreach (var path in new[] { "/api/admin/users", "/api/admin/audit", "/api/admin/cluster", "/api/admin/analytics/overview", $"/api/admin/accounts/{owner.AccountId}/usage", "/admin/orleans/", "/admin/orleans/ClusterStats" })
         {
             Assert.Equal(HttpStatusCode.Forbidden, (await Send(HttpMethod.Get, path, owner.Token)).StatusCode);
             Assert.Equal(HttpStatusCode.Unauthorized, (await Send(HttpMethod.Get, path, null)).StatusCode);
