@@ -96,7 +96,7 @@ done
 
 # The front end's own checks (its packages were installed by the build): each counts as one test.
 web_passed=0; web_failed=0
-for check in lint typecheck; do
+for check in lint typecheck i18n; do
   echo "== web: npm run $check"
   if (cd src/Web && npm run -s "$check") >"$RESULTS/web-$check.log" 2>&1; then
     web_passed=$(( web_passed + 1 ))
