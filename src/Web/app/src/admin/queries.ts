@@ -1,6 +1,6 @@
 // TanStack Query keys and options for the admin panel.
 
-import { infiniteQueryOptions, queryOptions } from "@tanstack/react-query";
+import { infiniteQueryOptions, keepPreviousData, queryOptions } from "@tanstack/react-query";
 import { getAccountUsage, getAiUsage, getCluster, getOverview, listAiTokens, listAudit, listBots, listUsers, type AuditFilter, type DayRange } from "./api";
 
 export const adminKeys = {
@@ -21,7 +21,7 @@ export const botsPollMs = 5_000;
 export const clusterPollMs = 2_000;
 
 export function overviewOptions(range: DayRange) {
-  return queryOptions({ queryKey: adminKeys.overview(range), queryFn: ({ signal }) => getOverview(range, signal) });
+  return queryOptions({ queryKey: adminKeys.overview(range), queryFn: ({ signal }) => getOverview(range, signal), placeholderData: keepPreviousData });
 }
 
 export function usersOptions(q: string) {
@@ -30,11 +30,13 @@ export function usersOptions(q: string) {
     queryFn: ({ signal, pageParam }) => listUsers(q, pageParam, signal),
     initialPageParam: null as string | null,
     getNextPageParam: (page) => page.nextCursor,
+    // The table stays while the next search runs.
+    placeholderData: keepPreviousData,
   });
 }
 
 export function usageOptions(accountId: string, range: DayRange) {
-  return queryOptions({ queryKey: adminKeys.usage(accountId, range), queryFn: ({ signal }) => getAccountUsage(accountId, range, signal) });
+  return queryOptions({ queryKey: adminKeys.usage(accountId, range), queryFn: ({ signal }) => getAccountUsage(accountId, range, signal), placeholderData: keepPreviousData });
 }
 
 export const aiTokensOptions = queryOptions({
@@ -44,7 +46,7 @@ export const aiTokensOptions = queryOptions({
 });
 
 export function aiUsageOptions(range: DayRange, key: string | null) {
-  return queryOptions({ queryKey: adminKeys.aiUsage(range, key), queryFn: ({ signal }) => getAiUsage(range, key, signal) });
+  return queryOptions({ queryKey: adminKeys.aiUsage(range, key), queryFn: ({ signal }) => getAiUsage(range, key, signal), placeholderData: keepPreviousData });
 }
 
 export const botsOptions = infiniteQueryOptions({

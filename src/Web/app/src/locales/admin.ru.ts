@@ -262,8 +262,8 @@ export const adminRu: Strings<typeof adminEn> = {
     unavailable: "Кластер не ответил",
     unavailableHint: "Узлы могут запускаться или быть перегружены; страница продолжает спрашивать каждые 2 секунды.",
     loadFailed: "Не удалось загрузить состояние кластера",
-    dashboard: "Open Orleans Dashboard",
-    dashboardHint: "Orleans' own dashboard (in English only) opens in a new tab.",
+    dashboard: "Открыть Orleans Dashboard",
+    dashboardHint: "Собственная панель Orleans (только на английском) откроется в новой вкладке.",
     dashboardFailed: "Не удалось открыть Orleans Dashboard",
   },
   audit: {

@@ -36,10 +36,10 @@ function OpenDashboard({ t }: { t: AdminT }) {
   });
   return (
     <Stack gap={4} align="flex-end" className="rx-min0">
-      <Button onClick={() => open.mutate()} loading={open.isPending} variant="light" data-testid="open-orleans-dashboard" lang="en">
+      <Button onClick={() => open.mutate()} loading={open.isPending} variant="light" data-testid="open-orleans-dashboard">
         {t("cluster.dashboard")}
       </Button>
-      <Text size="xs" c="dimmed" lang="en">
+      <Text size="xs" c="dimmed">
         {t("cluster.dashboardHint")}
       </Text>
       {open.error ? (

@@ -1,4 +1,4 @@
-import { Badge, Button, Group, Modal, Select, Stack, Table, Text, TextInput, Textarea } from "@mantine/core";
+import { Badge, Button, Group, Loader, Modal, Select, Stack, Table, Text, TextInput, Textarea } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type SubmitEvent } from "react";
@@ -319,7 +319,7 @@ export function AdminUsersPage() {
           maw={420}
           autoComplete="off"
           spellCheck={false}
-          rightSection={users.isFetching && !users.isPending ? <span className="rx-visually-hidden">{t("adminCommon.refreshing")}</span> : null}
+          rightSection={users.isFetching && !users.isPending ? <Loader size="xs" aria-label={t("adminCommon.refreshing")} /> : null}
           data-testid="user-search"
         />
         {users.isPending ? (
