@@ -87,7 +87,7 @@ export function Empty({ title, text, testId, children }: { title: string; text: 
 
 export function StatusBadge({ color, children, testId }: { color: string; children: ReactNode; testId?: string }) {
   return (
-    <Badge variant="light" color={color} size="sm" data-testid={testId}>
+    <Badge variant="light" color={color} size="sm" className="rx-badge-wrap" data-testid={testId}>
       {children}
     </Badge>
   );

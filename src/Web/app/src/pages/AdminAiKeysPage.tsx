@@ -440,21 +440,25 @@ export function AdminAiKeysPage() {
                         </Stack>
                       </Table.Td>
                       <Table.Td data-label={t("aiKeys.load")}>
-                        <Text size="xs">{t("aiKeys.inFlight", { count: number(s.inFlight) })}</Text>
-                        <Text size="xs">{t("aiKeys.perMinute", { count: number(s.requestsInWindow) })}</Text>
-                        <Text size="xs">{t("aiKeys.tokensToday", { count: number(s.tokensToday) })}</Text>
-                        <Text size="xs" c="dimmed">
-                          {t("aiKeys.requests", { requests: number(s.totalRequests), failures: number(s.totalFailures) })}
-                        </Text>
+                        <Stack gap={0}>
+                          <Text size="xs">{t("aiKeys.inFlight", { count: number(s.inFlight) })}</Text>
+                          <Text size="xs">{t("aiKeys.perMinute", { count: number(s.requestsInWindow) })}</Text>
+                          <Text size="xs">{t("aiKeys.tokensToday", { count: number(s.tokensToday) })}</Text>
+                          <Text size="xs" c="dimmed">
+                            {t("aiKeys.requests", { requests: number(s.totalRequests), failures: number(s.totalFailures) })}
+                          </Text>
+                        </Stack>
                       </Table.Td>
                       <Table.Td data-label={t("aiKeys.limits")}>
-                        {token.rpm === null && token.dailyLimit === null ? (
-                          <Text size="xs" c="dimmed">
-                            {t("aiKeys.noLimits")}
-                          </Text>
-                        ) : null}
-                        {token.rpm !== null ? <Text size="xs">{t("aiKeys.rpmValue", { count: number(token.rpm) })}</Text> : null}
-                        {token.dailyLimit !== null ? <Text size="xs">{t("aiKeys.dailyValue", { count: number(token.dailyLimit) })}</Text> : null}
+                        <Stack gap={0}>
+                          {token.rpm === null && token.dailyLimit === null ? (
+                            <Text size="xs" c="dimmed">
+                              {t("aiKeys.noLimits")}
+                            </Text>
+                          ) : null}
+                          {token.rpm !== null ? <Text size="xs">{t("aiKeys.rpmValue", { count: number(token.rpm) })}</Text> : null}
+                          {token.dailyLimit !== null ? <Text size="xs">{t("aiKeys.dailyValue", { count: number(token.dailyLimit) })}</Text> : null}
+                        </Stack>
                       </Table.Td>
                       <Table.Td data-label={t("aiKeys.actions")}>
                         <Stack gap={6} align="flex-start">

@@ -163,7 +163,7 @@ export function AdminAuditPage() {
                       </Text>
                     </Table.Td>
                     <Table.Td data-label={t("audit.action")}>
-                      <Badge variant="light" color={actionColor(entry.action)} size="sm" title={entry.action}>
+                      <Badge variant="light" color={actionColor(entry.action)} size="sm" className="rx-badge-wrap" title={entry.action}>
                         {label(entry.action)}
                       </Badge>
                     </Table.Td>
@@ -184,14 +184,16 @@ export function AdminAuditPage() {
                       </Text>
                     </Table.Td>
                     <Table.Td data-label={t("audit.fromWhere")}>
-                      <Text size="xs" className="rx-mono rx-break">
-                        {entry.ip ?? "—"}
-                      </Text>
-                      {entry.userAgent ? (
-                        <Text size="xs" c="dimmed" className="rx-break" lineClamp={2} title={entry.userAgent}>
-                          {entry.userAgent}
+                      <Stack gap={0}>
+                        <Text size="xs" className="rx-mono rx-break">
+                          {entry.ip ?? "—"}
                         </Text>
-                      ) : null}
+                        {entry.userAgent ? (
+                          <Text size="xs" c="dimmed" className="rx-break" lineClamp={2} title={entry.userAgent}>
+                            {entry.userAgent}
+                          </Text>
+                        ) : null}
+                      </Stack>
                     </Table.Td>
                   </Table.Tr>
                 ))}

@@ -212,7 +212,7 @@ function UserRow({ user, me, onDialog }: { user: AdminUser; me: string | undefin
             data-testid="user-role"
           />
         ) : (
-          <Badge variant="light" color="grape" size="sm">
+          <Badge variant="light" color="grape" size="sm" className="rx-badge-wrap">
             {t("adminUsers.roles.admin")}
           </Badge>
         )}
