@@ -8,6 +8,8 @@ import { LoginPage } from "./pages/LoginPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { StatusPage } from "./pages/StatusPage";
 import { matchRoute, navigate, useLocation, type Route } from "./router";
+import { useAdminT } from "./admin/i18n";
+import { AdminNav, adminRoutes, isAdminRoute, type AdminRoute } from "./admin/AdminNav";
 
 // The owner's pages load on first use: operators, who only use the desk, never download them.
 const AssistantsPage = lazy(() => import("./pages/AssistantsPage").then((m) => ({ default: m.AssistantsPage })));
@@ -16,6 +18,12 @@ const BalancePage = lazy(() => import("./pages/BalancePage").then((m) => ({ defa
 // The platform admins' pages.
 const AdminPricesPage = lazy(() => import("./pages/AdminPricesPage").then((m) => ({ default: m.AdminPricesPage })));
 const AdminPromoCodesPage = lazy(() => import("./pages/AdminPromoCodesPage").then((m) => ({ default: m.AdminPromoCodesPage })));
+const AdminOverviewPage = lazy(() => import("./pages/AdminOverviewPage").then((m) => ({ default: m.AdminOverviewPage })));
+const AdminUsersPage = lazy(() => import("./pages/AdminUsersPage").then((m) => ({ default: m.AdminUsersPage })));
+const AdminAiKeysPage = lazy(() => import("./pages/AdminAiKeysPage").then((m) => ({ default: m.AdminAiKeysPage })));
+const AdminBotsPage = lazy(() => import("./pages/AdminBotsPage").then((m) => ({ default: m.AdminBotsPage })));
+const AdminClusterPage = lazy(() => import("./pages/AdminClusterPage").then((m) => ({ default: m.AdminClusterPage })));
+const AdminAuditPage = lazy(() => import("./pages/AdminAuditPage").then((m) => ({ default: m.AdminAuditPage })));
 
 function PageLoading() {
   const { t } = useTranslation();
@@ -27,7 +35,7 @@ function PageLoading() {
 }
 
 /** The routes behind the sign-in. */
-const signedInRoutes = new Set<Route["name"]>(["desk", "assistants", "documents", "balance", "adminPrices", "adminPromoCodes"]);
+const signedInRoutes = new Set<Route["name"]>(["desk", "assistants", "documents", "balance", ...adminRoutes]);
 
 /** Where to go after sign-in: only a path of this site. */
 function safeNext(value: string | null): string {
@@ -51,17 +59,40 @@ function Refused({ testId, title, reason, message }: { testId: string; title: st
   );
 }
 
-/** A page loaded on first use, in the layout. */
-function LazyPage({ children }: { children: ReactNode }) {
+/** A page loaded on first use, in the layout; the admin area's pages under its sub-navigation. */
+function LazyPage({ children, admin }: { children: ReactNode; admin?: AdminRoute }) {
   return (
     <Layout>
+      {admin ? <AdminNav current={admin} /> : null}
       <Suspense fallback={<PageLoading />}>{children}</Suspense>
     </Layout>
   );
 }
 
+function AdminPage({ route }: { route: AdminRoute }) {
+  switch (route) {
+    case "adminOverview":
+      return <AdminOverviewPage />;
+    case "adminUsers":
+      return <AdminUsersPage />;
+    case "adminAiKeys":
+      return <AdminAiKeysPage />;
+    case "adminBots":
+      return <AdminBotsPage />;
+    case "adminCluster":
+      return <AdminClusterPage />;
+    case "adminAudit":
+      return <AdminAuditPage />;
+    case "adminPrices":
+      return <AdminPricesPage />;
+    case "adminPromoCodes":
+      return <AdminPromoCodesPage />;
+  }
+}
+
 export function App() {
   const { t } = useTranslation();
+  const { t: adminT } = useAdminT();
   const { state } = useAuth();
   const location = useLocation();
   const route = matchRoute(location.path);
@@ -86,12 +117,18 @@ export function App() {
       assistants: t("assistants.title"),
       documents: t("documents.title"),
       balance: t("balance.title"),
+      adminOverview: adminT("adminOverview.title"),
+      adminUsers: adminT("adminUsers.title"),
+      adminAiKeys: adminT("aiKeys.title"),
+      adminBots: adminT("adminBots.title"),
+      adminCluster: adminT("cluster.title"),
+      adminAudit: adminT("audit.title"),
       adminPrices: t("adminPrices.title"),
       adminPromoCodes: t("adminPromo.title"),
       notFound: t("notFound.title"),
     };
     document.title = `${titles[route.name]} · ReplyX`;
-  }, [route.name, t]);
+  }, [route.name, t, adminT]);
 
   if (route.name === "status") {
     return (
@@ -150,14 +187,16 @@ export function App() {
       </LazyPage>
     );
   }
-  if (route.name === "adminPrices" || route.name === "adminPromoCodes") {
+  if (isAdminRoute(route)) {
+    // The platform's administration is the admins' (the API answers 403 to anyone else).
     if (state.user.role !== "admin") {
-      return (
-        <Refused testId="admin-only" title={t(route.name === "adminPrices" ? "adminPrices.title" : "adminPromo.title")}
-          reason={t("adminPrices.adminOnlyTitle")} message={t("adminPrices.adminOnly")} />
-      );
+      return <Refused testId="admin-only" title={t("adminNav.title")} reason={t("adminPrices.adminOnlyTitle")} message={t("adminPrices.adminOnly")} />;
     }
-    return <LazyPage>{route.name === "adminPrices" ? <AdminPricesPage /> : <AdminPromoCodesPage />}</LazyPage>;
+    return (
+      <LazyPage admin={route.name}>
+        <AdminPage route={route.name} />
+      </LazyPage>
+    );
   }
   return (
     <Layout fullHeight>

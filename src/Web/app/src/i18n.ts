@@ -5,6 +5,8 @@ import i18n from "i18next";
 import { initReactI18next } from "react-i18next";
 import { en } from "./locales/en";
 import { ru } from "./locales/ru";
+import { adminEn } from "./locales/admin.en";
+import { adminRu } from "./locales/admin.ru";
 
 export const languages = ["ru", "en"] as const;
 export type Language = (typeof languages)[number];
@@ -53,7 +55,7 @@ i18n.on("languageChanged", (language) => {
 });
 
 void i18n.use(initReactI18next).init({
-  resources: { en: { translation: en }, ru: { translation: ru } },
+  resources: { en: { translation: en, admin: adminEn }, ru: { translation: ru, admin: adminRu } },
   lng: detectLanguage(),
   fallbackLng: "en",
   supportedLngs: languages,

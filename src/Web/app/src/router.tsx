@@ -43,6 +43,12 @@ export type Route =
   | { name: "assistants" }
   | { name: "documents"; assistantId: string }
   | { name: "balance" }
+  | { name: "adminOverview" }
+  | { name: "adminUsers" }
+  | { name: "adminAiKeys" }
+  | { name: "adminBots" }
+  | { name: "adminCluster" }
+  | { name: "adminAudit" }
   | { name: "adminPrices" }
   | { name: "adminPromoCodes" }
   | { name: "notFound" };
@@ -54,6 +60,12 @@ export function matchRoute(path: string): Route {
   if (trimmed === "/status") return { name: "status" };
   if (trimmed === "/assistants") return { name: "assistants" };
   if (trimmed === "/balance") return { name: "balance" };
+  if (trimmed === "/admin") return { name: "adminOverview" };
+  if (trimmed === "/admin/users") return { name: "adminUsers" };
+  if (trimmed === "/admin/ai-keys") return { name: "adminAiKeys" };
+  if (trimmed === "/admin/bots") return { name: "adminBots" };
+  if (trimmed === "/admin/cluster") return { name: "adminCluster" };
+  if (trimmed === "/admin/audit") return { name: "adminAudit" };
   if (trimmed === "/admin/prices") return { name: "adminPrices" };
   if (trimmed === "/admin/promo-codes") return { name: "adminPromoCodes" };
   const dialog = /^\/dialogs\/([^/]+)$/.exec(trimmed);

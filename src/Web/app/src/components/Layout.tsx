@@ -7,6 +7,7 @@ import { AlertsControl } from "../desk/AlertsControl";
 import { currentLanguage, languages, setLanguage } from "../i18n";
 import { Link, matchRoute, useLocation, type Route } from "../router";
 import { notify } from "../notify";
+import { adminRoutes } from "../admin/AdminNav";
 
 /**
  * The app's pages, as the header's navigation and the phone menu list them: `routes` are the routes that
@@ -17,8 +18,7 @@ const pages = [
   { name: "desk", href: "/", label: "nav.desk", testId: "nav-desk", routes: ["desk"], for: "anyone" },
   { name: "assistants", href: "/assistants", label: "nav.assistants", testId: "nav-assistants", routes: ["assistants", "documents"], for: "owner" },
   { name: "balance", href: "/balance", label: "nav.balance", testId: "nav-balance", routes: ["balance"], for: "owner" },
-  { name: "adminPrices", href: "/admin/prices", label: "nav.adminPrices", testId: "nav-admin-prices", routes: ["adminPrices"], for: "admin" },
-  { name: "adminPromoCodes", href: "/admin/promo-codes", label: "nav.adminPromoCodes", testId: "nav-admin-promo", routes: ["adminPromoCodes"], for: "admin" },
+  { name: "admin", href: "/admin", label: "adminNav.title", testId: "nav-admin", routes: adminRoutes, for: "admin" },
   { name: "status", href: "/status", label: "nav.status", testId: "nav-status", routes: ["status"], for: "anyone" },
 ] as const satisfies readonly {
   name: string;

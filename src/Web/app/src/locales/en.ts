@@ -1,3 +1,5 @@
+import { adminNavEn } from "./admin.en";
+
 // English texts. ru.ts has the same keys (its type is this object's).
 export const en = {
   app: {
@@ -546,6 +548,7 @@ export const en = {
     noSources: "No document was used for this answer.",
     usage: "tokens: {{prompt}} in, {{completion}} out",
   },
+  ...adminNavEn,
 };
 
 /** The shape every language has: the same keys, any strings. */

@@ -1,3 +1,4 @@
+import { adminNavRu } from "./admin.ru";
 import type { Translation } from "./en";
 
 // Русские тексты: те же ключи, что в en.ts (тип это проверяет).
@@ -548,4 +549,5 @@ export const ru: Translation = {
     noSources: "Для этого ответа документы не использовались.",
     usage: "токены: {{prompt}} на входе, {{completion}} на выходе",
   },
+  ...adminNavRu,
 };
