@@ -1,5 +1,8 @@
 // English texts. ru.ts has the same keys (its type is this object's).
+import { ownerEn } from "./owner.en";
+
 export const en = {
+  ...ownerEn,
   app: {
     restoring: "Restoring your session…",
     loading: "Loading…",

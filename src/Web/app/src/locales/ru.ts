@@ -1,7 +1,9 @@
 import type { Translation } from "./en";
+import { ownerRu } from "./owner.ru";
 
 // Русские тексты: те же ключи, что в en.ts (тип это проверяет).
 export const ru: Translation = {
+  ...ownerRu,
   app: {
     restoring: "Восстанавливаем сеанс…",
     loading: "Загрузка…",
