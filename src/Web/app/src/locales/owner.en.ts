@@ -147,6 +147,7 @@ export const ownerEn = {
     tokensTitle: "AI tokens",
     tokensText: "Tokens the AI models read (prompt) and wrote (completion).",
     tokensCaption: "AI tokens per day",
+    tokensEmpty: "No AI model was called in this period (offline answers use no tokens).",
     prompt: "Prompt",
     completion: "Completion",
     spendTitle: "Spending",

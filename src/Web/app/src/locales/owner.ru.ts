@@ -151,6 +151,7 @@ export const ownerRu: Strings<typeof ownerEn> = {
     tokensTitle: "Токены ИИ",
     tokensText: "Токены, которые модели ИИ прочитали (запрос) и написали (ответ).",
     tokensCaption: "Токены ИИ по дням",
+    tokensEmpty: "За этот период модели ИИ не вызывались (автономные ответы токены не расходуют).",
     prompt: "Запрос",
     completion: "Ответ",
     spendTitle: "Расходы",

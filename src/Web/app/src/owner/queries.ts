@@ -82,13 +82,20 @@ export interface GuideProgress {
   refetch: () => void;
 }
 
-/** The first-run guide's four steps, each done or not by what the API says right now. */
-export function useGuideProgress(enabled = true): GuideProgress {
-  const assistants = useQuery({ ...assistantsOptions, enabled });
-  const bots = useQuery({ ...botsOptions, enabled });
+/** How often the guide's page reads its steps again (a bot connected or a question asked elsewhere). */
+const livePollMs = 20_000;
+
+/**
+ * The first-run guide's four steps, each done or not by what the API says right now; `live` (the guide's own
+ * page) reads them again now and then, the header only when they are stale.
+ */
+export function useGuideProgress(enabled = true, live = false): GuideProgress {
+  const poll = live ? livePollMs : false;
+  const assistants = useQuery({ ...assistantsOptions, enabled, refetchInterval: poll });
+  const bots = useQuery({ ...botsOptions, enabled, refetchInterval: poll });
   const today = utcDay();
-  const usage = useQuery({ ...usageOptions(today, today), enabled });
-  const dialogs = useQuery({ ...anyDialogOptions, enabled });
+  const usage = useQuery({ ...usageOptions(today, today), enabled, refetchInterval: poll });
+  const dialogs = useQuery({ ...anyDialogOptions, enabled, refetchInterval: poll });
   const list = assistants.data ?? [];
   const documents = useQueries({
     queries: list.map((a) => ({ ...documentsOptions(a.id, false), enabled })),

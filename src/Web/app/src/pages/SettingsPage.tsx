@@ -167,21 +167,21 @@ export function SettingsPage() {
         <Text c="dimmed">{t("settings.tagline")}</Text>
       </div>
       {owner ? (
-      <Section id="account-heading" title={t("settings.accountTitle")} text={t("settings.accountText")} testId="account-section">
-        {account.isPending ? (
-          <Skeleton height={64} radius="sm" aria-busy="true" aria-label={t("app.loading")} data-testid="account-loading" />
-        ) : !account.data ? (
-          <ProblemAlert error={account.error} heading={t("settings.accountLoadFailed")} testId="account-error">
-            <Group mt={4}>
-              <Button size="xs" variant="light" color="red" onClick={() => void account.refetch()}>
-                {t("app.retry")}
-              </Button>
-            </Group>
-          </ProblemAlert>
-        ) : (
-          <AccountNameForm key={account.data.name} account={account.data} />
-        )}
-      </Section>
+        <Section id="account-heading" title={t("settings.accountTitle")} text={t("settings.accountText")} testId="account-section">
+          {account.isPending ? (
+            <Skeleton height={64} radius="sm" aria-busy="true" aria-label={t("app.loading")} data-testid="account-loading" />
+          ) : !account.data ? (
+            <ProblemAlert error={account.error} heading={t("settings.accountLoadFailed")} testId="account-error">
+              <Group mt={4}>
+                <Button size="xs" variant="light" color="red" onClick={() => void account.refetch()}>
+                  {t("app.retry")}
+                </Button>
+              </Group>
+            </ProblemAlert>
+          ) : (
+            <AccountNameForm key={account.data.name} account={account.data} />
+          )}
+        </Section>
       ) : null}
       <Section
         id="password-heading"
@@ -192,13 +192,13 @@ export function SettingsPage() {
         <PasswordForm />
       </Section>
       {owner ? (
-      <Section id="limits-link-heading" title={t("settings.limitsTitle")} text={t("settings.limitsText")} testId="limits-link-section">
-        <Group>
-          <Button component={Link} href="/balance" variant="light" data-testid="settings-balance-link">
-            {t("settings.limitsLink")}
-          </Button>
-        </Group>
-      </Section>
+        <Section id="limits-link-heading" title={t("settings.limitsTitle")} text={t("settings.limitsText")} testId="limits-link-section">
+          <Group>
+            <Button component={Link} href="/balance" variant="light" data-testid="settings-balance-link">
+              {t("settings.limitsLink")}
+            </Button>
+          </Group>
+        </Section>
       ) : null}
     </Stack>
   );

@@ -1,7 +1,7 @@
 import { Anchor, Button, Paper, PasswordInput, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useState, type SubmitEvent } from "react";
 import { useTranslation } from "react-i18next";
-import { passwordMaxLength, passwordMinLength, register, type RegisterRequest } from "../api/account";
+import { register, type RegisterRequest } from "../api/account";
 import { ApiError } from "../api/errors";
 import { useAuth } from "../auth/AuthContext";
 import { ProblemAlert } from "../components/ProblemAlert";
@@ -100,7 +100,7 @@ export function SignUpPage() {
                 value={password}
                 onChange={(event) => setPassword(event.currentTarget.value)}
                 error={fieldError("password")}
-                description={t("signup.ruleLength", { min: passwordMinLength, max: passwordMaxLength })}
+                aria-describedby="signup-password-rules"
                 data-testid="signup-password"
               />
               <PasswordRules id="signup-password-rules" withEmail />

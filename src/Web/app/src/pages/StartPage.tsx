@@ -51,7 +51,7 @@ function Step({ step, index, current }: { step: GuideStep; index: number; curren
 /** The first-run guide: four steps, each done or not by what the API says. */
 export function StartPage() {
   const { t } = useTranslation();
-  const guide = useGuideProgress();
+  const guide = useGuideProgress(true, true);
   const total = guide.steps?.length ?? 4;
   const current = guide.steps?.findIndex((s) => !s.done) ?? -1;
   return (

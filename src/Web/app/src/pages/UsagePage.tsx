@@ -214,18 +214,24 @@ export function UsagePage() {
             />
           </Section>
           <Section id="usage-tokens-heading" title={t("usage.tokensTitle")} text={t("usage.tokensText")} testId="usage-tokens-section">
-            <DailyChart
-              days={chartDays(data, (d) => ({ prompt: d.promptTokens, completion: d.completionTokens }))}
-              series={[
-                { key: "prompt", label: t("usage.prompt") },
-                { key: "completion", label: t("usage.completion") },
-              ]}
-              caption={t("usage.tokensCaption")}
-              testId="usage-tokens-chart"
-              format={formatCount}
-              totalLabel={t("usage.total")}
-              dayLabel={t("usage.day")}
-            />
+            {data.days.every((d) => d.promptTokens + d.completionTokens === 0) ? (
+              <Text size="sm" c="dimmed" data-testid="usage-tokens-empty">
+                {t("usage.tokensEmpty")}
+              </Text>
+            ) : (
+              <DailyChart
+                days={chartDays(data, (d) => ({ prompt: d.promptTokens, completion: d.completionTokens }))}
+                series={[
+                  { key: "prompt", label: t("usage.prompt") },
+                  { key: "completion", label: t("usage.completion") },
+                ]}
+                caption={t("usage.tokensCaption")}
+                testId="usage-tokens-chart"
+                format={formatCount}
+                totalLabel={t("usage.total")}
+                dayLabel={t("usage.day")}
+              />
+            )}
           </Section>
           <SpendSection from={from} to={to} />
           <Section id="usage-table-heading" title={t("usage.tableTitle")} text={t("usage.tableText")} testId="usage-table-section">
