@@ -2,7 +2,7 @@ import { Badge, Button, Group, Modal, Paper, PasswordInput, Skeleton, Stack, Tex
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type SubmitEvent } from "react";
 import { useTranslation } from "react-i18next";
-import { inviteOperator, passwordMinLength, removeOperator } from "../api/account";
+import { inviteOperator, removeOperator } from "../api/account";
 import { ApiError } from "../api/errors";
 import type { AccountUser, OnlineOperator } from "../api/types";
 import { useUser } from "../auth/AuthContext";
@@ -10,7 +10,7 @@ import { ProblemAlert } from "../components/ProblemAlert";
 import { Section } from "../components/Section";
 import { accountUsersOptions, deskOptions } from "../desk/queries";
 import { notify } from "../notify";
-import { joined } from "../owner/PasswordRules";
+import { joined, passwordRules } from "../owner/fields";
 
 type Presence = { state: "online" | "busy"; dialogs: number; limit: number } | { state: "offline" } | { state: "unknown" };
 
@@ -235,7 +235,7 @@ function InviteForm() {
           />
           <PasswordInput
             label={t("operators.password")}
-            description={t("operators.passwordHint", { min: passwordMinLength })}
+            description={passwordRules(t)}
             required
             autoComplete="new-password"
             value={password}

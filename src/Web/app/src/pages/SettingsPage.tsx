@@ -8,7 +8,7 @@ import { useAuth, useUser } from "../auth/AuthContext";
 import { ProblemAlert } from "../components/ProblemAlert";
 import { Section } from "../components/Section";
 import { notify } from "../notify";
-import { PasswordRules, joined } from "../owner/PasswordRules";
+import { joined, passwordRules } from "../owner/fields";
 import { accountOptions, ownerKeys } from "../owner/queries";
 import { Link } from "../router";
 
@@ -121,6 +121,7 @@ function PasswordForm() {
         <div className="rx-form-grid">
           <PasswordInput
             label={t("settings.newPassword")}
+            description={passwordRules(t)}
             autoComplete="new-password"
             required
             value={next}
@@ -138,7 +139,6 @@ function PasswordForm() {
             data-testid="password-confirm"
           />
         </div>
-        <PasswordRules id="password-rules" />
         {save.error && currentErrors.length === 0 && nextErrors.length === 0 ? (
           <ProblemAlert error={save.error} heading={t("settings.passwordFailed")} testId="password-error" />
         ) : null}

@@ -5,7 +5,7 @@ import { register, type RegisterRequest } from "../api/account";
 import { ApiError } from "../api/errors";
 import { useAuth } from "../auth/AuthContext";
 import { ProblemAlert } from "../components/ProblemAlert";
-import { PasswordRules, joined } from "../owner/PasswordRules";
+import { joined, passwordRules } from "../owner/fields";
 import { Link, useLocation } from "../router";
 
 const fields = ["name", "accountName", "email", "password", "referralCode"] as const;
@@ -91,20 +91,17 @@ export function SignUpPage() {
               error={fieldError("email")}
               data-testid="signup-email"
             />
-            <Stack gap={6}>
-              <PasswordInput
-                label={t("signup.password")}
-                name="password"
-                autoComplete="new-password"
-                required
-                value={password}
-                onChange={(event) => setPassword(event.currentTarget.value)}
-                error={fieldError("password")}
-                aria-describedby="signup-password-rules"
-                data-testid="signup-password"
-              />
-              <PasswordRules id="signup-password-rules" withEmail />
-            </Stack>
+            <PasswordInput
+              label={t("signup.password")}
+              name="password"
+              autoComplete="new-password"
+              required
+              value={password}
+              onChange={(event) => setPassword(event.currentTarget.value)}
+              error={fieldError("password")}
+              description={passwordRules(t, true)}
+              data-testid="signup-password"
+            />
             <TextInput
               label={t("signup.referralCode")}
               description={t("signup.referralHint")}
