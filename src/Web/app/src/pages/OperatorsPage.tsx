@@ -99,7 +99,7 @@ function People() {
 
   if (people.isPending) {
     return (
-      <Stack gap="xs" aria-busy="true" aria-label={t("app.loading")} data-testid="operators-loading">
+      <Stack gap="xs" role="status" aria-busy="true" aria-label={t("app.loading")} data-testid="operators-loading">
         <Skeleton height={56} radius="sm" />
         <Skeleton height={56} radius="sm" />
       </Stack>

@@ -169,7 +169,7 @@ export function SettingsPage() {
       {owner ? (
         <Section id="account-heading" title={t("settings.accountTitle")} text={t("settings.accountText")} testId="account-section">
           {account.isPending ? (
-            <Skeleton height={64} radius="sm" aria-busy="true" aria-label={t("app.loading")} data-testid="account-loading" />
+            <Skeleton height={64} radius="sm" role="status" aria-busy="true" aria-label={t("app.loading")} data-testid="account-loading" />
           ) : !account.data ? (
             <ProblemAlert error={account.error} heading={t("settings.accountLoadFailed")} testId="account-error">
               <Group mt={4}>

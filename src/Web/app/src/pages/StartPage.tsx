@@ -73,7 +73,7 @@ export function StartPage() {
       ) : null}
       {guide.steps === null ? (
         guide.errors.length > 0 ? null : (
-          <Stack gap="xs" aria-busy="true" aria-label={t("app.loading")} data-testid="guide-loading">
+          <Stack gap="xs" role="status" aria-busy="true" aria-label={t("app.loading")} data-testid="guide-loading">
             {[0, 1, 2, 3].map((i) => (
               <Skeleton key={i} height={96} radius="md" />
             ))}

@@ -22,7 +22,7 @@ const formatCount = (value: number) => new Intl.NumberFormat(currentLanguage()).
 function Loading({ height, testId }: { height: number; testId: string }) {
   const { t } = useTranslation();
   return (
-    <Stack gap="xs" aria-busy="true" aria-label={t("app.loading")} data-testid={testId}>
+    <Stack gap="xs" role="status" aria-busy="true" aria-label={t("app.loading")} data-testid={testId}>
       <Skeleton height={height} radius="sm" />
     </Stack>
   );
