@@ -93,6 +93,7 @@ export function App() {
   const signedIn = state.status === "signedIn";
   const needsSignIn = signedInRoutes.has(route.name) && state.status === "signedOut";
   const leaveLogin = (route.name === "login" || route.name === "register") && signedIn;
+  const ownsAccount = signedIn && state.user.role === "owner" && state.user.account !== null;
 
   useEffect(() => {
     if (needsSignIn) {
@@ -100,9 +101,9 @@ export function App() {
       navigate(`/login${next}`, { replace: true });
     } else if (leaveLogin) {
       // A new account starts with the first-run guide.
-      navigate(route.name === "register" ? "/start" : safeNext(location.search.get("next")), { replace: true });
+      navigate(route.name === "register" ? (ownsAccount ? "/start" : "/") : safeNext(location.search.get("next")), { replace: true });
     }
-  }, [needsSignIn, leaveLogin, location, route.name]);
+  }, [needsSignIn, leaveLogin, location, route.name, ownsAccount]);
 
   useEffect(() => {
     const titles = {
