@@ -2,7 +2,9 @@ import { Alert, Center, Loader, Stack, Text, Title } from "@mantine/core";
 import { Suspense, lazy, useEffect, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useAuth } from "./auth/AuthContext";
+import { useQuery } from "@tanstack/react-query";
 import { Layout } from "./components/Layout";
+import { assistantsOptions } from "./knowledge/queries";
 import { DeskPage } from "./pages/DeskPage";
 import { LoginPage } from "./pages/LoginPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
@@ -24,6 +26,12 @@ const AdminAiKeysPage = lazy(() => import("./pages/AdminAiKeysPage").then((m) =>
 const AdminBotsPage = lazy(() => import("./pages/AdminBotsPage").then((m) => ({ default: m.AdminBotsPage })));
 const AdminClusterPage = lazy(() => import("./pages/AdminClusterPage").then((m) => ({ default: m.AdminClusterPage })));
 const AdminAuditPage = lazy(() => import("./pages/AdminAuditPage").then((m) => ({ default: m.AdminAuditPage })));
+// Sign-up, the owner's first-run guide, settings, operators and usage.
+const SignUpPage = lazy(() => import("./pages/SignUpPage").then((m) => ({ default: m.SignUpPage })));
+const StartPage = lazy(() => import("./pages/StartPage").then((m) => ({ default: m.StartPage })));
+const SettingsPage = lazy(() => import("./pages/SettingsPage").then((m) => ({ default: m.SettingsPage })));
+const OperatorsPage = lazy(() => import("./pages/OperatorsPage").then((m) => ({ default: m.OperatorsPage })));
+const UsagePage = lazy(() => import("./pages/UsagePage").then((m) => ({ default: m.UsagePage })));
 
 function PageLoading() {
   const { t } = useTranslation();
@@ -35,7 +43,22 @@ function PageLoading() {
 }
 
 /** The routes behind the sign-in. */
-const signedInRoutes = new Set<Route["name"]>(["desk", "assistants", "documents", "balance", ...adminRoutes]);
+const signedInRoutes = new Set<Route["name"]>(["desk", "assistants", "documents", "balance", "start", "settings", "operators", "usage", ...adminRoutes]);
+
+// Once per page load: an owner whose account has no assistant yet lands on the first-run guide instead of the desk.
+let landingChecked = false;
+
+function FirstRunLanding() {
+  const assistants = useQuery(assistantsOptions);
+  const none = assistants.data?.length === 0;
+  const settled = assistants.data !== undefined || assistants.isError;
+  useEffect(() => {
+    if (landingChecked || !settled) return;
+    landingChecked = true;
+    if (none) navigate("/start", { replace: true });
+  }, [none, settled]);
+  return null;
+}
 
 /** Where to go after sign-in: only a path of this site. */
 function safeNext(value: string | null): string {
@@ -98,16 +121,18 @@ export function App() {
   const route = matchRoute(location.path);
   const signedIn = state.status === "signedIn";
   const needsSignIn = signedInRoutes.has(route.name) && state.status === "signedOut";
-  const leaveLogin = route.name === "login" && signedIn;
+  const leaveLogin = (route.name === "login" || route.name === "register") && signedIn;
+  const ownsAccount = signedIn && state.user.role === "owner" && state.user.account !== null;
 
   useEffect(() => {
     if (needsSignIn) {
       const next = location.path === "/" ? "" : `?next=${encodeURIComponent(location.path + (location.search.size ? `?${location.search.toString()}` : ""))}`;
       navigate(`/login${next}`, { replace: true });
     } else if (leaveLogin) {
-      navigate(safeNext(location.search.get("next")), { replace: true });
+      // A new account starts with the first-run guide.
+      navigate(route.name === "register" ? (ownsAccount ? "/start" : "/") : safeNext(location.search.get("next")), { replace: true });
     }
-  }, [needsSignIn, leaveLogin, location]);
+  }, [needsSignIn, leaveLogin, location, route.name, ownsAccount]);
 
   useEffect(() => {
     const titles = {
@@ -126,6 +151,11 @@ export function App() {
       adminPrices: t("adminPrices.title"),
       adminPromoCodes: t("adminPromo.title"),
       notFound: t("notFound.title"),
+      register: t("signup.title"),
+      start: t("guide.title"),
+      settings: t("settings.title"),
+      operators: t("operators.title"),
+      usage: t("usage.title"),
     };
     document.title = `${titles[route.name]} · ReplyX`;
   }, [route.name, t, adminT]);
@@ -152,6 +182,14 @@ export function App() {
           <Text c="dimmed">{t("app.restoring")}</Text>
         </Stack>
       </Center>
+    );
+  }
+  if (route.name === "register") {
+    // Signed out (a signed-in user is sent on by the effect above).
+    return (
+      <LazyPage>
+        <SignUpPage />
+      </LazyPage>
     );
   }
   if (route.name === "login" || state.status === "signedOut") {
@@ -187,6 +225,24 @@ export function App() {
       </LazyPage>
     );
   }
+  if (route.name === "start" || route.name === "operators" || route.name === "usage") {
+    const titles = { start: t("guide.title"), operators: t("operators.title"), usage: t("usage.title") };
+    const name = route.name;
+    if (!owner) {
+      return <Refused testId="owner-only" title={titles[name]} reason={t("assistants.ownerOnlyTitle")} message={t("settings.ownerOnly")} />;
+    }
+    return (
+      <LazyPage>{name === "start" ? <StartPage /> : name === "operators" ? <OperatorsPage /> : <UsagePage />}</LazyPage>
+    );
+  }
+  if (route.name === "settings") {
+    // Anyone signed in changes their own password here; the account's name is the owner's.
+    return (
+      <LazyPage>
+        <SettingsPage />
+      </LazyPage>
+    );
+  }
   if (isAdminRoute(route)) {
     // The platform's administration is the admins' (the API answers 403 to anyone else).
     if (state.user.role !== "admin") {
@@ -200,6 +256,7 @@ export function App() {
   }
   return (
     <Layout fullHeight>
+      {owner && route.dialogId === null ? <FirstRunLanding /> : null}
       <DeskPage dialogId={route.dialogId} />
     </Layout>
   );

@@ -39,6 +39,11 @@ export function navigate(to: string, options: { replace?: boolean } = {}): void 
 export type Route =
   | { name: "desk"; dialogId: string | null }
   | { name: "login" }
+  | { name: "register" }
+  | { name: "start" }
+  | { name: "settings" }
+  | { name: "operators" }
+  | { name: "usage" }
   | { name: "status" }
   | { name: "assistants" }
   | { name: "documents"; assistantId: string }
@@ -57,6 +62,11 @@ export function matchRoute(path: string): Route {
   const trimmed = path.length > 1 ? path.replace(/\/+$/, "") : path;
   if (trimmed === "/" || trimmed === "/index.html") return { name: "desk", dialogId: null };
   if (trimmed === "/login") return { name: "login" };
+  if (trimmed === "/register") return { name: "register" };
+  if (trimmed === "/start") return { name: "start" };
+  if (trimmed === "/settings") return { name: "settings" };
+  if (trimmed === "/operators") return { name: "operators" };
+  if (trimmed === "/usage") return { name: "usage" };
   if (trimmed === "/status") return { name: "status" };
   if (trimmed === "/assistants") return { name: "assistants" };
   if (trimmed === "/balance") return { name: "balance" };

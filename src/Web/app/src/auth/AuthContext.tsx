@@ -1,8 +1,8 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { createContext, use, useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
+import { createContext, use, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import * as authApi from "../api/auth";
-import { onSessionExpired } from "../api/session";
-import type { User } from "../api/types";
+import { onSessionExpired, setAccessToken } from "../api/session";
+import type { LoginResponse, User } from "../api/types";
 
 export type AuthState =
   | { status: "restoring" }
@@ -14,6 +14,10 @@ interface AuthContextValue {
   user: User | null;
   signIn: (email: string, password: string) => Promise<User>;
   signOut: () => Promise<void>;
+  /** Signs in with a session the server just opened (a sign-up, a password change): its token and user. */
+  adoptSession: (session: LoginResponse) => User;
+  /** The signed-in user's new details (the account renamed): no new token. */
+  adoptUser: (user: User) => void;
 }
 
 const AuthContext = createContext<AuthContextValue | null>(null);
@@ -21,6 +25,10 @@ const AuthContext = createContext<AuthContextValue | null>(null);
 export function AuthProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const [state, setState] = useState<AuthState>({ status: "restoring" });
+  const userId = useRef<string | null>(null);
+  useEffect(() => {
+    userId.current = state.status === "signedIn" ? state.user.id : null;
+  }, [state]);
 
   useEffect(() => {
     let cancelled = false;
@@ -59,9 +67,21 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     }
   }, [queryClient]);
 
+  const adoptSession = useCallback((session: LoginResponse) => {
+    setAccessToken(session);
+    // The same user after a password change keeps the cache; anyone else starts afresh.
+    if (userId.current !== session.user.id) queryClient.clear();
+    setState({ status: "signedIn", user: session.user });
+    return session.user;
+  }, [queryClient]);
+
+  const adoptUser = useCallback((user: User) => {
+    setState((previous) => (previous.status === "signedIn" && previous.user.id === user.id ? { status: "signedIn", user } : previous));
+  }, []);
+
   const value = useMemo<AuthContextValue>(
-    () => ({ state, user: state.status === "signedIn" ? state.user : null, signIn, signOut }),
-    [state, signIn, signOut],
+    () => ({ state, user: state.status === "signedIn" ? state.user : null, signIn, signOut, adoptSession, adoptUser }),
+    [state, signIn, signOut, adoptSession, adoptUser],
   );
   return <AuthContext value={value}>{children}</AuthContext>;
 }

@@ -8,6 +8,7 @@ import { currentLanguage, languages, setLanguage } from "../i18n";
 import { Link, matchRoute, useLocation, type Route } from "../router";
 import { notify } from "../notify";
 import { adminRoutes } from "../admin/AdminNav";
+import { useGuideProgress } from "../owner/queries";
 
 /**
  * The app's pages, as the header's navigation and the phone menu list them: `routes` are the routes that
@@ -16,8 +17,10 @@ import { adminRoutes } from "../admin/AdminNav";
  */
 const pages = [
   { name: "desk", href: "/", label: "nav.desk", testId: "nav-desk", routes: ["desk"], for: "anyone" },
+  { name: "start", href: "/start", label: "ownerNav.start", testId: "nav-start", routes: ["start"], for: "owner" },
   { name: "assistants", href: "/assistants", label: "nav.assistants", testId: "nav-assistants", routes: ["assistants", "documents"], for: "owner" },
   { name: "balance", href: "/balance", label: "nav.balance", testId: "nav-balance", routes: ["balance"], for: "owner" },
+  { name: "usage", href: "/usage", label: "ownerNav.usage", testId: "nav-usage", routes: ["usage"], for: "owner" },
   { name: "admin", href: "/admin", label: "adminNav.title", testId: "nav-admin", routes: adminRoutes, for: "admin" },
   { name: "status", href: "/status", label: "nav.status", testId: "nav-status", routes: ["status"], for: "anyone" },
 ] as const satisfies readonly {
@@ -29,14 +32,44 @@ const pages = [
   for: "anyone" | "owner" | "admin";
 }[];
 
-type Page = (typeof pages)[number];
+/**
+ * The account's own pages: in the user menu on wide screens (the header stays uncrowded), with the rest in the
+ * phone menu. "signedIn": everyone signed in (their own password).
+ */
+const accountPages = [
+  { name: "operators", href: "/operators", label: "ownerNav.operators", testId: "nav-operators", routes: ["operators"], for: "owner" },
+  { name: "settings", href: "/settings", label: "ownerNav.settings", testId: "nav-settings", routes: ["settings"], for: "signedIn" },
+] as const satisfies readonly {
+  name: string;
+  href: string;
+  label: string;
+  testId: string;
+  routes: readonly Route["name"][];
+  for: "owner" | "signedIn";
+}[];
 
-/** The pages this user may open. */
+type Page = (typeof pages)[number] | (typeof accountPages)[number];
+
+function isOwner(user: ReturnType<typeof useAuth>["user"]): boolean {
+  return user?.role === "owner" && user.account !== null;
+}
+
+/** The pages this user may open; the first-run guide only while one of its steps is still to do. */
 function usePages(): readonly Page[] {
   const { user } = useAuth();
-  const owner = user?.role === "owner" && user.account !== null;
+  const owner = isOwner(user);
   const admin = user?.role === "admin";
-  return pages.filter((page) => page.for === "anyone" || (page.for === "owner" && owner) || (page.for === "admin" && admin));
+  const guide = useGuideProgress(owner);
+  const guideOpen = guide.steps !== null && !guide.finished;
+  return pages.filter(
+    (page) => (page.for === "anyone" || (page.for === "owner" && owner) || (page.for === "admin" && admin)) && (page.name !== "start" || guideOpen),
+  );
+}
+
+function useAccountPages(): readonly Page[] {
+  const { user } = useAuth();
+  const owner = isOwner(user);
+  return accountPages.filter((page) => (page.for === "signedIn" && user !== null) || (page.for === "owner" && owner));
 }
 
 function isCurrent(page: Page, route: Route["name"]): boolean {
@@ -70,7 +103,7 @@ function MenuIcon() {
 function PhoneMenu({ onSignOut }: { onSignOut: () => void }) {
   const { t } = useTranslation();
   const { user } = useAuth();
-  const shown = usePages();
+  const shown = [...usePages(), ...useAccountPages()];
   const route = matchRoute(useLocation().path).name;
   return (
     <Menu position="bottom-end" withinPortal>
@@ -116,6 +149,8 @@ function useSignOut(): () => void {
 function UserMenu({ onSignOut }: { onSignOut: () => void }) {
   const { t } = useTranslation();
   const { user } = useAuth();
+  const own = useAccountPages();
+  const route = matchRoute(useLocation().path).name;
   if (!user) return null;
   return (
     <Menu position="bottom-end" withinPortal>
@@ -135,6 +170,12 @@ function UserMenu({ onSignOut }: { onSignOut: () => void }) {
         <Menu.Label>
           {user.email} · <Badge size="xs" variant="light">{t(`roles.${user.role}`)}</Badge>
         </Menu.Label>
+        {own.map((page) => (
+          <Menu.Item key={page.name} component={Link} href={page.href} aria-current={isCurrent(page, route) ? "page" : undefined} data-testid={page.testId}>
+            {t(page.label)}
+          </Menu.Item>
+        ))}
+        {own.length > 0 ? <Menu.Divider /> : null}
         <Menu.Item onClick={onSignOut} data-testid="sign-out">
           {t("app.signOut")}
         </Menu.Item>

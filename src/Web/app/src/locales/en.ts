@@ -1,7 +1,10 @@
 import { adminNavEn } from "./admin.en";
 
 // English texts. ru.ts has the same keys (its type is this object's).
+import { ownerEn } from "./owner.en";
+
 export const en = {
+  ...ownerEn,
   app: {
     restoring: "Restoring your session…",
     loading: "Loading…",

@@ -1,8 +1,10 @@
 import { adminNavRu } from "./admin.ru";
 import type { Translation } from "./en";
+import { ownerRu } from "./owner.ru";
 
 // Русские тексты: те же ключи, что в en.ts (тип это проверяет).
 export const ru: Translation = {
+  ...ownerRu,
   app: {
     restoring: "Восстанавливаем сеанс…",
     loading: "Загрузка…",

@@ -1,8 +1,9 @@
-import { Alert, Button, Paper, PasswordInput, Stack, Text, TextInput, Title } from "@mantine/core";
+import { Alert, Anchor, Button, Paper, PasswordInput, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useState, type SubmitEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { ApiError, errorText } from "../api/errors";
 import { useAuth } from "../auth/AuthContext";
+import { Link } from "../router";
 
 interface Props {
   reason: "expired" | "signedOut" | null;
@@ -92,6 +93,12 @@ export function LoginPage({ reason, restoreError }: Props) {
             </Button>
             <Text size="xs" c="dimmed">
               {t("login.help")}
+            </Text>
+            <Text size="sm">
+              {t("signup.noAccount")}{" "}
+              <Anchor component={Link} href="/register" data-testid="login-register-link">
+                {t("signup.register")}
+              </Anchor>
             </Text>
           </Stack>
         </form>
