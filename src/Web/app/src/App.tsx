@@ -12,6 +12,8 @@ import { matchRoute, navigate, useLocation, type Route } from "./router";
 // The owner's pages load on first use: operators, who only use the desk, never download them.
 const AssistantsPage = lazy(() => import("./pages/AssistantsPage").then((m) => ({ default: m.AssistantsPage })));
 const DocumentsPage = lazy(() => import("./pages/DocumentsPage").then((m) => ({ default: m.DocumentsPage })));
+const AssistantEditPage = lazy(() => import("./pages/AssistantEditPage").then((m) => ({ default: m.AssistantEditPage })));
+const BotsPage = lazy(() => import("./pages/BotsPage").then((m) => ({ default: m.BotsPage })));
 const BalancePage = lazy(() => import("./pages/BalancePage").then((m) => ({ default: m.BalancePage })));
 // The platform admins' pages.
 const AdminPricesPage = lazy(() => import("./pages/AdminPricesPage").then((m) => ({ default: m.AdminPricesPage })));
@@ -27,7 +29,7 @@ function PageLoading() {
 }
 
 /** The routes behind the sign-in. */
-const signedInRoutes = new Set<Route["name"]>(["desk", "assistants", "documents", "balance", "adminPrices", "adminPromoCodes"]);
+const signedInRoutes = new Set<Route["name"]>(["desk", "assistants", "documents", "assistantEdit", "bots", "balance", "adminPrices", "adminPromoCodes"]);
 
 /** Where to go after sign-in: only a path of this site. */
 function safeNext(value: string | null): string {
@@ -85,6 +87,8 @@ export function App() {
       status: t("status.title"),
       assistants: t("assistants.title"),
       documents: t("documents.title"),
+      assistantEdit: t("assistantEdit.title"),
+      bots: t("bots.title"),
       balance: t("balance.title"),
       adminPrices: t("adminPrices.title"),
       adminPromoCodes: t("adminPromo.title"),
@@ -125,17 +129,35 @@ export function App() {
     );
   }
   const owner = state.user.role === "owner" && state.user.account !== null;
-  if (route.name === "assistants" || route.name === "documents") {
+  if (route.name === "assistants" || route.name === "documents" || route.name === "assistantEdit") {
     // Assistants and their knowledge bases are the owner's (the API answers 403 to anyone else).
     if (!owner) {
+      const title = { assistants: "assistants.title", documents: "documents.title", assistantEdit: "assistantEdit.title" } as const;
       return (
-        <Refused testId="owner-only" title={t(route.name === "assistants" ? "assistants.title" : "documents.title")}
+        <Refused testId="owner-only" title={t(title[route.name])}
           reason={t("assistants.ownerOnlyTitle")} message={t("assistants.ownerOnly")} />
       );
     }
     return (
       <LazyPage>
-        {route.name === "assistants" ? <AssistantsPage /> : <DocumentsPage key={route.assistantId} assistantId={route.assistantId} />}
+        {route.name === "assistants" ? (
+          <AssistantsPage />
+        ) : route.name === "documents" ? (
+          <DocumentsPage key={route.assistantId} assistantId={route.assistantId} />
+        ) : (
+          <AssistantEditPage key={route.assistantId} assistantId={route.assistantId} />
+        )}
+      </LazyPage>
+    );
+  }
+  if (route.name === "bots") {
+    // Bots are the owner's (the API answers 403 to anyone else).
+    if (!owner) {
+      return <Refused testId="owner-only" title={t("bots.title")} reason={t("assistants.ownerOnlyTitle")} message={t("bots.ownerOnly")} />;
+    }
+    return (
+      <LazyPage>
+        <BotsPage />
       </LazyPage>
     );
   }

@@ -15,7 +15,8 @@ import { notify } from "../notify";
  */
 const pages = [
   { name: "desk", href: "/", label: "nav.desk", testId: "nav-desk", routes: ["desk"], for: "anyone" },
-  { name: "assistants", href: "/assistants", label: "nav.assistants", testId: "nav-assistants", routes: ["assistants", "documents"], for: "owner" },
+  { name: "assistants", href: "/assistants", label: "nav.assistants", testId: "nav-assistants", routes: ["assistants", "documents", "assistantEdit"], for: "owner" },
+  { name: "bots", href: "/bots", label: "bots.nav", testId: "nav-bots", routes: ["bots"], for: "owner" },
   { name: "balance", href: "/balance", label: "nav.balance", testId: "nav-balance", routes: ["balance"], for: "owner" },
   { name: "adminPrices", href: "/admin/prices", label: "nav.adminPrices", testId: "nav-admin-prices", routes: ["adminPrices"], for: "admin" },
   { name: "adminPromoCodes", href: "/admin/promo-codes", label: "nav.adminPromoCodes", testId: "nav-admin-promo", routes: ["adminPromoCodes"], for: "admin" },

@@ -1,5 +1,7 @@
+import { channelsEn } from "./channels.en";
 // English texts. ru.ts has the same keys (its type is this object's).
 export const en = {
+  ...channelsEn,
   app: {
     restoring: "Restoring your session…",
     loading: "Loading…",

@@ -1,7 +1,9 @@
 import type { Translation } from "./en";
+import { channelsRu } from "./channels.ru";
 
 // Русские тексты: те же ключи, что в en.ts (тип это проверяет).
 export const ru: Translation = {
+  ...channelsRu,
   app: {
     restoring: "Восстанавливаем сеанс…",
     loading: "Загрузка…",

@@ -15,7 +15,7 @@ import { UploadZone } from "../knowledge/UploadZone";
 import { useDocumentFeed } from "../knowledge/useDocumentFeed";
 import { useUploads } from "../knowledge/useUploads";
 import { notify } from "../notify";
-import { Link } from "../router";
+import { Link, assistantPath } from "../router";
 
 /** Live through the account feed, or polled (while anything processes) when it is down. */
 function LiveState({ feed }: { feed: FeedState }) {
@@ -79,8 +79,11 @@ export function DocumentsPage({ assistantId }: { assistantId: string }) {
           <Anchor component={Link} href="/assistants" size="sm">
             {t("assistants.title")}
           </Anchor>
-          <Text size="sm" aria-current="page" className="rx-break">
+          <Anchor component={Link} href={assistantPath(assistantId)} size="sm" className="rx-break" data-testid="documents-assistant-link">
             {name || t("documents.assistant")}
+          </Anchor>
+          <Text size="sm" aria-current="page">
+            {t("documents.title")}
           </Text>
         </Breadcrumbs>
       </nav>
@@ -95,7 +98,14 @@ export function DocumentsPage({ assistantId }: { assistantId: string }) {
             </Text>
           ) : null}
         </div>
-        {notFound ? null : <LiveState feed={feed} />}
+        {notFound ? null : (
+          <Group gap="sm">
+            <LiveState feed={feed} />
+            <Button component={Link} href={assistantPath(assistantId)} variant="default" size="xs" data-testid="documents-settings-link">
+              {t("assistantEdit.edit")}
+            </Button>
+          </Group>
+        )}
       </Group>
     </Stack>
   );
