@@ -40,7 +40,7 @@ export function ExportMenu({ dialogId, user }: { dialogId: string; user: User })
         const name = operatorId ? names.get(operatorId) : undefined;
         return who === "operator" && name ? `${label} (${name})` : label;
       };
-      const time = new Intl.DateTimeFormat(currentLanguage(), { dateStyle: "short", timeStyle: "medium" });
+      const time = new Intl.DateTimeFormat(currentLanguage(), { dateStyle: "short", timeStyle: "long" });
       const at = (value: string) => {
         const date = new Date(value);
         return Number.isNaN(date.getTime()) ? value : time.format(date);

@@ -33,7 +33,7 @@ import {
 } from "../api/channels";
 import { ApiError } from "../api/errors";
 import "../channels/channels.css";
-import { colorPattern, contrastRatio, widgetDefaultColor } from "../channels/colors";
+import { colorPattern, contrastColor, contrastRatio, widgetDefaultColor } from "../channels/colors";
 import { draftFields, toDraft, toPatch, validate, type Draft, type Field } from "../channels/draft";
 import { OriginsEditor } from "../channels/OriginsEditor";
 import { Snippet } from "../channels/Snippet";
@@ -179,7 +179,8 @@ function Editor({ assistant }: { assistant: AssistantSettings }) {
 
   const color = draft.color.trim();
   const accent = colorPattern.test(color) ? color : widgetDefaultColor;
-  const ratio = contrastRatio(accent, "#ffffff");
+  // The widget writes on its accent in near-black or white, whichever reads better: still too faint on some middle tones.
+  const ratio = contrastRatio(accent, contrastColor(accent));
   const temperatureKept = assistant.temperature !== null && draft.temperature === "";
   const languageOptions = ["ru", "en", ...(["ru", "en"].includes(draft.language) ? [] : [draft.language])].map((value) => ({
     value,
@@ -343,7 +344,7 @@ function Editor({ assistant }: { assistant: AssistantSettings }) {
                 withEyeDropper={false}
                 swatches={["#2563eb", "#1971c2", "#0b7285", "#237a36", "#c2410c", "#c92a2a", "#5f3dc4", "#212529"]}
                 swatchesPerRow={8}
-                error={error("color") ?? (ratio < 3 ? t("widgetLook.colorLowContrast", { ratio: ratio.toFixed(1) }) : null)}
+                error={error("color") ?? (ratio < 4.5 ? t("widgetLook.colorLowContrast", { ratio: ratio.toFixed(1) }) : null)}
                 data-testid="widget-color"
               />
               {draft.color.trim() && draft.color.trim().toLowerCase() !== widgetDefaultColor ? (
