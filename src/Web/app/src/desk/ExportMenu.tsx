@@ -77,7 +77,9 @@ export function ExportMenu({ dialogId, user }: { dialogId: string; user: User })
   };
 
   return (
-    <Menu position="bottom-end" withinPortal>
+    // In place rather than in a portal, so that the open menu stays inside the page's main landmark; no focus
+    // trap (its extra focusable wrapper is not a menu item), arrow keys still move through the items.
+    <Menu position="bottom-end" withinPortal={false} trapFocus={false}>
       <Menu.Target>
         <Button
           size="xs"

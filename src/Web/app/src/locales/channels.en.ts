@@ -42,6 +42,7 @@ export const channelsEn = {
     maxAiTurns: "AI answers before a person",
     maxAiTurnsHint: "After this many AI answers the dialog goes to an operator. 0: no limit. From {{min}} to {{max}}.",
     count: "{{count}} of {{max}}",
+    clear: "Clear",
     unsaved: "Unsaved changes",
     saved: "All changes saved",
     save: "Save",

@@ -45,6 +45,7 @@ export const channelsRu: Strings<typeof channelsEn> = {
     maxAiTurns: "Ответов ИИ до оператора",
     maxAiTurnsHint: "После стольких ответов ИИ диалог переходит к оператору. 0 — без ограничения. От {{min}} до {{max}}.",
     count: "{{count}} из {{max}}",
+    clear: "Очистить",
     unsaved: "Есть несохранённые изменения",
     saved: "Все изменения сохранены",
     save: "Сохранить",

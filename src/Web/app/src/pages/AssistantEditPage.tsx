@@ -248,7 +248,7 @@ function Editor({ assistant }: { assistant: AssistantSettings }) {
             maxValues={limits.providers}
             error={error("providers")}
             clearable
-            clearButtonProps={{ "aria-label": t("app.close") }}
+            clearButtonProps={{ "aria-label": t("assistantEdit.clear") }}
             data-testid="assistant-providers"
           />
         </Section>
@@ -297,7 +297,7 @@ function Editor({ assistant }: { assistant: AssistantSettings }) {
             splitChars={[","]}
             acceptValueOnBlur
             clearable
-            clearButtonProps={{ "aria-label": t("app.close") }}
+            clearButtonProps={{ "aria-label": t("assistantEdit.clear") }}
             error={error("keywords")}
             data-testid="assistant-keywords"
           />

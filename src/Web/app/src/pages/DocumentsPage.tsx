@@ -1,6 +1,6 @@
 import { Anchor, Breadcrumbs, Button, Group, Paper, Skeleton, Stack, Text, Title, Tooltip } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import type { ReactNode } from "react";
+import { useEffect, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { ApiError, errorText } from "../api/errors";
 import { defaultMaxUploadBytes } from "../api/knowledge";
@@ -68,6 +68,12 @@ export function DocumentsPage({ assistantId }: { assistantId: string }) {
       autoClose: 4_000,
     });
   });
+
+  // A link to a part of the page (the assistant editor's "Test chat": #chat-heading) scrolls to it once shown.
+  useEffect(() => {
+    const target = window.location.hash.slice(1);
+    if (target) document.getElementById(target)?.scrollIntoView({ block: "start" });
+  }, []);
 
   const notFound = [assistant.error, documents.error].some((e) => e instanceof ApiError && e.status === 404);
   const name = assistant.data?.name ?? "";
