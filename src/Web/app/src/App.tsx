@@ -1,6 +1,6 @@
 import { Alert, Center, Loader, Stack, Text, Title } from "@mantine/core";
 import { Suspense, lazy, useEffect, type ReactNode } from "react";
-import { useTranslation } from "react-i18next";
+import { useChannelsT } from "./channels/i18n";
 import { useAuth } from "./auth/AuthContext";
 import { useQuery } from "@tanstack/react-query";
 import { Layout } from "./components/Layout";
@@ -16,6 +16,8 @@ import { AdminNav, adminRoutes, isAdminRoute, type AdminRoute } from "./admin/Ad
 // The owner's pages load on first use: operators, who only use the desk, never download them.
 const AssistantsPage = lazy(() => import("./pages/AssistantsPage").then((m) => ({ default: m.AssistantsPage })));
 const DocumentsPage = lazy(() => import("./pages/DocumentsPage").then((m) => ({ default: m.DocumentsPage })));
+const AssistantEditPage = lazy(() => import("./pages/AssistantEditPage").then((m) => ({ default: m.AssistantEditPage })));
+const BotsPage = lazy(() => import("./pages/BotsPage").then((m) => ({ default: m.BotsPage })));
 const BalancePage = lazy(() => import("./pages/BalancePage").then((m) => ({ default: m.BalancePage })));
 // The platform admins' pages.
 const AdminPricesPage = lazy(() => import("./pages/AdminPricesPage").then((m) => ({ default: m.AdminPricesPage })));
@@ -34,7 +36,7 @@ const OperatorsPage = lazy(() => import("./pages/OperatorsPage").then((m) => ({ 
 const UsagePage = lazy(() => import("./pages/UsagePage").then((m) => ({ default: m.UsagePage })));
 
 function PageLoading() {
-  const { t } = useTranslation();
+  const { t } = useChannelsT();
   return (
     <Center p="xl" role="status" aria-live="polite">
       <Loader aria-label={t("app.loading")} />
@@ -43,7 +45,7 @@ function PageLoading() {
 }
 
 /** The routes behind the sign-in. */
-const signedInRoutes = new Set<Route["name"]>(["desk", "assistants", "documents", "balance", "start", "settings", "operators", "usage", ...adminRoutes]);
+const signedInRoutes = new Set<Route["name"]>(["desk", "assistants", "documents", "assistantEdit", "bots", "balance", "start", "settings", "operators", "usage", ...adminRoutes]);
 
 // Once per page load: an owner whose account has no assistant yet lands on the first-run guide instead of the desk.
 let landingChecked = false;
@@ -114,7 +116,7 @@ function AdminPage({ route }: { route: AdminRoute }) {
 }
 
 export function App() {
-  const { t } = useTranslation();
+  const { t } = useChannelsT();
   const { t: adminT } = useAdminT();
   const { state } = useAuth();
   const location = useLocation();
@@ -141,6 +143,8 @@ export function App() {
       status: t("status.title"),
       assistants: t("assistants.title"),
       documents: t("documents.title"),
+      assistantEdit: t("assistantEdit.title"),
+      bots: t("bots.title"),
       balance: t("balance.title"),
       adminOverview: adminT("adminOverview.title"),
       adminUsers: adminT("adminUsers.title"),
@@ -200,17 +204,35 @@ export function App() {
     );
   }
   const owner = state.user.role === "owner" && state.user.account !== null;
-  if (route.name === "assistants" || route.name === "documents") {
+  if (route.name === "assistants" || route.name === "documents" || route.name === "assistantEdit") {
     // Assistants and their knowledge bases are the owner's (the API answers 403 to anyone else).
     if (!owner) {
+      const title = { assistants: "assistants.title", documents: "documents.title", assistantEdit: "assistantEdit.title" } as const;
       return (
-        <Refused testId="owner-only" title={t(route.name === "assistants" ? "assistants.title" : "documents.title")}
+        <Refused testId="owner-only" title={t(title[route.name])}
           reason={t("assistants.ownerOnlyTitle")} message={t("assistants.ownerOnly")} />
       );
     }
     return (
       <LazyPage>
-        {route.name === "assistants" ? <AssistantsPage /> : <DocumentsPage key={route.assistantId} assistantId={route.assistantId} />}
+        {route.name === "assistants" ? (
+          <AssistantsPage />
+        ) : route.name === "documents" ? (
+          <DocumentsPage key={route.assistantId} assistantId={route.assistantId} />
+        ) : (
+          <AssistantEditPage key={route.assistantId} assistantId={route.assistantId} />
+        )}
+      </LazyPage>
+    );
+  }
+  if (route.name === "bots") {
+    // Bots are the owner's (the API answers 403 to anyone else).
+    if (!owner) {
+      return <Refused testId="owner-only" title={t("bots.title")} reason={t("assistants.ownerOnlyTitle")} message={t("bots.ownerOnly")} />;
+    }
+    return (
+      <LazyPage>
+        <BotsPage />
       </LazyPage>
     );
   }

@@ -7,6 +7,8 @@ import { en } from "./locales/en";
 import { ru } from "./locales/ru";
 import { adminEn } from "./locales/admin.en";
 import { adminRu } from "./locales/admin.ru";
+import { channelsEn } from "./locales/channels.en";
+import { channelsRu } from "./locales/channels.ru";
 
 export const languages = ["ru", "en"] as const;
 export type Language = (typeof languages)[number];
@@ -55,7 +57,7 @@ i18n.on("languageChanged", (language) => {
 });
 
 void i18n.use(initReactI18next).init({
-  resources: { en: { translation: en, admin: adminEn }, ru: { translation: ru, admin: adminRu } },
+  resources: { en: { translation: en, admin: adminEn, channels: channelsEn }, ru: { translation: ru, admin: adminRu, channels: channelsRu } },
   lng: detectLanguage(),
   fallbackLng: "en",
   supportedLngs: languages,

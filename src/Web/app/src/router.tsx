@@ -47,6 +47,8 @@ export type Route =
   | { name: "status" }
   | { name: "assistants" }
   | { name: "documents"; assistantId: string }
+  | { name: "assistantEdit"; assistantId: string }
+  | { name: "bots" }
   | { name: "balance" }
   | { name: "adminOverview" }
   | { name: "adminUsers" }
@@ -76,12 +78,15 @@ export function matchRoute(path: string): Route {
   if (trimmed === "/admin/bots") return { name: "adminBots" };
   if (trimmed === "/admin/cluster") return { name: "adminCluster" };
   if (trimmed === "/admin/audit") return { name: "adminAudit" };
+  if (trimmed === "/bots") return { name: "bots" };
   if (trimmed === "/admin/prices") return { name: "adminPrices" };
   if (trimmed === "/admin/promo-codes") return { name: "adminPromoCodes" };
   const dialog = /^\/dialogs\/([^/]+)$/.exec(trimmed);
   if (dialog?.[1]) return { name: "desk", dialogId: decodeURIComponent(dialog[1]) };
   const documents = /^\/assistants\/([^/]+)\/documents$/.exec(trimmed);
   if (documents?.[1]) return { name: "documents", assistantId: decodeURIComponent(documents[1]) };
+  const assistant = /^\/assistants\/([^/]+)$/.exec(trimmed);
+  if (assistant?.[1]) return { name: "assistantEdit", assistantId: decodeURIComponent(assistant[1]) };
   return { name: "notFound" };
 }
 
@@ -93,6 +98,11 @@ export function dialogPath(id: string, search?: URLSearchParams): string {
 /** An assistant's knowledge base: its documents, the retrieval test and the test chat. */
 export function documentsPath(assistantId: string): string {
   return `/assistants/${encodeURIComponent(assistantId)}/documents`;
+}
+
+/** An assistant's settings: model, instructions, handoff rules and the site widget. */
+export function assistantPath(assistantId: string): string {
+  return `/assistants/${encodeURIComponent(assistantId)}`;
 }
 
 type LinkProps = AnchorHTMLAttributes<HTMLAnchorElement> & { href: string };

@@ -46,7 +46,10 @@ export const icons = {
   soundOff: ["M11 5 6 9H2v6h4l5 4V5z", "M22 9l-6 6", "M16 9l6 6"],
 };
 
-/** A readable text colour on top of a background colour given as #rgb or #rrggbb (white otherwise). */
+/**
+ * A readable text colour on top of a background colour given as #rgb or #rrggbb (white otherwise): whichever
+ * of near-black and white contrasts more with it (WCAG contrast ratio).
+ */
 export function contrastColor(color: string): string {
   const hex = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(color.trim())?.[1];
   if (!hex) return "#ffffff";
@@ -54,5 +57,8 @@ export function contrastColor(color: string): string {
   const [r, g, b] = [0, 2, 4].map((i) => parseInt(full.slice(i, i + 2), 16) / 255);
   const linear = (c: number) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
   const luminance = 0.2126 * linear(r ?? 0) + 0.7152 * linear(g ?? 0) + 0.0722 * linear(b ?? 0);
-  return luminance > 0.45 ? "#111827" : "#ffffff";
+  // #111827 has a relative luminance of 0.0137; white, 1.
+  const onDark = 1.05 / (luminance + 0.05);
+  const onLight = (luminance + 0.05) / (0.0137 + 0.05);
+  return onLight > onDark ? "#111827" : "#ffffff";
 }

@@ -18,7 +18,8 @@ import { useGuideProgress } from "../owner/queries";
 const pages = [
   { name: "desk", href: "/", label: "nav.desk", testId: "nav-desk", routes: ["desk"], for: "anyone" },
   { name: "start", href: "/start", label: "ownerNav.start", testId: "nav-start", routes: ["start"], for: "owner" },
-  { name: "assistants", href: "/assistants", label: "nav.assistants", testId: "nav-assistants", routes: ["assistants", "documents"], for: "owner" },
+  { name: "assistants", href: "/assistants", label: "nav.assistants", testId: "nav-assistants", routes: ["assistants", "documents", "assistantEdit"], for: "owner" },
+  { name: "bots", href: "/bots", label: "nav.bots", testId: "nav-bots", routes: ["bots"], for: "owner" },
   { name: "balance", href: "/balance", label: "nav.balance", testId: "nav-balance", routes: ["balance"], for: "owner" },
   { name: "usage", href: "/usage", label: "ownerNav.usage", testId: "nav-usage", routes: ["usage"], for: "owner" },
   { name: "admin", href: "/admin", label: "adminNav.title", testId: "nav-admin", routes: adminRoutes, for: "admin" },

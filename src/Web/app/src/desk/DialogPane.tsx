@@ -6,6 +6,7 @@ import { dialogAction, type DialogAction } from "../api/dialogs";
 import { ApiError, errorText } from "../api/errors";
 import type { DialogSummary } from "../api/types";
 import { useUser } from "../auth/AuthContext";
+import { ExportMenu } from "./ExportMenu";
 import { ChannelBadge, StatusBadge } from "./labels";
 import { deskOptions, dialogDetailOptions, dialogKeys, dialogNotes, detailDialog, offeredTo, storeDialog, transcript } from "./queries";
 import { ReplyBox } from "./ReplyBox";
@@ -225,6 +226,7 @@ export function DialogPane({ dialogId, onBack }: { dialogId: string; onBack: () 
             >
               {t("info.title")}
             </Button>
+            <ExportMenu dialogId={dialog.id} user={user} />
             <Actions dialog={dialog} me={user.id} />
           </Group>
         </Group>

@@ -1,7 +1,7 @@
 import { adminNavEn } from "./admin.en";
+import { ownerEn } from "./owner.en";
 
 // English texts. ru.ts has the same keys (its type is this object's).
-import { ownerEn } from "./owner.en";
 
 export const en = {
   ...ownerEn,
@@ -25,6 +25,7 @@ export const en = {
     adminPrices: "Prices",
     adminPromoCodes: "Promo codes",
     status: "System status",
+    bots: "Bots",
   },
   roles: {
     owner: "owner",

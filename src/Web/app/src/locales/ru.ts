@@ -25,6 +25,7 @@ export const ru: Translation = {
     adminPrices: "Цены",
     adminPromoCodes: "Промокоды",
     status: "Состояние системы",
+    bots: "Боты",
   },
   roles: {
     owner: "владелец",

@@ -1,14 +1,14 @@
-import { Badge, Button, Group, Paper, Skeleton, Stack, Text, Title } from "@mantine/core";
+import { Anchor, Badge, Button, Group, Paper, Skeleton, Stack, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import { useTranslation } from "react-i18next";
+import { useChannelsT } from "../channels/i18n";
 import { ProblemAlert } from "../components/ProblemAlert";
 import { formatDateTime } from "../format";
 import { assistantsOptions } from "../knowledge/queries";
-import { Link, documentsPath } from "../router";
+import { Link, assistantPath, documentsPath } from "../router";
 
 /** The account's assistants, each with the way to its knowledge base (owners). */
 export function AssistantsPage() {
-  const { t } = useTranslation();
+  const { t } = useChannelsT();
   const assistants = useQuery(assistantsOptions);
   const list = [...(assistants.data ?? [])].sort((a, b) => a.name.localeCompare(b.name));
   return (
@@ -47,9 +47,9 @@ export function AssistantsPage() {
               <Paper withBorder radius="md" p="md" data-testid="assistant-item" data-assistant-id={assistant.id}>
                 <Group justify="space-between" gap="sm" wrap="wrap">
                   <div className="rx-min0">
-                    <Text fw={600} className="rx-break">
+                    <Anchor component={Link} href={assistantPath(assistant.id)} fw={600} className="rx-break" data-testid="assistant-edit-link">
                       {assistant.name}
-                    </Text>
+                    </Anchor>
                     <Group gap={6} mt={4} wrap="wrap">
                       <Badge variant="light" color="gray" size="sm">
                         {assistant.language === "ru" || assistant.language === "en" ? t(`documents.languages.${assistant.language}`) : assistant.language}
@@ -59,10 +59,16 @@ export function AssistantsPage() {
                       </Text>
                     </Group>
                   </div>
-                  <Button component={Link} href={documentsPath(assistant.id)} variant="light" size="sm" data-testid="assistant-documents">
-                    {t("assistants.documents")}
-                    <span className="rx-visually-hidden">: {assistant.name}</span>
-                  </Button>
+                  <Group gap="xs">
+                    <Button component={Link} href={assistantPath(assistant.id)} variant="default" size="sm" data-testid="assistant-settings">
+                      {t("assistantEdit.edit")}
+                      <span className="rx-visually-hidden">: {assistant.name}</span>
+                    </Button>
+                    <Button component={Link} href={documentsPath(assistant.id)} variant="light" size="sm" data-testid="assistant-documents">
+                      {t("assistants.documents")}
+                      <span className="rx-visually-hidden">: {assistant.name}</span>
+                    </Button>
+                  </Group>
                 </Group>
               </Paper>
             </li>

@@ -1,7 +1,7 @@
 import { Anchor, Breadcrumbs, Button, Group, Paper, Skeleton, Stack, Text, Title, Tooltip } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import type { ReactNode } from "react";
-import { useTranslation } from "react-i18next";
+import { useEffect, type ReactNode } from "react";
+import { useChannelsT } from "../channels/i18n";
 import { ApiError, errorText } from "../api/errors";
 import { defaultMaxUploadBytes } from "../api/knowledge";
 import { ProblemAlert } from "../components/ProblemAlert";
@@ -15,11 +15,11 @@ import { UploadZone } from "../knowledge/UploadZone";
 import { useDocumentFeed } from "../knowledge/useDocumentFeed";
 import { useUploads } from "../knowledge/useUploads";
 import { notify } from "../notify";
-import { Link } from "../router";
+import { Link, assistantPath } from "../router";
 
 /** Live through the account feed, or polled (while anything processes) when it is down. */
 function LiveState({ feed }: { feed: FeedState }) {
-  const { t } = useTranslation();
+  const { t } = useChannelsT();
   const open = feed.state === "open";
   const label =
     feed.state === "open" || feed.state === "connecting"
@@ -56,7 +56,7 @@ function Section({ id, title, text, children, testId }: { id: string; title: str
 }
 
 export function DocumentsPage({ assistantId }: { assistantId: string }) {
-  const { t } = useTranslation();
+  const { t } = useChannelsT();
   const assistant = useQuery(assistantOptions(assistantId));
   const feed = useDocumentFeed(assistantId);
   const documents = useQuery(documentsOptions(assistantId, feed.state === "open"));
@@ -69,6 +69,12 @@ export function DocumentsPage({ assistantId }: { assistantId: string }) {
     });
   });
 
+  // A link to a part of the page (the assistant editor's "Test chat": #chat-heading) scrolls to it once shown.
+  useEffect(() => {
+    const target = window.location.hash.slice(1);
+    if (target) document.getElementById(target)?.scrollIntoView({ block: "start" });
+  }, []);
+
   const notFound = [assistant.error, documents.error].some((e) => e instanceof ApiError && e.status === 404);
   const name = assistant.data?.name ?? "";
 
@@ -79,8 +85,11 @@ export function DocumentsPage({ assistantId }: { assistantId: string }) {
           <Anchor component={Link} href="/assistants" size="sm">
             {t("assistants.title")}
           </Anchor>
-          <Text size="sm" aria-current="page" className="rx-break">
+          <Anchor component={Link} href={assistantPath(assistantId)} size="sm" className="rx-break" data-testid="documents-assistant-link">
             {name || t("documents.assistant")}
+          </Anchor>
+          <Text size="sm" aria-current="page">
+            {t("documents.title")}
           </Text>
         </Breadcrumbs>
       </nav>
@@ -95,7 +104,14 @@ export function DocumentsPage({ assistantId }: { assistantId: string }) {
             </Text>
           ) : null}
         </div>
-        {notFound ? null : <LiveState feed={feed} />}
+        {notFound ? null : (
+          <Group gap="sm">
+            <LiveState feed={feed} />
+            <Button component={Link} href={assistantPath(assistantId)} variant="default" size="xs" data-testid="documents-settings-link">
+              {t("assistantEdit.edit")}
+            </Button>
+          </Group>
+        )}
       </Group>
     </Stack>
   );
