@@ -35,6 +35,7 @@ import { ApiError } from "../api/errors";
 import "../channels/channels.css";
 import { colorPattern, contrastColor, contrastRatio, widgetDefaultColor } from "../channels/colors";
 import { draftFields, toDraft, toPatch, validate, type Draft, type Field } from "../channels/draft";
+import { formatCount } from "../channels/numbers";
 import { OriginsEditor } from "../channels/OriginsEditor";
 import { Snippet } from "../channels/Snippet";
 import { WidgetPreview } from "../channels/WidgetPreview";
@@ -56,7 +57,7 @@ function assistantSettingsOptions(id: string) {
 function Counter({ length, max }: { length: number; max: number }) {
   return (
     <Text component="span" size="xs" c={length > max ? "red" : "dimmed"} className="rx-no-shrink">
-      {length.toLocaleString()} / {max.toLocaleString()}
+      {formatCount(length)} / {formatCount(max)}
     </Text>
   );
 }
@@ -258,7 +259,7 @@ function Editor({ assistant }: { assistant: AssistantSettings }) {
             label={t("assistantEdit.systemPrompt")}
             description={
               <>
-                {t("assistantEdit.systemPromptHint", { max: limits.systemPrompt.toLocaleString() })} <Counter length={draft.systemPrompt.length} max={limits.systemPrompt} />
+                {t("assistantEdit.systemPromptHint", { max: formatCount(limits.systemPrompt) })} <Counter length={draft.systemPrompt.length} max={limits.systemPrompt} />
               </>
             }
             value={draft.systemPrompt}
@@ -273,7 +274,7 @@ function Editor({ assistant }: { assistant: AssistantSettings }) {
             label={t("assistantEdit.fallbackText")}
             description={
               <>
-                {t("assistantEdit.fallbackTextHint", { max: limits.fallbackText.toLocaleString() })} <Counter length={draft.fallbackText.length} max={limits.fallbackText} />
+                {t("assistantEdit.fallbackTextHint", { max: formatCount(limits.fallbackText) })} <Counter length={draft.fallbackText.length} max={limits.fallbackText} />
               </>
             }
             value={draft.fallbackText}
@@ -344,7 +345,7 @@ function Editor({ assistant }: { assistant: AssistantSettings }) {
                 withEyeDropper={false}
                 swatches={["#2563eb", "#1971c2", "#0b7285", "#237a36", "#c2410c", "#c92a2a", "#5f3dc4", "#212529"]}
                 swatchesPerRow={8}
-                error={error("color") ?? (ratio < 4.5 ? t("widgetLook.colorLowContrast", { ratio: ratio.toFixed(1) }) : null)}
+                error={error("color") ?? (ratio < 4.5 ? t("widgetLook.colorLowContrast", { ratio: ratio.toFixed(2) }) : null)}
                 data-testid="widget-color"
               />
               {draft.color.trim() && draft.color.trim().toLowerCase() !== widgetDefaultColor ? (
@@ -395,9 +396,10 @@ function Editor({ assistant }: { assistant: AssistantSettings }) {
           <Text size="sm" role="status" c={dirty ? "orange" : "dimmed"} fw={dirty ? 600 : 400} data-testid="assistant-dirty" data-dirty={dirty ? "true" : "false"}>
             {save.isPending ? t("assistantEdit.saving") : triedSave && invalid ? t("assistantEdit.fixErrors") : dirty ? t("assistantEdit.unsaved") : t("assistantEdit.saved")}
           </Text>
-          <Group gap="xs">
+          <Group gap="xs" wrap="nowrap">
             <Button
               variant="default"
+              size="sm"
               disabled={!dirty || save.isPending}
               onClick={() => {
                 setEdited(null);
@@ -409,7 +411,7 @@ function Editor({ assistant }: { assistant: AssistantSettings }) {
             >
               {t("assistantEdit.reset")}
             </Button>
-            <Button type="submit" loading={save.isPending} disabled={!dirty} data-testid="assistant-save">
+            <Button type="submit" size="sm" loading={save.isPending} disabled={!dirty} data-testid="assistant-save">
               {t("assistantEdit.save")}
             </Button>
           </Group>
@@ -468,7 +470,7 @@ export function AssistantEditPage({ assistantId }: { assistantId: string }) {
         </Group>
       </Stack>
       {assistant.isPending ? (
-        <Stack gap="md" aria-busy="true" aria-label={t("app.loading")} data-testid="assistant-editor-loading">
+        <Stack gap="md" role="status" aria-busy="true" aria-label={t("app.loading")} data-testid="assistant-editor-loading">
           {[0, 1, 2].map((i) => (
             <Skeleton key={i} height={160} radius="md" />
           ))}

@@ -6,6 +6,7 @@ import { botModes, botStatuses, botTokenPattern, connectBot, disconnectBot, rota
 import { ApiError, errorText } from "../api/errors";
 import type { Assistant } from "../api/types";
 import "../channels/channels.css";
+import { formatCount } from "../channels/numbers";
 import { botsOptions, botsPollMs, removeBot, storeBot } from "../channels/queries";
 import { useBotFeed } from "../channels/useBotFeed";
 import { ProblemAlert } from "../components/ProblemAlert";
@@ -250,7 +251,7 @@ function BotRow({ bot, assistant }: { bot: Bot; assistant: Assistant | undefined
             {(["updatesIn", "repliesOut", "rateLimited", "queueLength"] as const).map((key) => (
               <div key={key}>
                 <dt>{t(`bots.counters.${key}`)}</dt>
-                <dd data-testid={`bot-${key}`}>{bot[key].toLocaleString()}</dd>
+                <dd data-testid={`bot-${key}`}>{formatCount(bot[key])}</dd>
               </div>
             ))}
           </dl>
@@ -382,7 +383,7 @@ export function BotsPage() {
       </div>
       <Section id="bots-list-heading" title={t("bots.listTitle")} testId="bots-list-section" aside={<FeedIndicator feed={feed} />}>
         {bots.isPending ? (
-          <Stack gap="xs" aria-busy="true" aria-label={t("app.loading")} data-testid="bots-loading">
+          <Stack gap="xs" role="status" aria-busy="true" aria-label={t("app.loading")} data-testid="bots-loading">
             {[0, 1].map((i) => (
               <Skeleton key={i} height={120} radius="md" />
             ))}
@@ -420,7 +421,9 @@ export function BotsPage() {
       </Section>
       <Section id="bot-connect-heading" title={t("bots.connectTitle")} text={t("bots.connectText")} testId="bot-connect-section">
         {assistants.isPending ? (
-          <Skeleton height={140} radius="md" aria-busy="true" aria-label={t("app.loading")} />
+          <div role="status" aria-busy="true" aria-label={t("app.loading")}>
+            <Skeleton height={140} radius="md" />
+          </div>
         ) : !assistants.data ? (
           <ProblemAlert error={assistants.error} heading={t("assistants.loadFailed")} testId="bot-assistants-error">
             <Group mt={4}>
