@@ -158,7 +158,8 @@ function Editor({ assistant }: { assistant: AssistantSettings }) {
   });
 
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => {
-    setEdited({ ...draft, [key]: value });
+    // From the latest edit, not this render's: two changes in one tick (a tag typed, then blurred) both count.
+    setEdited((previous) => ({ ...(previous ?? saved), [key]: value }));
     const field = draftFields[key];
     if (serverErrors[field]) {
       setServerErrors(Object.fromEntries(Object.entries(serverErrors).filter(([name]) => name !== field)));
@@ -227,7 +228,11 @@ function Editor({ assistant }: { assistant: AssistantSettings }) {
             />
             <NumberInput
               label={t("assistantEdit.temperature")}
-              description={t("assistantEdit.temperatureHint", { min: limits.temperatureMin, max: limits.temperatureMax })}
+              description={
+                temperatureKept
+                  ? t("assistantEdit.temperatureKept")
+                  : t("assistantEdit.temperatureHint", { min: limits.temperatureMin, max: limits.temperatureMax })
+              }
               placeholder={t("assistantEdit.temperatureDefault")}
               value={draft.temperature}
               onChange={(value) => set("temperature", value)}
@@ -235,7 +240,7 @@ function Editor({ assistant }: { assistant: AssistantSettings }) {
               max={limits.temperatureMax}
               step={0.1}
               decimalScale={2}
-              error={error("temperature") ?? (temperatureKept ? t("assistantEdit.temperatureKept") : null)}
+              error={error("temperature")}
               data-testid="assistant-temperature"
             />
           </div>

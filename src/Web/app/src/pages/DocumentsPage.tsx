@@ -1,6 +1,6 @@
 import { Anchor, Breadcrumbs, Button, Group, Paper, Skeleton, Stack, Text, Title, Tooltip } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, type ReactNode } from "react";
+import { useEffect, useRef, type ReactNode } from "react";
 import { useChannelsT } from "../channels/i18n";
 import { ApiError, errorText } from "../api/errors";
 import { defaultMaxUploadBytes } from "../api/knowledge";
@@ -69,11 +69,16 @@ export function DocumentsPage({ assistantId }: { assistantId: string }) {
     });
   });
 
-  // A link to a part of the page (the assistant editor's "Test chat": #chat-heading) scrolls to it once shown.
+  // A link to a part of the page (the assistant editor's "Test chat": #chat-heading) scrolls to it once the
+  // list above it has its height (documents read), once per visit.
+  const scrolled = useRef(false);
+  const listPending = documents.isPending;
   useEffect(() => {
     const target = window.location.hash.slice(1);
-    if (target) document.getElementById(target)?.scrollIntoView({ block: "start" });
-  }, []);
+    if (scrolled.current || !target || listPending) return;
+    scrolled.current = true;
+    document.getElementById(target)?.scrollIntoView({ block: "start" });
+  }, [listPending]);
 
   const notFound = [assistant.error, documents.error].some((e) => e instanceof ApiError && e.status === 404);
   const name = assistant.data?.name ?? "";
