@@ -180,9 +180,10 @@ await run(async (browser) => {
 
   const adminContext = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: "en-US" });
   const admin = await adminContext.newPage();
-  await step("admin: signs in and opens the prices from the navigation", async () => {
-    await signIn(admin, adminEmail, adminPassword, "nav-admin-prices");
-    await admin.getByTestId("nav-admin-prices").click();
+  await step("admin: signs in and opens the prices from the administration's navigation", async () => {
+    await signIn(admin, adminEmail, adminPassword, "nav-admin");
+    await admin.getByTestId("nav-admin").click();
+    await admin.getByTestId("admin-nav-prices").click();
     await admin.getByTestId("admin-prices-page").waitFor({ timeout: 20000 });
   });
   check("admin: the owner's pages are not offered to the admin", (await admin.getByTestId("nav-balance").count()) === 0);
@@ -203,7 +204,7 @@ await run(async (browser) => {
   await admin.screenshot({ path: path.join(artifacts, "admin-prices.png"), fullPage: true });
   await accessibility(admin, "admin prices");
 
-  await admin.getByTestId("nav-admin-promo").click();
+  await admin.getByTestId("admin-nav-promo-codes").click();
   await step("admin: the promo codes page lists the code", () =>
     admin.locator(`[data-testid="promo-code-row"][data-code="${promoCode}"]`).waitFor({ timeout: 20000 }));
   const uses = await admin.locator(`[data-testid="promo-code-row"][data-code="${promoCode}"]`).getAttribute("data-uses");

@@ -1,6 +1,18 @@
 // English texts of the channels pages: the assistant editor with its widget, the Telegram bots and the
 // transcript export. Spread into en.ts; channels.ru.ts has the same keys.
 export const channelsEn = {
+  assistantCreate: {
+    title: "New assistant",
+    text: "Name it and choose the language it answers in; the prompt, model, handoff rules and widget come next, in its settings.",
+    firstText: "Start here: name your first assistant and choose the language it answers in. Its prompt, model and widget are set on the next page.",
+    name: "Name",
+    namePlaceholder: "Flower shop help",
+    nameRequired: "Give the assistant a name.",
+    nameTooLong: "At most {{max}} characters.",
+    language: "Language of its answers",
+    submit: "Create",
+    failed: "Could not create the assistant",
+  },
   assistantEdit: {
     title: "Assistant settings",
     breadcrumbs: "You are here",

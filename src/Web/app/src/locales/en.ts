@@ -215,7 +215,7 @@ export const en = {
     ownerOnly: "Assistants and their knowledge bases are managed by the account owner: sign in as the owner to open them.",
     loadFailed: "Could not load the assistants",
     emptyTitle: "No assistants yet",
-    empty: "An assistant is created through the API (POST /api/assistants); it appears here with its knowledge base.",
+    empty: "Create one above: it answers your customers in the widget and in Telegram from the documents you give it.",
     updated: "changed",
     documents: "Knowledge base",
   },

@@ -121,7 +121,7 @@ export function useGuideProgress(enabled = true, live = false): GuideProgress {
   const steps: GuideStep[] = [
     { key: "assistant", done: list.length > 0, href: "/assistants" },
     { key: "document", done: documents.some((d) => (d.data ?? []).some((doc) => doc.status === "ready")), href: assistantHref },
-    { key: "channel", done: (bots.data ?? []).length > 0 || list.some((a) => allowedOrigins(a).length > 0), href: "/assistants" },
+    { key: "channel", done: (bots.data ?? []).length > 0 || list.some((a) => allowedOrigins(a).length > 0), href: "/bots" },
     { key: "test", done: usedToday || dialogs.data === true, href: assistantHref },
   ];
   const done = steps.filter((s) => s.done).length;

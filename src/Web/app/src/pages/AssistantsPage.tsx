@@ -1,5 +1,6 @@
 import { Anchor, Badge, Button, Group, Paper, Skeleton, Stack, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
+import { CreateAssistant } from "../channels/CreateAssistant";
 import { useChannelsT } from "../channels/i18n";
 import { ProblemAlert } from "../components/ProblemAlert";
 import { formatDateTime } from "../format";
@@ -19,6 +20,7 @@ export function AssistantsPage() {
         </Title>
         <Text c="dimmed">{t("assistants.tagline")}</Text>
       </div>
+      {assistants.data ? <CreateAssistant first={list.length === 0} /> : null}
       {assistants.isPending ? (
         <Stack gap="xs" aria-busy="true" aria-label={t("app.loading")} data-testid="assistants-loading">
           {[0, 1, 2].map((i) => (
