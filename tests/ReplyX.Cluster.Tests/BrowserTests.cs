@@ -30,19 +30,7 @@ public sealed class BrowserTests(ITestOutputHelper output)
         await using var model = await FakeOpenAi.StartAsync();
         model.For(ApiKey).DeltaInterval = TimeSpan.FromMilliseconds(300); // a model that writes word by word
 
-        var environment = new Dictionary<string, string>
-        {
-            ["Cluster__SiloPort"] = HostProcess.FreePort().ToString(),
-            ["Cluster__GatewayPort"] = HostProcess.FreePort().ToString(),
-            ["Admin__Email"] = AdminEmail,
-            ["Admin__Password"] = AdminPassword,
-            ["Ai__Providers__0__Name"] = "fake",
-            ["Ai__Providers__0__Kind"] = "custom",
-            ["Ai__Providers__0__BaseUrl"] = model.BaseUrl,
-            ["Ai__Providers__0__ApiKey"] = ApiKey,
-            ["Ai__Providers__0__Models__0"] = Model,
-        };
-        await using var host = HostProcess.Start(HostProcess.SiloDll, "browser", environment);
+        await using var host = HostProcess.Start(HostProcess.SiloDll, "browser", HostEnvironment(model));
         await host.WaitHealthy(TimeSpan.FromSeconds(60));
 
         await using var shop = await ShopPage.Start(host.BaseAddress);
@@ -70,6 +58,20 @@ public sealed class BrowserTests(ITestOutputHelper output)
         Assert.True(File.Exists(Path.Combine(artifacts, "desk.png")) && File.Exists(Path.Combine(artifacts, "widget.png"))
             && File.Exists(Path.Combine(artifacts, "documents.png")), "screenshots missing");
     }
+
+    /// <summary>An embedded host (its own ports), the configured admin and the fake model as its AI provider.</summary>
+    private static Dictionary<string, string> HostEnvironment(FakeOpenAi model) => new()
+    {
+        ["Cluster__SiloPort"] = HostProcess.FreePort().ToString(),
+        ["Cluster__GatewayPort"] = HostProcess.FreePort().ToString(),
+        ["Admin__Email"] = AdminEmail,
+        ["Admin__Password"] = AdminPassword,
+        ["Ai__Providers__0__Name"] = "fake",
+        ["Ai__Providers__0__Kind"] = "custom",
+        ["Ai__Providers__0__BaseUrl"] = model.BaseUrl,
+        ["Ai__Providers__0__ApiKey"] = ApiKey,
+        ["Ai__Providers__0__Models__0"] = Model,
+    };
 
     private const string WelcomeCredit = "10";
     private const int TopUpRoubles = 500;
@@ -142,6 +144,60 @@ public sealed class BrowserTests(ITestOutputHelper output)
     }
 
     private static readonly string[] BillingScreenshots = ["balance.png", "admin-prices.png", "admin-promo.png"];
+
+    /// <summary>The main pages the journey screenshots in each language (tests/ReplyX.Browser/journey.mjs names them so).</summary>
+    private static readonly string[] JourneyPages =
+        ["start", "assistants", "assistant", "documents", "bots", "desk", "operators", "usage", "balance", "settings",
+         "admin-overview", "admin-users", "admin-ai-keys", "admin-bots", "admin-cluster", "admin-audit", "login", "signup"];
+
+    [Fact]
+    public async Task The_whole_journey_from_sign_up_to_the_admin_and_the_orleans_dashboard()
+    {
+        await using var model = await FakeOpenAi.StartAsync();
+        await using var telegram = await FakeTelegram.StartAsync();
+        var botToken = telegram.AddBot("journey_shop_bot");
+        var environment = HostEnvironment(model);
+        environment["Telegram__ApiBaseUrl"] = telegram.BaseUrl;
+        environment["Telegram__PollTimeout"] = "00:00:02";
+        await using var host = HostProcess.Start(HostProcess.SiloDll, "browser-journey", environment);
+        await host.WaitHealthy(TimeSpan.FromSeconds(60));
+        await using var shop = await ShopPage.Start(host.BaseAddress);
+
+        var root = HostProcess.RepositoryRoot();
+        var artifacts = Path.Combine(root, "artifacts", "browser");
+        Directory.CreateDirectory(artifacts);
+        var expected = JourneyPages.SelectMany(p => new[] { $"journey-{p}-en.png", $"journey-{p}-ru.png" }).Append("orleans-dashboard.png").ToArray();
+        foreach (var name in expected)
+        {
+            File.Delete(Path.Combine(artifacts, name));
+        }
+        var document = Path.Combine(artifacts, "journey-delivery.md");
+        await File.WriteAllTextAsync(document,
+            "# Delivery\n\nWe deliver flowers across the city within two hours, every day from 8:00 to 22:00.\n\n" +
+            "# Returns\n\nA bouquet that arrives damaged is replaced free of charge on the same day.\n");
+        var runner = Path.Combine(root, "tests", "ReplyX.Browser");
+        await Npm(runner, "ci --no-audit --no-fund", output);
+        var (exit, log) = await Run("node", "journey.mjs", runner, new Dictionary<string, string>
+        {
+            ["REPLYX_URL"] = host.BaseAddress.ToString().TrimEnd('/'),
+            ["SHOP_URL"] = shop.Origin,
+            ["ADMIN_EMAIL"] = AdminEmail,
+            ["ADMIN_PASSWORD"] = AdminPassword,
+            ["MODEL"] = Model,
+            ["BOT_TOKEN"] = botToken,
+            ["DOCUMENT"] = document,
+            ["PAGES"] = string.Join(",", JourneyPages),
+            ["ARTIFACTS"] = artifacts,
+        }, TimeSpan.FromMinutes(6));
+        output.WriteLine(log);
+
+        Assert.True(exit == 0, "browser checks failed:\n" + log + "\n--- host ---\n" + host.Output);
+        var missing = expected.Where(name => !File.Exists(Path.Combine(artifacts, name))).ToArray();
+        Assert.True(missing.Length == 0, "screenshots missing: " + string.Join(", ", missing));
+        // The bot the owner connected in the browser really talks to the Bot API: getMe checked its token, and it polls.
+        Assert.True(telegram.Polls(botToken) > 0 || telegram.WebhookOf(botToken).Url is not null, "the connected bot never reached the Bot API");
+        Assert.True(model.ServedTo(ApiKey).Count >= 1, "the visitor's question never reached the model");
+    }
 
     /// <summary>An owner with an assistant whose widget allows the shop, and an operator of that account.</summary>
     private const string OwnerPassword = "owner password 1234";
@@ -237,6 +293,16 @@ public sealed class BrowserTests(ITestOutputHelper output)
             builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
             var app = builder.Build();
             var page = new ShopPage(app, $"http://127.0.0.1:{port}");
+            // The owner's copy-paste snippet, as the assistant editor shows it, on a page of its own (the journey).
+            app.MapGet("/embed", (string snippet) => Results.Content($$"""
+                <!doctype html>
+                <html lang="en">
+                <head><meta charset="utf-8"><title>Flower shop</title></head>
+                <body><main><h1>Flower shop</h1><p>Fresh bouquets every day.</p></main>
+                {{snippet}}
+                </body>
+                </html>
+                """, "text/html; charset=utf-8"));
             app.MapGet("/", (HttpContext _) => Results.Content($$"""
                 <!doctype html>
                 <html lang="en">
