@@ -41,6 +41,16 @@ async function until(page, what, condition, arg, timeout = 30000) {
   check(what, true);
 }
 
+/**
+ * Until the page has loaded and shows no loading placeholder (`aria-busy="true"`): live pages (the desk's feed, the
+ * cluster's polling) never leave the network idle, so that is not what is waited for.
+ */
+async function settled(page) {
+  await page.waitForLoadState("load");
+  await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"]').length === 0, null, { timeout: 10000, polling: 100 })
+    .catch(() => {}); // a list refreshing in the background may stay busy; the screenshot is taken either way
+}
+
 const timings = [];
 
 /**
@@ -51,9 +61,13 @@ async function visit(context, name, url, testId, lang) {
   const page = await context.newPage();
   const started = Date.now();
   await page.goto(url);
-  await step(`${name} (${lang}): the page shows`, () => page.getByTestId(testId).first().waitFor({ timeout: 30000 }));
+  await step(`${name} (${lang}): the page shows`, () => page.getByTestId(testId).first().waitFor({ timeout: 30000 })
+    .catch(async (error) => {
+      await page.screenshot({ path: path.join(artifacts, `journey-${name}-${lang}-failed.png`), fullPage: true }).catch(() => {});
+      throw error;
+    }));
   const shown = Date.now() - started;
-  await page.waitForLoadState("networkidle", { timeout: 10000 }).catch(() => {});
+  await settled(page);
   const navigation = await page.evaluate(() => {
     const entry = performance.getEntriesByType("navigation")[0];
     return entry ? { domInteractive: Math.round(entry.domInteractive), load: Math.round(entry.loadEventEnd) } : null;
@@ -249,17 +263,25 @@ await run(async (browser) => {
   }
   fs.writeFileSync(path.join(artifacts, "timings.json"), JSON.stringify(timings, null, 2));
 
-  // Phone width: the owner's and the admin's pages still fit.
-  const phone = await browser.newContext({ viewport: { width: 375, height: 812 }, locale: "ru-RU", storageState: await ownerContext.storageState() });
-  const phonePage = await phone.newPage();
-  await phonePage.goto(replyx + "/usage");
-  await step("phone: the usage page shows", () => phonePage.getByTestId("usage-page").waitFor({ timeout: 20000 }));
-  const overflow = await phonePage.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  check("phone: nothing is wider than the screen", overflow <= 1, overflow);
+  // Phone width (375 px, Russian, whose words run longest): every main page fits the screen, screenshot kept.
+  for (const [name, url, testId, context] of pages) {
+    const phone = await browser.newContext({ viewport: { width: 375, height: 812 }, locale: "ru-RU", storageState: await context.storageState() });
+    await phone.addInitScript(() => localStorage.setItem("replyx.lang", "ru"));
+    const page = await phone.newPage();
+    await page.goto(replyx + url);
+    await step(`phone: ${name} shows`, () => page.getByTestId(testId).first().waitFor({ timeout: 30000 }));
+    await settled(page);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    check(`phone: ${name} is no wider than the screen`, overflow <= 1, overflow);
+    await page.screenshot({ path: path.join(artifacts, `journey-${name}-phone.png`), fullPage: true });
+    // The copied session's refresh token was rotated here: hand the new one back, so the desktop context stays signed in.
+    await context.addCookies((await phone.cookies()).filter((c) => c.name === "replyx_refresh" || c.name === "replyx_csrf"));
+    await phone.close();
+  }
 }, async (browser) => {
-  for (const context of browser.contexts()) {
+  for (const [c, context] of browser.contexts().entries()) {
     for (const [i, page] of context.pages().entries()) {
-      await page.screenshot({ path: path.join(artifacts, `journey-failure-${i}.png`) }).catch(() => {});
+      await page.screenshot({ path: path.join(artifacts, `journey-failure-${c}-${i}.png`) }).catch(() => {});
     }
   }
 });

@@ -159,6 +159,9 @@ public sealed class BrowserTests(ITestOutputHelper output)
         var environment = HostEnvironment(model);
         environment["Telegram__ApiBaseUrl"] = telegram.BaseUrl;
         environment["Telegram__PollTimeout"] = "00:00:02";
+        // One browser opens some fifty pages a minute from one address, each restoring its session at /api/auth/refresh;
+        // the per-address limit on /api/auth (30 a minute by default) has its own tests.
+        environment["RateLimits__AuthPerMinute"] = "1000";
         await using var host = HostProcess.Start(HostProcess.SiloDll, "browser-journey", environment);
         await host.WaitHealthy(TimeSpan.FromSeconds(60));
         await using var shop = await ShopPage.Start(host.BaseAddress);
@@ -166,7 +169,7 @@ public sealed class BrowserTests(ITestOutputHelper output)
         var root = HostProcess.RepositoryRoot();
         var artifacts = Path.Combine(root, "artifacts", "browser");
         Directory.CreateDirectory(artifacts);
-        var expected = JourneyPages.SelectMany(p => new[] { $"journey-{p}-en.png", $"journey-{p}-ru.png" }).Append("orleans-dashboard.png").ToArray();
+        var expected = JourneyPages.SelectMany(p => new[] { $"journey-{p}-en.png", $"journey-{p}-ru.png", $"journey-{p}-phone.png" }).Append("orleans-dashboard.png").ToArray();
         foreach (var name in expected)
         {
             File.Delete(Path.Combine(artifacts, name));
