@@ -2,6 +2,7 @@
 // operators, its usage per day, assistant and channel, and the channels the first-run guide looks at.
 
 import { api, query } from "./http";
+import type { SpendRow } from "./billing";
 import type { AccountUser, LoginResponse } from "./types";
 
 const withSignal = (signal?: AbortSignal) => (signal ? { signal } : {});
@@ -109,13 +110,6 @@ export function allowedOrigins(assistant: object): string[] {
   const widget = (assistant as { widget?: { allowedOrigins?: unknown } | null }).widget;
   const origins = widget?.allowedOrigins;
   return Array.isArray(origins) ? origins.filter((o): o is string => typeof o === "string") : [];
-}
-
-export interface SpendRow {
-  day: string;
-  service: string;
-  amount: string;
-  count: number;
 }
 
 /** The account's spending per UTC day and service over a range (GET /api/balance/spend). */

@@ -2,8 +2,8 @@ import { Button, Group, SegmentedControl, Skeleton, Stack, Table, Text, Title } 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import type { AccountUsage, SpendRow } from "../api/account";
-import { billingServices } from "../api/billing";
+import type { AccountUsage } from "../api/account";
+import { billingServices, type SpendRow } from "../api/billing";
 import { useBillingLabels } from "../billing/labels";
 import { formatMoney, toMicro } from "../billing/money";
 import { DailyChart, type ChartDay } from "../components/DailyChart";
