@@ -183,7 +183,7 @@ function KeyForm({ token, onDone }: { token?: AiToken; onDone?: () => void }) {
           />
           <TextInput
             label={t("aiKeys.rpm")}
-            description={t(editing ? "aiKeys.keepHint" : "aiKeys.rpmHint")}
+            description={t(editing && token.rpm !== null ? "aiKeys.keepHint" : "aiKeys.rpmHint")}
             value={rpm}
             onChange={edit(setRpm)}
             inputMode="numeric"
@@ -193,7 +193,7 @@ function KeyForm({ token, onDone }: { token?: AiToken; onDone?: () => void }) {
           />
           <TextInput
             label={t("aiKeys.dailyLimit")}
-            description={t(editing ? "aiKeys.keepHint" : "aiKeys.dailyLimitHint")}
+            description={t(editing && token.dailyLimit !== null ? "aiKeys.keepHint" : "aiKeys.dailyLimitHint")}
             value={daily}
             onChange={edit(setDaily)}
             inputMode="numeric"
@@ -497,6 +497,8 @@ export function AdminAiKeysPage() {
         }
         size={dialog?.kind === "edit" ? "xl" : "md"}
         closeButtonProps={{ "aria-label": t("adminCommon.close") }}
+        // In the page's main: the dialog's <header> is then not a second banner landmark.
+        withinPortal={false}
         data-testid="ai-key-dialog"
       >
         {dialog?.kind === "edit" ? <KeyForm key={dialog.token.id} token={dialog.token} onDone={close} /> : null}

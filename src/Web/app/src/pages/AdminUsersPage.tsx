@@ -368,6 +368,8 @@ export function AdminUsersPage() {
         title={dialogTitle}
         size={dialog?.kind === "usage" ? "xl" : "md"}
         closeButtonProps={{ "aria-label": t("adminCommon.close") }}
+        // In the page's main: the dialog's <header> is then not a second banner landmark.
+        withinPortal={false}
         data-testid="user-dialog"
       >
         {dialog?.kind === "block" ? <ConfirmBlock user={dialog.user} onClose={close} /> : null}
