@@ -68,7 +68,6 @@ public static class ApiHostingExtensions
 
         services.AddValidatedOptions<ApiOptions, ApiOptionsValidator>(ApiOptions.Section);
         services.AddReplyXAuth();
-        services.AddValidatedOptions<OrleansDashboardOptions, OrleansDashboardOptionsValidator>(OrleansDashboardOptions.Section);
         services.AddReplyXRateLimits();
         services.AddReplyXCors();
         services.AddValidatedOptions<EventStreamOptions, EventStreamOptionsValidator>(EventStreamOptions.Section);

@@ -9,7 +9,7 @@ public sealed class AnalyticsGrain(IAnalyticsStore store, IAiUsageStore aiUsage)
 {
     public async Task<PlatformOverview> Overview(DateOnly from, DateOnly to)
     {
-        Check(from, to);
+        AnalyticsReport.CheckRange(from, to); // before any query
         var totals = store.Totals();
         var joins = store.Joins(from, to);
         var dialogs = store.Dialogs(null, from, to);
@@ -22,19 +22,12 @@ public sealed class AnalyticsGrain(IAnalyticsStore store, IAiUsageStore aiUsage)
 
     public async Task<AccountUsage> Usage(Guid accountId, DateOnly from, DateOnly to)
     {
-        Check(from, to);
-        var dialogs = await store.Dialogs(accountId, from, to);
-        var messages = await store.Messages(accountId, from, to);
-        var ai = await aiUsage.DailyByAccount(accountId, from, to);
-        var money = await store.Money(accountId, from, to);
-        return new AccountUsage(from, to, AnalyticsReport.Days(from, to, [], dialogs, messages, ai, money), AnalyticsReport.Slices(dialogs, messages));
-    }
-
-    private static void Check(DateOnly from, DateOnly to)
-    {
-        if (to < from || to.DayNumber - from.DayNumber >= AnalyticsReport.MaxDays)
-        {
-            throw new ArgumentOutOfRangeException(nameof(to), $"A report covers 1 to {AnalyticsReport.MaxDays} days.");
-        }
+        AnalyticsReport.CheckRange(from, to);
+        var dialogs = store.Dialogs(accountId, from, to);
+        var messages = store.Messages(accountId, from, to);
+        var ai = aiUsage.DailyByAccount(accountId, from, to);
+        var money = store.Money(accountId, from, to);
+        return new AccountUsage(from, to, AnalyticsReport.Days(from, to, [], await dialogs, await messages, await ai, await money),
+            AnalyticsReport.Slices(await dialogs, await messages));
     }
 }

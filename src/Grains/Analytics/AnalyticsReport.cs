@@ -10,15 +10,21 @@ public static class AnalyticsReport
     /// <summary>The longest range one report covers.</summary>
     public const int MaxDays = 366;
 
-    public static IReadOnlyList<ActivityDay> Days(
-        DateOnly from, DateOnly to,
-        IReadOnlyList<JoinCount> joins, IReadOnlyList<DialogCount> dialogs, IReadOnlyList<MessageCount> messages,
-        IReadOnlyList<AiUsageDaily> ai, IReadOnlyList<MoneyCount> money)
+    /// <summary>Refuses a range backwards or longer than <see cref="MaxDays"/>.</summary>
+    public static void CheckRange(DateOnly from, DateOnly to)
     {
         if (to < from || to.DayNumber - from.DayNumber >= MaxDays)
         {
             throw new ArgumentOutOfRangeException(nameof(to), $"A report covers 1 to {MaxDays} days.");
         }
+    }
+
+    public static IReadOnlyList<ActivityDay> Days(
+        DateOnly from, DateOnly to,
+        IReadOnlyList<JoinCount> joins, IReadOnlyList<DialogCount> dialogs, IReadOnlyList<MessageCount> messages,
+        IReadOnlyList<AiUsageDaily> ai, IReadOnlyList<MoneyCount> money)
+    {
+        CheckRange(from, to);
         var joined = joins.ToDictionary(j => j.Day);
         var opened = dialogs.GroupBy(d => d.Day).ToDictionary(g => g.Key, g => g.Sum(d => d.Count));
         var said = messages.ToLookup(m => m.Day);

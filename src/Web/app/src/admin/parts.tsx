@@ -1,5 +1,5 @@
 // Small pieces the admin pages share: the page's heading, the period switch, the live feed's state, a loading
-// placeholder, a load error with a retry, and an empty state.
+// placeholder, a load error with a retry, the next page of a list, and an empty state.
 
 import { Badge, Button, Group, SegmentedControl, Skeleton, Stack, Text, Title } from "@mantine/core";
 import type { ReactNode } from "react";
@@ -70,6 +70,28 @@ export function LoadFailed({ error, heading, onRetry, testId }: { error: unknown
         </Button>
       </Group>
     </ProblemAlert>
+  );
+}
+
+/** The next keyset page of a list: the button while there is one, and the API's problem when fetching it failed. */
+export function LoadMore({ list, testId, failure }: {
+  list: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => Promise<unknown> };
+  testId: string;
+  /** Shown with the API's problem title when a page failed; omitted where the page shows load errors itself. */
+  failure?: { error: unknown; heading: string; testId: string };
+}) {
+  const { t } = useAdminT();
+  return (
+    <>
+      {failure?.error ? <ProblemAlert error={failure.error} heading={failure.heading} testId={failure.testId} /> : null}
+      {list.hasNextPage ? (
+        <Group justify="center">
+          <Button variant="light" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage} data-testid={testId}>
+            {t("adminCommon.more")}
+          </Button>
+        </Group>
+      ) : null}
+    </>
   );
 }
 

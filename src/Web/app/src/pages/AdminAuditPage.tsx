@@ -5,9 +5,8 @@ import { useState } from "react";
 import { auditActions, type AuditEntry, type AuditFilter } from "../admin/api";
 import { localDayStart } from "../admin/days";
 import { useAdminT, type AdminKey } from "../admin/i18n";
-import { Empty, LoadFailed, Loading, PageHead } from "../admin/parts";
+import { Empty, LoadFailed, LoadMore, Loading, PageHead } from "../admin/parts";
 import { auditOptions } from "../admin/queries";
-import { ProblemAlert } from "../components/ProblemAlert";
 import { Section } from "../components/Section";
 import { formatDateTime } from "../format";
 
@@ -199,14 +198,7 @@ export function AdminAuditPage() {
                 ))}
               </Table.Tbody>
             </Table>
-            {audit.error ? <ProblemAlert error={audit.error} heading={t("audit.loadFailed")} testId="audit-more-error" /> : null}
-            {audit.hasNextPage ? (
-              <Group justify="center">
-                <Button variant="light" onClick={() => void audit.fetchNextPage()} loading={audit.isFetchingNextPage} data-testid="audit-more">
-                  {t("adminCommon.more")}
-                </Button>
-              </Group>
-            ) : null}
+            <LoadMore list={audit} testId="audit-more" failure={{ error: audit.error, heading: t("audit.loadFailed"), testId: "audit-more-error" }} />
           </>
         )}
       </Section>

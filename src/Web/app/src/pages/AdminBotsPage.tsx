@@ -1,8 +1,8 @@
-import { Button, Group, Stack, Table, Text } from "@mantine/core";
+import { Stack, Table, Text } from "@mantine/core";
 import { useInfiniteQuery, useQueryClient } from "@tanstack/react-query";
 import { isBotStatusEvent } from "../admin/api";
 import { useAdminT } from "../admin/i18n";
-import { Empty, FeedBadge, LoadFailed, Loading, PageHead, StatusBadge, useNumber } from "../admin/parts";
+import { Empty, FeedBadge, LoadFailed, LoadMore, Loading, PageHead, StatusBadge, useNumber } from "../admin/parts";
 import { adminKeys, botsOptions } from "../admin/queries";
 import { useAdminFeed } from "../admin/useAdminFeed";
 import { ProblemAlert } from "../components/ProblemAlert";
@@ -102,13 +102,7 @@ export function AdminBotsPage() {
                 ))}
               </Table.Tbody>
             </Table>
-            {bots.hasNextPage ? (
-              <Group justify="center">
-                <Button variant="light" onClick={() => void bots.fetchNextPage()} loading={bots.isFetchingNextPage} data-testid="bots-more">
-                  {t("adminCommon.more")}
-                </Button>
-              </Group>
-            ) : null}
+            <LoadMore list={bots} testId="bots-more" />
           </>
         )}
       </Section>

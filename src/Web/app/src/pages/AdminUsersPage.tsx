@@ -5,7 +5,7 @@ import { useState, type SubmitEvent } from "react";
 import { adjustBalance, updateUser, type AdminUser } from "../admin/api";
 import { eachDay, lastDays, type RangeDays } from "../admin/days";
 import { useAdminT } from "../admin/i18n";
-import { Empty, LoadFailed, Loading, PageHead, RangeSwitch, useNumber } from "../admin/parts";
+import { Empty, LoadFailed, LoadMore, Loading, PageHead, RangeSwitch, useNumber } from "../admin/parts";
 import { adminKeys, usageOptions, usersOptions } from "../admin/queries";
 import { ApiError } from "../api/errors";
 import { uuid } from "../api/http";
@@ -351,14 +351,7 @@ export function AdminUsersPage() {
                 ))}
               </Table.Tbody>
             </Table>
-            {users.error ? <ProblemAlert error={users.error} heading={t("adminUsers.loadFailed")} testId="users-more-error" /> : null}
-            {users.hasNextPage ? (
-              <Group justify="center">
-                <Button variant="light" onClick={() => void users.fetchNextPage()} loading={users.isFetchingNextPage} data-testid="users-more">
-                  {t("adminCommon.more")}
-                </Button>
-              </Group>
-            ) : null}
+            <LoadMore list={users} testId="users-more" failure={{ error: users.error, heading: t("adminUsers.loadFailed"), testId: "users-more-error" }} />
           </>
         )}
       </Section>
