@@ -227,14 +227,14 @@ public static class OpenLoopBench
             var clock = Stopwatch.StartNew();
             var injector = Inject(phase, clock);
             var nextReport = TimeSpan.FromSeconds(1);
-            var latencies = await Latencies();
+            var latencies = Latencies();
             while (true)
             {
                 await Collect();
                 if (clock.Elapsed >= nextReport)
                 {
                     var injected = Volatile.Read(ref phase.Injected);
-                    var now = await Latencies();
+                    var now = Latencies();
                     Console.Error.WriteLine($"{name} {clock.Elapsed.TotalSeconds,5:0.0} s: {injected} injected, {phase.Answered} answered, {injected - phase.Answered} waiting; " +
                         $"this second: sendMessage {Mean(latencies.Send, now.Send)} ms × {now.Send.Count - latencies.Send.Count}, model call {Mean(latencies.Ai, now.Ai)} ms × {now.Ai.Count - latencies.Ai.Count}; " +
                         $"thread pool {ThreadPool.ThreadCount} threads, {ThreadPool.PendingWorkItemCount} queued; intake paused {now.Paused - latencies.Paused} times, lag {now.Lag * 1000:0.0} ms");
@@ -602,25 +602,27 @@ public static class OpenLoopBench
             return (int.Parse(stats[0]), double.Parse(stats[1]), int.Parse(stats[2]), long.Parse(stats[3]));
         }
 
-        /// <summary>Sum and count of the silo's sendMessage and model-call latency histograms (all series).</summary>
-        private static async Task<((double Sum, double Count) Send, (double Sum, double Count) Ai, double Paused, double Lag)> Latencies()
+        // The same instances the silo updates: prometheus-net returns an existing metric for the same name and labels.
+        // Read one by one, not by exporting the registry: a full export every second runs every observable instrument
+        // of Orleans and the runtime and would be counted as the silo's CPU, where Prometheus scrapes every 15-60 s.
+        private static readonly Prometheus.Histogram SendSeconds = Prometheus.Metrics.CreateHistogram("replyx_bot_send_seconds", "",
+            new Prometheus.HistogramConfiguration { Buckets = Prometheus.Histogram.ExponentialBuckets(0.002, 2, 12) });
+        private static readonly Prometheus.Histogram AiSeconds = Prometheus.Metrics.CreateHistogram("replyx_ai_latency_seconds", "",
+            new Prometheus.HistogramConfiguration { LabelNames = ["provider"], Buckets = Prometheus.Histogram.ExponentialBuckets(0.005, 2, 14) });
+        private static readonly Prometheus.Counter IntakePaused = Prometheus.Metrics.CreateCounter("replyx_intake_paused_total", "");
+        private static readonly Prometheus.Gauge IntakeLag = Prometheus.Metrics.CreateGauge("replyx_intake_lag_seconds", "");
+
+        /// <summary>Sum and count of the silo's sendMessage and model-call latency histograms (all series), and the intake gate's state.</summary>
+        private static ((double Sum, double Count) Send, (double Sum, double Count) Ai, double Paused, double Lag) Latencies()
         {
-            using var text = new MemoryStream();
-            await Prometheus.Metrics.DefaultRegistry.CollectAndExportAsTextAsync(text);
-            double sendSum = 0, sendCount = 0, aiSum = 0, aiCount = 0, paused = 0, lag = 0;
-            using var reader = new StringReader(Encoding.UTF8.GetString(text.ToArray()));
-            while (reader.ReadLine() is { } line)
+            double aiSum = 0, aiCount = 0;
+            foreach (var labels in AiSeconds.GetAllLabelValues())
             {
-                var value = line.LastIndexOf(' ') is var at and > 0 ? line[(at + 1)..] : "";
-                double V() => double.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
-                if (line.StartsWith("replyx_bot_send_seconds_sum", StringComparison.Ordinal)) sendSum += V();
-                else if (line.StartsWith("replyx_bot_send_seconds_count", StringComparison.Ordinal)) sendCount += V();
-                else if (line.StartsWith("replyx_ai_latency_seconds_sum", StringComparison.Ordinal)) aiSum += V();
-                else if (line.StartsWith("replyx_ai_latency_seconds_count", StringComparison.Ordinal)) aiCount += V();
-                else if (line.StartsWith("replyx_intake_paused_total ", StringComparison.Ordinal)) paused += V();
-                else if (line.StartsWith("replyx_intake_lag_seconds ", StringComparison.Ordinal)) lag = V();
+                var series = AiSeconds.WithLabels(labels);
+                aiSum += series.Sum;
+                aiCount += series.Count;
             }
-            return ((sendSum, sendCount), (aiSum, aiCount), paused, lag);
+            return ((SendSeconds.Sum, SendSeconds.Count), (aiSum, aiCount), IntakePaused.Value, IntakeLag.Value);
         }
 
         private static string Mean((double Sum, double Count) before, (double Sum, double Count) after) =>

@@ -22,6 +22,8 @@ using ReplyX.Hosting;
 //   --no-billing: replies are not charged (to compare with charging, which is on by default)
 //   more phases: indexing (warm while a 100-page document indexes for another assistant of the account),
 //   grounded (warm once the bots' own assistant has that document: every message is retrieved for)
+// The silo runs in this process: its meters are exported as the host's operations surface exports them.
+ReplyX.Hosting.MeterExport.Configure();
 var dialogs = Arg("--dialogs", 500);
 var messagesPerDialog = Arg("--messages", 5);
 var postgresAdmin = ArgText("--postgres-admin");

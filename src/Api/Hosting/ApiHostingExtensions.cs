@@ -32,6 +32,7 @@ public static class ApiHostingExtensions
         services.AddProblemDetails();
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.AddServerHeader = false);
         services.AddValidatedOptions<MetricsOptions, MetricsOptionsValidator>(MetricsOptions.Section);
+        MeterExport.Configure(); // .NET meters on /metrics: observable instruments, not per-event ones on the message path
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.AddExceptionHandler<ClusterUnavailableExceptionHandler>();
         // Always throw on unreadable requests so BadRequestExceptionHandler can say why (ProblemDetails).

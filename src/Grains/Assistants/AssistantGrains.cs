@@ -90,8 +90,7 @@ public sealed class AskGrain(AiRouter router, HybridRetriever retriever, ReplyX.
         }
         var s = assistant.Settings;
         // Grounded like a dialog's answer: the same retrieval, prompt and "not in the documents" rule.
-        var retrieval = s.Retrieval ?? RetrievalSettings.Default;
-        var grounding = Grounding.From(await retriever.Search(accountId, assistantId, text, null, retrieval), text, retrieval);
+        var grounding = await retriever.Ground(assistant, text, null);
         if (grounding.Kind == GroundingKind.NothingFound)
         {
             return new AskResult(grounding.NothingFoundText(), false, [], 0, 0, null);

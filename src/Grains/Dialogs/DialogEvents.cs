@@ -13,7 +13,10 @@ namespace ReplyX.Dialogs;
 /// Events notify, the store is the truth: a full queue drops the event (counted, logged at most once per
 /// interval) and never fails the message that was stored.
 /// </summary>
-public sealed partial class DialogEvents(IStreamProvider provider, Guid dialogId, Guid accountId, TimeProvider time, ILogger logger)
+/// <param name="once">A one-shot timer on the dialog's scheduler (the account preview's interval).</param>
+/// <param name="newest">The dialog's newest message and mode when a preview goes out.</param>
+public sealed partial class DialogEvents(IStreamProvider provider, Guid dialogId, Guid accountId, TimeProvider time, ILogger logger,
+    Func<Func<Task>, TimeSpan, IDisposable> once, Func<(DialogMessage Message, DialogMode Mode)> newest, TimeSpan previewInterval)
 {
     private static readonly Counter Dropped = Metrics.CreateCounter("replyx_dialog_events_dropped_total",
         "Dialog events not published because the stream queue refused them (listeners catch up from the store).");
@@ -24,6 +27,7 @@ public sealed partial class DialogEvents(IStreamProvider provider, Guid dialogId
 
     private DateTimeOffset _watchedUntil = DateTimeOffset.MinValue;
     private bool _announced;
+    private IDisposable? _preview;
 
     /// <summary>The per-stream sequence numbers continue from here (kept in grain state).</summary>
     public long Seq { get; set; }
@@ -39,7 +43,21 @@ public sealed partial class DialogEvents(IStreamProvider provider, Guid dialogId
     /// <summary>A dialog that existed before this activation.</summary>
     public void Existing() => _announced = true;
 
-    public Task Message(DialogMessage message) => Dialog(DialogEventKinds.Message, message: message);
+    /// <summary>
+    /// A stored message: on the dialog's stream now; the account's lists get the newest message once the preview
+    /// interval is over, not every message.
+    /// </summary>
+    public async Task Message(DialogMessage message)
+    {
+        await Dialog(DialogEventKinds.Message, message: message);
+        _preview ??= once(async () =>
+        {
+            _preview?.Dispose();
+            _preview = null;
+            var (newestMessage, mode) = newest();
+            await Preview(newestMessage, mode);
+        }, previewInterval);
+    }
 
     public Task Typing(string? partial = null) => Dialog(DialogEventKinds.Typing, partial: partial);
 
@@ -51,7 +69,7 @@ public sealed partial class DialogEvents(IStreamProvider provider, Guid dialogId
     }
 
     /// <summary>The newest message as the account's lists show it; a new dialog's first one is its "opened" event.</summary>
-    public Task Preview(DialogMessage message, DialogMode mode)
+    private Task Preview(DialogMessage message, DialogMode mode)
     {
         var kind = _announced ? DialogEventKinds.Preview : DialogEventKinds.Opened;
         _announced = true;

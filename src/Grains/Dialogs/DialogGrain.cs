@@ -31,7 +31,6 @@ public sealed class DialogGrain(
     private readonly RecentMessages _recent = new(options.Value.RecentWindow);
     private DeferredStateWrite? _writes;
     private DialogEvents? _events;
-    private IDisposable? _preview;
     private DialogAnswering? _answering;
     private AssistantLookup? _assistant;
     private ChannelHandOver? _handOver;
@@ -40,7 +39,8 @@ public sealed class DialogGrain(
     private Guid Id => this.GetPrimaryKey();
     private DialogState S => state.State;
     private DeferredStateWrite Writes => _writes ??= new DeferredStateWrite(() => state.WriteStateAsync(), _options.StateFlushDelay, Once, durability);
-    private DialogEvents Events => _events ??= new DialogEvents(this.GetStreamProvider(StreamNames.Provider), Id, S.Start!.AccountId, time, logger) { Seq = S.EventSeq };
+    private DialogEvents Events => _events ??= new DialogEvents(this.GetStreamProvider(StreamNames.Provider), Id, S.Start!.AccountId, time, logger,
+        Once, () => (_recent.Items[^1], S.Mode), _options.AccountFeedInterval) { Seq = S.EventSeq };
     private IDialogChannel? Channel => S.Start is { } start && !S.Unreachable ? channels.For(start) : null;
     private DialogAnswering Answering => _answering ??= new DialogAnswering(this, store, router, charges, load, _options, time, logger);
     private DialogJournal Journal => _journal ??= new DialogJournal(Id, store, _recent, () => S, Published, time);
@@ -249,16 +249,7 @@ public sealed class DialogGrain(
         await SaveDialog();
         await Writes.Now();
         await Events.Status(mode, operatorId);
-        // The desk's queue and loads follow (awaited, so in order); it never calls back. The change is stored
-        // already: if the desk cannot be told, it reads it from the store at its next resync.
-        try
-        {
-            await GrainFactory.GetGrain<ReplyX.Desk.IOperatorDeskGrain>(S.Start!.AccountId).DialogChanged(Id, mode, operatorId);
-        }
-        catch (Exception ex) when (ex is OrleansException or TimeoutException)
-        {
-            DialogLog.DeskNotTold(logger, Id, Errors.Describe(ex));
-        }
+        await DeskNotice.Tell(GrainFactory, S.Start!.AccountId, Id, mode, operatorId, logger); // the desk's queue and loads follow
     }
 
     private async Task Handoff(string reason)
@@ -311,29 +302,14 @@ public sealed class DialogGrain(
     {
         await Events.Message(message);
         S.EventSeq = Events.Seq;
-        // The account's lists get the newest message once the interval is over, not every message.
-        _preview ??= Once(async () =>
-        {
-            _preview?.Dispose();
-            _preview = null;
-            await Events.Preview(_recent.Items[^1], S.Mode);
-        }, _options.AccountFeedInterval);
     }
 
     Task IAnsweringHost.StoreAnswer(string text, long questionSeq, bool offline, IReadOnlyList<KnowledgeSource>? sources) =>
         Append(MessageAuthor.Assistant, text, offline: offline, answers: questionSeq, sources: sources);
 
-    async Task<Grounding> IAnsweringHost.Ground(DialogMessage question, Assistant? assistant)
-    {
-        if (assistant is null)
-        {
-            return Grounding.None;
-        }
-        // The customer's previous message resolves a short follow-up ("and how much is it?").
-        var context = _recent.Items.LastOrDefault(m => m.Author == MessageAuthor.User && m.Seq < question.Seq)?.Text;
-        var settings = assistant.Settings.Retrieval ?? RetrievalSettings.Default;
-        return Grounding.From(await retriever.Search(assistant.AccountId, assistant.Id, question.Text, context, settings), question.Text, settings);
-    }
+    // The customer's previous message resolves a short follow-up ("and how much is it?").
+    Task<Grounding> IAnsweringHost.Ground(DialogMessage question, Assistant? assistant) => assistant is null ? Task.FromResult(Grounding.None)
+        : retriever.Ground(assistant, question.Text, _recent.Items.LastOrDefault(m => m.Author == MessageAuthor.User && m.Seq < question.Seq)?.Text);
 
     Task IAnsweringHost.Handoff(string reason) => Handoff(reason);
 

@@ -102,6 +102,14 @@ public sealed partial class HybridRetriever(
     private readonly IEmbedder? embedder = configured.Embedder;
     private readonly ILogger _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
+    /// <summary>What the assistant's documents say to a question (its retrieval settings): a dialog's answer and the one-off ask.</summary>
+    /// <param name="context">The customer's previous message, which resolves a short follow-up ("and how much is it?").</param>
+    public async Task<Grounding> Ground(ReplyX.Assistants.Assistant assistant, string question, string? context)
+    {
+        var settings = assistant.Settings.Retrieval ?? RetrievalSettings.Default;
+        return Grounding.From(await Search(assistant.AccountId, assistant.Id, question, context, settings), question, settings);
+    }
+
     /// <param name="accountId">Pays for the question's embedding when the embedder is a provider's.</param>
     public async Task<SearchResult> Search(Guid? accountId, Guid assistantId, string question, string? context, RetrievalSettings settings, int? k = null)
     {
