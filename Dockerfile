@@ -24,5 +24,8 @@ ENV ASPNETCORE_URLS=http://+:8080
 # A 128 MB gen0 budget per GC heap: far fewer collections under a burst of replies (docs/benchmarks.md:
 # ~25% less CPU per Telegram reply). It is read only from the environment, not from runtimeconfig.json.
 ENV DOTNET_GCgen0size=0x8000000
+# The other runtime settings (server GC, no thread-pool spinning) are in each process's runtimeconfig.json,
+# from src/ReplyX.Runtime.props. ReadyToRun was measured and is not used: it made the first load slower
+# (docs/benchmarks.md, "Issue 9, third round").
 EXPOSE 8080 11111 30000
 ENTRYPOINT ["dotnet", "/app/silo/ReplyX.Silo.dll"]
